@@ -1,0 +1,180 @@
+//! `assistant`: the intent engine on the command line, with the same core and model file as the browser.
+//!
+//! - `assistant classify`: questions on stdin, one per line → one JSON object per line:
+//!   `{"intent": "...", "confidence": 0.93, "route": "answer" | "handoff" | "server"}`.
+//! - `assistant eval FILE.csv`: a CSV with `text,category` columns → accuracy and where questions went.
+//! - `assistant features`: JSON strings on stdin, one per line → the featuriser's ids and weights, one
+//!   JSON object per line. Training uses this, so Python never re-implements the featuriser.
+//! - `assistant featuriser`: the featuriser's settings as JSON (copied into the model metadata).
+//!
+//! Like the widget, `classify` and `eval` mask personal data before the model sees the text.
+
+use anyhow::{Context, Result, bail};
+use assistant_core::engine::IntentEngine;
+use assistant_core::features::{FeaturiserConfig, featurise};
+use assistant_core::normalize::Normalizer;
+use assistant_core::pii;
+use assistant_core::routing::{Route, decide};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+
+const USAGE: &str =
+    "usage: assistant <classify | eval FILE.csv | features | featuriser> [--model-dir DIR]";
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let model_dir = take_option(&mut args, "--model-dir")?
+        .or_else(|| std::env::var("ASSISTANT_MODEL_DIR").ok())
+        .map_or_else(|| PathBuf::from("public/model"), PathBuf::from);
+    match args.first().map(String::as_str) {
+        Some("classify") => classify(&load_engine(&model_dir)?),
+        Some("eval") => {
+            let file = args.get(1).context(USAGE)?;
+            eval(&load_engine(&model_dir)?, file)
+        }
+        Some("features") => features(),
+        Some("featuriser") => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&FeaturiserConfig::default())?
+            );
+            Ok(())
+        }
+        _ => bail!(USAGE),
+    }
+}
+
+fn take_option(args: &mut Vec<String>, name: &str) -> Result<Option<String>> {
+    let Some(i) = args.iter().position(|a| a == name) else {
+        return Ok(None);
+    };
+    if i + 1 >= args.len() {
+        bail!("{name} needs a value");
+    }
+    let value = args.remove(i + 1);
+    args.remove(i);
+    Ok(Some(value))
+}
+
+/// Loads `intent-model.onnx` and `intent-model.json` from `dir`.
+pub fn load_engine(dir: &std::path::Path) -> Result<IntentEngine> {
+    let onnx_path = dir.join("intent-model.onnx");
+    let meta_path = dir.join("intent-model.json");
+    let onnx =
+        std::fs::read(&onnx_path).with_context(|| format!("reading {}", onnx_path.display()))?;
+    let meta = std::fs::read_to_string(&meta_path)
+        .with_context(|| format!("reading {}", meta_path.display()))?;
+    Ok(IntentEngine::load(&onnx, &meta)?)
+}
+
+#[derive(serde::Serialize)]
+struct Classified<'a> {
+    intent: &'a str,
+    confidence: f32,
+    route: Route,
+}
+
+fn classify(engine: &IntentEngine) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for line in std::io::stdin().lock().lines() {
+        let line = line?;
+        let masked = pii::mask(&line).text;
+        let prediction = engine.predict(&masked)?;
+        let decision = decide(&prediction.ranked, &masked, &engine.meta().thresholds);
+        let (intent, confidence) = prediction.top();
+        serde_json::to_writer(
+            &mut out,
+            &Classified {
+                intent,
+                confidence: round3(confidence),
+                route: decision.route,
+            },
+        )?;
+        writeln!(out)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn round3(p: f32) -> f32 {
+    (p * 1000.0).round() / 1000.0
+}
+
+fn eval(engine: &IntentEngine, file: &str) -> Result<()> {
+    let mut reader = csv::Reader::from_path(file).with_context(|| format!("reading {file}"))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{file} has no '{name}' column"))
+    };
+    let (text_col, cat_col) = (col("text")?, col("category")?);
+    let (mut total, mut correct) = (0usize, 0usize);
+    let mut routes: BTreeMap<&str, usize> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        let masked = pii::mask(&record[text_col]).text;
+        let prediction = engine.predict(&masked)?;
+        let decision = decide(&prediction.ranked, &masked, &engine.meta().thresholds);
+        total += 1;
+        correct += usize::from(prediction.top().0 == &record[cat_col]);
+        let route = match decision.route {
+            Route::Answer => "answer",
+            Route::Handoff => "handoff",
+            Route::Server => "server",
+        };
+        *routes.entry(route).or_default() += 1;
+    }
+    if total == 0 {
+        bail!("{file} has no rows");
+    }
+    let pct = |n: usize| 100.0 * n as f64 / total as f64;
+    println!("file: {file}");
+    println!("examples: {total}");
+    println!("top-1 accuracy: {:.2}%", pct(correct));
+    for route in ["answer", "handoff", "server"] {
+        println!(
+            "routed to {route}: {:.2}%",
+            pct(routes.get(route).copied().unwrap_or(0))
+        );
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct FeatureLine {
+    ids: Vec<i64>,
+    weights: Vec<f32>,
+}
+
+fn features() -> Result<()> {
+    let cfg = FeaturiserConfig::default();
+    let normalizer = Normalizer::new();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line?;
+        let text: String = serde_json::from_str(&line)
+            .with_context(|| format!("line {}: expected a JSON string", n + 1))?;
+        let f = featurise(&normalizer.normalize(&text), &cfg);
+        serde_json::to_writer(
+            &mut out,
+            &FeatureLine {
+                ids: f.ids,
+                weights: f.weights,
+            },
+        )?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

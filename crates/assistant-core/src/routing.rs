@@ -1,0 +1,220 @@
+//! Routing policy: what the widget does with a question once the model has scored it.
+//!
+//! - a confident in-scope intent → answer from the knowledge base, at once, with no network;
+//! - the customer asks for a person, complains, or is clearly upset → offer a person (hand-off);
+//! - unsure, or out of scope → ask the bank's server chatbot (with the masked text and top intents).
+//!
+//! Thresholds ship in the model metadata; training chooses them on held-out training data.
+
+use crate::taxonomy::{COMPLAINT, HUMAN_AGENT, OUT_OF_SCOPE};
+use serde::{Deserialize, Serialize};
+
+/// Where a question goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    /// Answer from the knowledge base in the browser.
+    Answer,
+    /// Offer a human agent.
+    Handoff,
+    /// Ask the server chatbot.
+    Server,
+}
+
+/// Why a route was chosen (for the UI's wording, for metrics, and for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Confident,
+    AskedForPerson,
+    Complaint,
+    Distress,
+    OutOfScope,
+    Unsure,
+}
+
+/// Probability thresholds, from the model metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    /// Minimum top-intent probability to answer from the knowledge base.
+    pub answer: f32,
+    /// Minimum probability of `human_agent` / `complaint` to offer a person.
+    pub handoff: f32,
+}
+
+/// The routing decision for one question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub route: Route,
+    pub reason: Reason,
+    /// The top in-scope intent, if any.
+    pub intent: Option<String>,
+    pub confidence: f32,
+}
+
+/// Decides the route from the ranked intents (highest first) and the customer's own words.
+pub fn decide(ranked: &[(String, f32)], raw_text: &str, th: &Thresholds) -> Decision {
+    let (top, p) = ranked
+        .first()
+        .map_or((OUT_OF_SCOPE, 0.0), |(l, p)| (l.as_str(), *p));
+    let intent = (top != OUT_OF_SCOPE).then(|| top.to_owned());
+    let decision = |route, reason| Decision {
+        route,
+        reason,
+        intent: intent.clone(),
+        confidence: p,
+    };
+    if is_distressed(raw_text) {
+        return decision(Route::Handoff, Reason::Distress);
+    }
+    if top == HUMAN_AGENT && p >= th.handoff {
+        return decision(Route::Handoff, Reason::AskedForPerson);
+    }
+    if top == COMPLAINT && p >= th.handoff {
+        return decision(Route::Handoff, Reason::Complaint);
+    }
+    if top == OUT_OF_SCOPE {
+        return decision(Route::Server, Reason::OutOfScope);
+    }
+    if p < th.answer {
+        return decision(Route::Server, Reason::Unsure);
+    }
+    decision(Route::Answer, Reason::Confident)
+}
+
+/// Words that, on their own, show a customer is angry or in distress. Deliberately short and strong:
+/// "lost" or "stolen" are topics, not distress; a false alarm only offers a person, it hides nothing.
+const DISTRESS_MARKERS: &[&str] = &[
+    "furious",
+    "outraged",
+    "livid",
+    "disgusted",
+    "disgusting",
+    "unacceptable",
+    "ridiculous",
+    "pathetic",
+    "useless bank",
+    "worst bank",
+    "i hate",
+    "fed up",
+    "sick of",
+    "scammed",
+    "scammers",
+    "lawyer",
+    "sue you",
+    "desperate",
+    "panicking",
+    "panic",
+    "气死",
+    "太差",
+    "垃圾",
+    "骗子",
+    "受不了",
+    "崩溃",
+    "愤怒",
+    "火大",
+    "无语",
+    "坑人",
+    "太过分",
+    "什么破",
+    "急死",
+    "绝望",
+    "要疯了",
+    "欺负人",
+    "氣死",
+    "垃圾銀行",
+    "騙子",
+    "受不了",
+    "崩潰",
+    "憤怒",
+    "太過分",
+    "急死",
+    "絕望",
+];
+
+/// Clear signs of anger or distress: a strong marker word, a run of `!!!`, or shouting in capitals.
+pub fn is_distressed(raw_text: &str) -> bool {
+    let lower = raw_text.to_lowercase();
+    if DISTRESS_MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if lower.contains("!!!") || lower.contains("！！！") {
+        return true;
+    }
+    let shouted = raw_text
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        .filter(|w| w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase()))
+        .count();
+    shouted >= 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TH: Thresholds = Thresholds {
+        answer: 0.5,
+        handoff: 0.4,
+    };
+
+    fn ranked(top: &str, p: f32) -> Vec<(String, f32)> {
+        vec![(top.to_owned(), p), ("card_arrival".to_owned(), 1.0 - p)]
+    }
+
+    #[test]
+    fn confident_intent_is_answered() {
+        let d = decide(&ranked("lost_or_stolen_card", 0.9), "I lost my card", &TH);
+        assert_eq!((d.route, d.reason), (Route::Answer, Reason::Confident));
+        assert_eq!(d.intent.as_deref(), Some("lost_or_stolen_card"));
+    }
+
+    #[test]
+    fn unsure_or_out_of_scope_goes_to_server() {
+        assert_eq!(
+            decide(&ranked("card_arrival", 0.3), "hmm", &TH).route,
+            Route::Server
+        );
+        let d = decide(&ranked(OUT_OF_SCOPE, 0.99), "weather in Paris", &TH);
+        assert_eq!(
+            (d.route, d.reason, d.intent),
+            (Route::Server, Reason::OutOfScope, None)
+        );
+        assert_eq!(decide(&[], "", &TH).route, Route::Server);
+    }
+
+    #[test]
+    fn person_complaint_and_distress_offer_a_person() {
+        assert_eq!(
+            decide(&ranked(HUMAN_AGENT, 0.6), "agent please", &TH).reason,
+            Reason::AskedForPerson
+        );
+        assert_eq!(
+            decide(&ranked(COMPLAINT, 0.6), "I want to complain", &TH).reason,
+            Reason::Complaint
+        );
+        let d = decide(
+            &ranked("card_arrival", 0.95),
+            "WHERE IS MY CARD I AM WAITING FOR WEEKS",
+            &TH,
+        );
+        assert_eq!(d.reason, Reason::Distress);
+        assert_eq!(
+            decide(&ranked("card_arrival", 0.95), "卡还没到，气死我了", &TH).route,
+            Route::Handoff
+        );
+    }
+
+    #[test]
+    fn ordinary_questions_are_not_distress() {
+        for q in [
+            "I lost my card!",
+            "My card was stolen",
+            "Is there an ATM near me?",
+            "我的卡丢了！",
+            "PIN",
+        ] {
+            assert!(!is_distressed(q), "{q}");
+        }
+    }
+}
