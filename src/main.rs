@@ -1,1 +1,35 @@
-fn main() {}
+//! The widget's entry point: mounts the assistant into `#bank-assistant` (or the end of `<body>`).
+//! The conversation's language comes from the mount element's `data-locale`, else the browser's.
+//!
+//! Modules: `app` (launcher + dialog), `messages` (the log), `composer` (chips and input), `state`
+//! (conversation flow), `bridge` (the Web Worker that owns the model), `i18n`, `idle`.
+
+mod app;
+mod bridge;
+mod composer;
+mod i18n;
+mod idle;
+mod messages;
+mod state;
+
+use assistant_core::locale::Lang;
+use wasm_bindgen::JsCast;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let host = document.get_element_by_id("bank-assistant");
+    let locale = host
+        .as_ref()
+        .and_then(|h| h.get_attribute("data-locale"))
+        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default();
+    let mount = match host {
+        Some(el) => el.unchecked_into::<web_sys::HtmlElement>(),
+        None => document.body().expect("a page has a body"),
+    };
+    leptos::mount::mount_to(mount, move || leptos::view! { <app::App locale=locale/> }).forget();
+}

@@ -7,6 +7,7 @@
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
 //! - `fingerprint`: (Trunk post-build hook) give worker/model/KB files content-hashed names.
 
+mod fingerprint;
 mod kb;
 
 use anyhow::{Result, bail};
@@ -30,6 +31,7 @@ fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
     match args.first().map(String::as_str) {
+        Some("fingerprint") => fingerprint::run(),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
         _ => bail!("usage: cargo xtask <dev | test | bench | train | kb [--check] | fingerprint>"),
     }

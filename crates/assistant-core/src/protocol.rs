@@ -43,6 +43,8 @@ pub enum Stage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromWorker {
+    /// The worker's code is running and listening (messages sent earlier could be lost).
+    Booted,
     Progress {
         stage: Stage,
         loaded: u64,

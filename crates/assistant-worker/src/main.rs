@@ -1,1 +1,222 @@
-fn main() {}
+//! The Web Worker that owns tract-onnx, the intent model and the knowledge-base answers.
+//!
+//! Why a worker: tract and the model are ~2 MB compressed, far more than the widget itself. Keeping them
+//! here means the widget's first load carries neither, the page never stutters while the model is
+//! optimised, and the widget keeps working (through the server) if this worker fails to load.
+//!
+//! Protocol (`assistant_core::protocol`): the widget waits for `booted`, sends `load` with the hashed
+//! asset URLs, receives `progress` then `ready` (or `failed`), and sends `classify` for each masked
+//! question; each gets one `reply`. Questions that arrive while loading wait here, in order.
+
+use assistant_core::answers::AnswerBundle;
+use assistant_core::engine::IntentEngine;
+use assistant_core::locale::Lang;
+use assistant_core::protocol::{FromWorker, ModelAssets, Reply, Stage, ToWorker};
+use assistant_core::routing::{Route, decide};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response};
+
+#[derive(Default)]
+struct State {
+    loaded: Option<(IntentEngine, AnswerBundle)>,
+    loading: bool,
+    failed: Option<String>,
+    waiting: Vec<ToWorker>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(msg: &FromWorker) {
+    if let Ok(json) = serde_json::to_string(msg) {
+        let _ = scope().post_message(&JsValue::from_str(&json));
+    }
+}
+
+fn now_ms() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+fn main() {
+    console_error_panic_hook::set_once();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+        let Some(text) = ev.data().as_string() else {
+            return;
+        };
+        match serde_json::from_str::<ToWorker>(&text) {
+            Ok(msg) => handle(msg),
+            Err(e) => post(&FromWorker::Failed {
+                message: format!("unreadable request: {e}"),
+            }),
+        }
+    });
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    post(&FromWorker::Booted);
+}
+
+fn handle(msg: ToWorker) {
+    match msg {
+        ToWorker::Load { assets } => {
+            let start = STATE.with_borrow_mut(|s| !std::mem::replace(&mut s.loading, true));
+            if start {
+                wasm_bindgen_futures::spawn_local(load(assets));
+            }
+        }
+        classify @ ToWorker::Classify { .. } => {
+            let queued = STATE.with_borrow_mut(|s| {
+                let queue = s.loaded.is_none() && s.failed.is_none();
+                if queue {
+                    s.waiting.push(classify.clone());
+                }
+                queue
+            });
+            if !queued {
+                answer(classify);
+            }
+        }
+    }
+}
+
+async fn load(assets: ModelAssets) {
+    let start = now_ms();
+    let result = load_inner(&assets).await;
+    let message = match result {
+        Ok((engine, answers)) => {
+            let model_version = engine.meta().model_version.clone();
+            STATE.with_borrow_mut(|s| s.loaded = Some((engine, answers)));
+            FromWorker::Ready {
+                load_ms: now_ms() - start,
+                model_version,
+            }
+        }
+        Err(message) => {
+            STATE.with_borrow_mut(|s| s.failed = Some(message.clone()));
+            FromWorker::Failed { message }
+        }
+    };
+    post(&message);
+    let waiting = STATE.with_borrow_mut(|s| std::mem::take(&mut s.waiting));
+    waiting.into_iter().for_each(answer);
+}
+
+async fn load_inner(assets: &ModelAssets) -> Result<(IntentEngine, AnswerBundle), String> {
+    let total = 3;
+    post(&FromWorker::Progress {
+        stage: Stage::Downloading,
+        loaded: 0,
+        total,
+    });
+    let model = fetch_bytes(&assets.model).await?;
+    post(&FromWorker::Progress {
+        stage: Stage::Downloading,
+        loaded: 1,
+        total,
+    });
+    let meta = String::from_utf8(fetch_bytes(&assets.meta).await?).map_err(|e| e.to_string())?;
+    post(&FromWorker::Progress {
+        stage: Stage::Downloading,
+        loaded: 2,
+        total,
+    });
+    let answers =
+        String::from_utf8(fetch_bytes(&assets.answers).await?).map_err(|e| e.to_string())?;
+    post(&FromWorker::Progress {
+        stage: Stage::Preparing,
+        loaded: 3,
+        total,
+    });
+    let answers = AnswerBundle::parse(&answers)?;
+    let engine = IntentEngine::load(&model, &meta).map_err(|e| e.to_string())?;
+    Ok((engine, answers))
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let failed = |e: JsValue| {
+        format!(
+            "could not download {url}: {}",
+            e.as_string().unwrap_or_else(|| format!("{e:?}"))
+        )
+    };
+    let resp: Response = JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
+    if !resp.ok() {
+        return Err(format!("could not download {url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    Ok(js_sys::Uint8Array::new(&buf).to_vec())
+}
+
+fn answer(msg: ToWorker) {
+    let ToWorker::Classify {
+        id,
+        text,
+        locale,
+        simple,
+    } = msg
+    else {
+        return;
+    };
+    let started = now_ms();
+    let lang = Lang::of_text(&text, locale);
+    let reply = STATE.with_borrow(|s| {
+        let Some((engine, answers)) = &s.loaded else {
+            // The model failed to load: everything goes to the server.
+            return Ok(Reply {
+                id,
+                route: Route::Server,
+                reason: assistant_core::routing::Reason::Unsure,
+                intent: None,
+                confidence: 0.0,
+                top: Vec::new(),
+                lang,
+                answer: None,
+                suggestions: Vec::new(),
+                infer_ms: 0.0,
+            });
+        };
+        let prediction = engine.predict(&text).map_err(|e| e.to_string())?;
+        let d = decide(&prediction.ranked, &text, &engine.meta().thresholds);
+        let intent = d.intent.as_deref().unwrap_or_default();
+        let answer = match d.route {
+            Route::Answer => answers.answer(intent, lang, simple),
+            // A person is offered; the knowledge base's own words for asking/complaining come first.
+            Route::Handoff if matches!(intent, "human_agent" | "complaint") => {
+                answers.answer(intent, lang, simple)
+            }
+            _ => None,
+        };
+        let suggestions = if d.route == Route::Answer {
+            answers.suggestions(intent, lang, if simple { 3 } else { 4 })
+        } else {
+            Vec::new()
+        };
+        Ok::<_, String>(Reply {
+            id,
+            route: d.route,
+            reason: d.reason,
+            intent: d.intent.clone(),
+            confidence: d.confidence,
+            top: prediction.ranked.into_iter().take(3).collect(),
+            lang,
+            answer: answer.map(str::to_owned),
+            suggestions,
+            infer_ms: now_ms() - started,
+        })
+    });
+    match reply {
+        Ok(r) => post(&FromWorker::Reply(r)),
+        Err(message) => post(&FromWorker::Failed { message }),
+    }
+}

@@ -1,0 +1,82 @@
+//! Suggestion chips and the composer: a multi-line input (Enter sends, Shift+Enter adds a line, and
+//! Enter while an IME is composing Chinese never sends), a send button and a character counter.
+
+use crate::i18n::strings;
+use crate::state::{Chat, MAX_CHARS};
+use leptos::ev::KeyboardEvent;
+use leptos::html;
+use leptos::prelude::*;
+
+#[component]
+pub fn Suggestions(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView {
+    view! {
+        <ul class="ba-chips" aria-label=move || strings(chat.locale.get()).suggestions_label>
+            <For each=move || chat.suggestions.get() key=|s| s.text.clone() let:suggestion>
+                <li>
+                    <button class="ba-chip" data-intent=suggestion.intent.clone() on:click={
+                        let text = suggestion.text.clone();
+                        move |_| {
+                            let _ = chat.send(&text);
+                            if let Some(el) = input.get_untracked() {
+                                let _ = el.focus();
+                            }
+                        }
+                    }>
+                        {suggestion.text.clone()}
+                    </button>
+                </li>
+            </For>
+        </ul>
+    }
+}
+
+#[component]
+pub fn Composer(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let count = move || draft.with(|d| d.chars().count());
+    let counter_class = move || {
+        if count() > MAX_CHARS - 200 {
+            "ba-counter ba-counter-near"
+        } else {
+            "ba-counter"
+        }
+    };
+    let submit = move || match chat.send(&draft.get_untracked()) {
+        Ok(true) => {
+            draft.set(String::new());
+            error.set(None);
+        }
+        Ok(false) => {}
+        Err(e) => error.set(Some(e)),
+    };
+    view! {
+        <form class="ba-composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <label for="ba-input" class="ba-visually-hidden">{move || strings(chat.locale.get()).input_label}</label>
+            <textarea
+                id="ba-input"
+                node_ref=input
+                class="ba-input"
+                rows="2"
+                maxlength=MAX_CHARS.to_string()
+                aria-describedby="ba-counter ba-error"
+                placeholder=move || strings(chat.locale.get()).placeholder
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=move |ev: KeyboardEvent| {
+                    if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() && ev.key_code() != 229 {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }
+            ></textarea>
+            <button type="submit" class="ba-send">{move || strings(chat.locale.get()).send}</button>
+            <div class="ba-composer-meta">
+                <span id="ba-error" class="ba-error" role="alert">{move || error.get().unwrap_or("")}</span>
+                <span id="ba-counter" class=counter_class>
+                    {move || format!("{} / {MAX_CHARS}", count())}
+                </span>
+            </div>
+        </form>
+    }
+}
