@@ -27,9 +27,12 @@ pub fn App(locale: Lang) -> impl IntoView {
     };
     let close_panel = move || {
         chat.open.set(false);
-        if let Some(el) = launcher.get_untracked() {
-            let _ = el.focus();
-        }
+        // After the launcher is shown again.
+        request_animation_frame(move || {
+            if let Some(el) = launcher.get_untracked() {
+                let _ = el.focus();
+            }
+        });
     };
     crate::idle::on_idle(move || chat.start_engine());
 
@@ -60,7 +63,7 @@ pub fn App(locale: Lang) -> impl IntoView {
                     }
                 }
             >
-                <header class="ba-header">
+                <div class="ba-header">
                     <h2 id="ba-title" class="ba-title">{move || s().title}</h2>
                     <button
                         class="ba-header-button"
@@ -75,7 +78,7 @@ pub fn App(locale: Lang) -> impl IntoView {
                     <button class="ba-header-button ba-close" aria-label=move || s().close on:click=move |_| close_panel()>
                         <span aria-hidden="true">"✕"</span>
                     </button>
-                </header>
+                </div>
                 <crate::messages::MessageLog chat=chat/>
                 <StatusLine chat=chat/>
                 <crate::composer::Suggestions chat=chat input=input/>

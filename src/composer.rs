@@ -14,9 +14,9 @@ pub fn Suggestions(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView 
             <For each=move || chat.suggestions.get() key=|s| s.text.clone() let:suggestion>
                 <li>
                     <button class="ba-chip" data-intent=suggestion.intent.clone() on:click={
-                        let text = suggestion.text.clone();
+                        let (text, intent) = (suggestion.text.clone(), suggestion.intent.clone());
                         move |_| {
-                            let _ = chat.send(&text);
+                            let _ = chat.send(&text, Some(intent.clone()));
                             if let Some(el) = input.get_untracked() {
                                 let _ = el.focus();
                             }
@@ -42,7 +42,7 @@ pub fn Composer(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView {
             "ba-counter"
         }
     };
-    let submit = move || match chat.send(&draft.get_untracked()) {
+    let submit = move || match chat.send(&draft.get_untracked(), None) {
         Ok(true) => {
             draft.set(String::new());
             error.set(None);

@@ -167,9 +167,9 @@ impl Chat {
         }
     }
 
-    /// Sends a question. Returns an error message for the customer, or `Ok(false)` when there was
+    /// Sends a question (`chip_intent`: the intent of a tapped suggestion chip). Returns an error message for the customer, or `Ok(false)` when there was
     /// nothing to send.
-    pub fn send(self, raw: &str) -> Result<bool, &'static str> {
+    pub fn send(self, raw: &str, chip_intent: Option<String>) -> Result<bool, &'static str> {
         let text = raw.trim();
         if text.is_empty() {
             return Ok(false);
@@ -205,6 +205,7 @@ impl Chat {
             text: masked.text,
             locale,
             simple: false,
+            intent: chip_intent,
         });
         Ok(true)
     }

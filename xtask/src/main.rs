@@ -1,17 +1,22 @@
 //! Project commands (the cargo-xtask pattern): `cargo xtask <command>`.
 //!
-//! - `dev`: install what is missing, build the widget and worker, serve the demo bank page;
-//! - `test`: install what tests need and run every test (native, wasm, browser end-to-end);
-//! - `bench`: native and in-browser benchmarks, asset sizes;
-//! - `train`: retrain the intent model from the knowledge base and datasets;
+//! - `dev`: install what is missing, build the widget and worker, serve the demo bank page on
+//!   http://127.0.0.1:8080/ (`PORT` to change);
+//! - `test`: install what tests need and run every test: knowledge-base check, native unit/property/
+//!   parity tests, wasm tests (core + model in Node via wasm-bindgen-test), browser end-to-end tests;
+//! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
+//! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
 //! - `fingerprint`: (Trunk post-build hook) give worker/model/KB files content-hashed names.
 
 mod fingerprint;
 mod kb;
+mod tools;
 
 use anyhow::{Result, bail};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tools::run as sh;
 
 fn main() {
     if let Err(e) = run() {
@@ -31,8 +36,121 @@ fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
     match args.first().map(String::as_str) {
+        Some("dev") => dev(&root),
+        Some("test") => test(&root),
+        Some("bench") => bench(&root),
+        Some("train") => train(&root),
         Some("fingerprint") => fingerprint::run(),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
         _ => bail!("usage: cargo xtask <dev | test | bench | train | kb [--check] | fingerprint>"),
     }
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    sh(Command::new("cargo").args(args).current_dir(root))
+}
+
+fn build_dist(root: &Path) -> Result<()> {
+    sh(Command::new("trunk")
+        .args(["build", "--release"])
+        .env("PATH", tools::path_with_build_tools(root))
+        .current_dir(root))
+}
+
+fn dev(root: &Path) -> Result<()> {
+    tools::ensure_build_tools(root)?;
+    kb::run(root, false)?;
+    let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
+    println!(
+        "serving the demo bank page on http://127.0.0.1:{port}/ (first build takes a few minutes)"
+    );
+    sh(Command::new("trunk")
+        .args([
+            "serve",
+            "--release",
+            "--no-autoreload",
+            "--address",
+            "127.0.0.1",
+            "--port",
+            &port,
+        ])
+        .env("PATH", tools::path_with_build_tools(root))
+        .current_dir(root))
+}
+
+fn test(root: &Path) -> Result<()> {
+    tools::ensure_build_tools(root)?;
+    tools::ensure_test_tools(root)?;
+    println!("== knowledge base");
+    kb::run(root, true)?;
+    println!("== native tests (unit, property, model parity)");
+    cargo(
+        root,
+        &[
+            "test",
+            "--workspace",
+            "--exclude",
+            "assistant-widget",
+            "--exclude",
+            "assistant-worker",
+        ],
+    )?;
+    println!("== wasm tests (core and committed model, in Node)");
+    sh(Command::new("cargo")
+        .args([
+            "test",
+            "-p",
+            "assistant-core",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "wasm",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .current_dir(root))?;
+    println!("== browser end-to-end tests (headless Chromium)");
+    build_dist(root)?;
+    sh(Command::new("npm")
+        .args(["test"])
+        .current_dir(root.join("tests/e2e")))
+}
+
+fn bench(root: &Path) -> Result<()> {
+    tools::ensure_build_tools(root)?;
+    tools::ensure_test_tools(root)?;
+    cargo(
+        root,
+        &["bench", "-p", "assistant-cli", "--bench", "inference"],
+    )?;
+    build_dist(root)?;
+    sh(Command::new("node")
+        .arg("bench.mjs")
+        .current_dir(root.join("tests/e2e")))
+}
+
+fn train(root: &Path) -> Result<()> {
+    kb::run(root, false)?;
+    sh(Command::new("python3")
+        .arg("training/train.py")
+        .current_dir(root))?;
+    for set in ["banking77_test", "zh_heldout", "clinc_oos_test"] {
+        let file = format!("training/out/{set}.csv");
+        cargo(
+            root,
+            &[
+                "run",
+                "-q",
+                "--release",
+                "--bin",
+                "assistant",
+                "--",
+                "eval",
+                &file,
+            ],
+        )?;
+    }
+    Ok(())
 }

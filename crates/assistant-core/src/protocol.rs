@@ -28,6 +28,9 @@ pub enum ToWorker {
         locale: Lang,
         /// Large-text mode prefers the simpler answer wording.
         simple: bool,
+        /// Set when the customer tapped a suggestion chip: its intent is known, no guessing needed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        intent: Option<String>,
     },
 }
 

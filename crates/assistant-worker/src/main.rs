@@ -12,7 +12,8 @@ use assistant_core::answers::AnswerBundle;
 use assistant_core::engine::IntentEngine;
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{FromWorker, ModelAssets, Reply, Stage, ToWorker};
-use assistant_core::routing::{Route, decide};
+use assistant_core::routing::{Decision, Reason, Route, decide};
+use assistant_core::taxonomy;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -164,6 +165,7 @@ fn answer(msg: ToWorker) {
         text,
         locale,
         simple,
+        intent: chip,
     } = msg
     else {
         return;
@@ -176,7 +178,7 @@ fn answer(msg: ToWorker) {
             return Ok(Reply {
                 id,
                 route: Route::Server,
-                reason: assistant_core::routing::Reason::Unsure,
+                reason: Reason::Unsure,
                 intent: None,
                 confidence: 0.0,
                 top: Vec::new(),
@@ -187,7 +189,10 @@ fn answer(msg: ToWorker) {
             });
         };
         let prediction = engine.predict(&text).map_err(|e| e.to_string())?;
-        let d = decide(&prediction.ranked, &text, &engine.meta().thresholds);
+        let d = match chip.filter(|i| taxonomy::is_intent(i)) {
+            Some(intent) => chosen(intent),
+            None => decide(&prediction.ranked, &text, &engine.meta().thresholds),
+        };
         let intent = d.intent.as_deref().unwrap_or_default();
         let answer = match d.route {
             Route::Answer => answers.answer(intent, lang, simple),
@@ -218,5 +223,20 @@ fn answer(msg: ToWorker) {
     match reply {
         Ok(r) => post(&FromWorker::Reply(r)),
         Err(message) => post(&FromWorker::Failed { message }),
+    }
+}
+
+/// The decision for an intent the customer picked on a suggestion chip.
+fn chosen(intent: String) -> Decision {
+    let (route, reason) = match intent.as_str() {
+        taxonomy::HUMAN_AGENT => (Route::Handoff, Reason::AskedForPerson),
+        taxonomy::COMPLAINT => (Route::Handoff, Reason::Complaint),
+        _ => (Route::Answer, Reason::Confident),
+    };
+    Decision {
+        route,
+        reason,
+        intent: Some(intent),
+        confidence: 1.0,
     }
 }

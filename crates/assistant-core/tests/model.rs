@@ -1,0 +1,121 @@
+//! The committed model (public/model) natively: parity with the training framework, routing of the demo
+//! questions, and refusal of a tampered or mismatched model with a typed error.
+
+use assistant_core::engine::{IntentEngine, ModelError};
+use assistant_core::meta::MetaError;
+use assistant_core::routing::{Route, decide};
+
+const MODEL: &[u8] = include_bytes!("../../../public/model/intent-model.onnx");
+const META: &str = include_str!("../../../public/model/intent-model.json");
+const PARITY: &str = include_str!("../../../training/parity.json");
+
+fn engine() -> IntentEngine {
+    IntentEngine::load(MODEL, META).expect("committed model loads")
+}
+
+#[test]
+fn same_top_intent_as_the_training_framework() {
+    #[derive(serde::Deserialize)]
+    struct Case {
+        text: String,
+        top: String,
+    }
+    let cases: Vec<Case> = serde_json::from_str(PARITY).unwrap();
+    assert!(cases.len() >= 50, "parity sample is too small");
+    let e = engine();
+    let mismatches: Vec<_> = cases
+        .iter()
+        .filter(|c| e.predict(&c.text).unwrap().top().0 != c.top)
+        .map(|c| format!("{} (expected {})", c.text, c.top))
+        .collect();
+    assert!(
+        mismatches.is_empty(),
+        "tract disagrees with onnxruntime on: {mismatches:#?}"
+    );
+}
+
+#[test]
+fn demo_questions_route_as_promised() {
+    let e = engine();
+    let route = |q: &str| {
+        let p = e.predict(q).unwrap();
+        (
+            p.top().0.to_owned(),
+            decide(&p.ranked, q, &e.meta().thresholds).route,
+        )
+    };
+    assert_eq!(
+        route("I lost my card"),
+        ("lost_or_stolen_card".into(), Route::Answer)
+    );
+    assert_eq!(
+        route("我的银行卡丢了"),
+        ("lost_or_stolen_card".into(), Route::Answer)
+    );
+    assert_eq!(route("what's the weather in Paris").1, Route::Server);
+    assert_eq!(route("I want to talk to a real person").1, Route::Handoff);
+    assert_eq!(route("转人工").1, Route::Handoff);
+}
+
+#[test]
+fn probabilities_are_a_distribution() {
+    let p = engine().predict("how do I top up").unwrap();
+    let sum: f32 = p.ranked.iter().map(|(_, p)| p).sum();
+    assert!((sum - 1.0).abs() < 1e-3);
+    assert!(p.ranked.windows(2).all(|w| w[0].1 >= w[1].1));
+    assert_eq!(p.ranked.len(), 92);
+}
+
+#[test]
+fn empty_and_symbol_only_text_still_gets_a_prediction() {
+    let e = engine();
+    for q in ["", "   ", "???", "🙂🙂"] {
+        assert_eq!(e.predict(q).unwrap().ranked.len(), 92, "{q:?}");
+    }
+}
+
+#[test]
+fn tampered_model_bytes_are_refused() {
+    let mut bytes = MODEL.to_vec();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    assert!(matches!(
+        IntentEngine::load(&bytes, META),
+        Err(ModelError::Hash { .. })
+    ));
+}
+
+#[test]
+fn wrong_featuriser_version_is_refused() {
+    let meta = META.replace("hashed-ngrams-v1", "hashed-ngrams-v0");
+    let err = IntentEngine::load(MODEL, &meta).err().unwrap();
+    assert!(
+        matches!(err, ModelError::Meta(MetaError::Featuriser { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().contains("retrain the model"));
+}
+
+#[test]
+fn labels_not_matching_the_taxonomy_are_refused() {
+    let meta = META.replace("\"card_arrival\"", "\"card_arrivals\"");
+    assert!(matches!(
+        IntentEngine::load(MODEL, &meta),
+        Err(ModelError::Meta(MetaError::Labels(_)))
+    ));
+}
+
+#[test]
+fn garbage_is_an_error_not_a_panic() {
+    assert!(matches!(
+        IntentEngine::load(MODEL, "{"),
+        Err(ModelError::Meta(MetaError::Parse(_)))
+    ));
+    let mut meta: serde_json::Value = serde_json::from_str(META).unwrap();
+    let garbage = b"not an onnx model";
+    meta["sha256"] = assistant_core::engine::sha256_hex(garbage).into();
+    let err = IntentEngine::load(garbage, &meta.to_string())
+        .err()
+        .unwrap();
+    assert!(matches!(err, ModelError::Onnx(_)), "{err}");
+}

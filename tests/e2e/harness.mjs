@@ -1,0 +1,62 @@
+// Test harness: serves the built widget (dist/) on a loopback port, records every request the page makes,
+// and launches Debian's Chromium through playwright-core (no browser downloads).
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const DIST = process.env.DIST ?? new URL('../../dist/', import.meta.url).pathname;
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.json': 'application/json', '.onnx': 'application/octet-stream' };
+
+export async function serve() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = join(DIST, path.endsWith('/') ? path + 'index.html' : path);
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/// Opens the demo page, records requests, and collects page errors.
+export async function openPage(browser, url, { viewport = { width: 1280, height: 800 } } = {}) {
+  const page = await browser.newPage({ viewport });
+  const requests = [];
+  const errors = [];
+  const timeline = [];
+  page.on('request', (r) => { requests.push(r.url()); timeline.push({ url: r.url(), at: Date.now() }); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  return { page, requests, errors, timeline };
+}
+
+/// Opens the chat panel and waits until the in-browser model is ready.
+export async function openChat(page) {
+  await page.getByRole('button', { name: /Chat with our assistant|在线客服/ }).click();
+  await page.locator('.ba-status[data-engine="ready"]').waitFor({ timeout: 60_000 });
+}
+
+/// Types a question, sends it with Enter, and returns the next assistant reply's locator.
+export async function ask(page, text) {
+  const before = await page.locator('.ba-log .ba-assistant[data-route]').count();
+  await page.getByLabel(/Your question|您的问题/).fill(text);
+  await page.getByLabel(/Your question|您的问题/).press('Enter');
+  const reply = page.locator('.ba-log .ba-assistant[data-route]').nth(before);
+  await reply.waitFor({ timeout: 10_000 });
+  return reply;
+}
