@@ -93,6 +93,7 @@ mod tests {
             text: "hi".into(),
             locale: Lang::ZhCn,
             simple: false,
+            intent: None,
         };
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(

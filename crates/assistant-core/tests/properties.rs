@@ -1,5 +1,6 @@
 //! Property tests: no panics on arbitrary Unicode, and masking never leaves a valid card or PRC ID
-//! number in clear, however it is written.
+//! number in clear, however it is written. (Native only: proptest does not build for wasm32.)
+#![cfg(not(target_arch = "wasm32"))]
 
 use assistant_core::features::{FeaturiserConfig, featurise};
 use assistant_core::normalize::Normalizer;
