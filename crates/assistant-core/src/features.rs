@@ -34,8 +34,8 @@ impl Default for FeaturiserConfig {
     fn default() -> Self {
         Self {
             version: FEATURISER_VERSION.to_owned(),
-            word_buckets: 16_384,
-            char_buckets: 16_384,
+            word_buckets: 8_192,
+            char_buckets: 8_192,
             word_ngram_max: 2,
             char_ngram_min: 1,
             char_ngram_max: 5,
@@ -196,7 +196,7 @@ mod tests {
         let f = featurise("lost card", &FeaturiserConfig::default());
         // 3 word ids ("lost", "card", "lost card") + 42 distinct character n-grams of " lost card ".
         assert_eq!(f.ids.len(), 45);
-        assert_eq!(&f.ids[..4], &[2081, 9196, 12985, 16420]);
+        assert_eq!(&f.ids[..4], &[1004, 2081, 4793, 8228]);
         assert_eq!(fnv1a(b"", *b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

@@ -1,0 +1,103 @@
+"""Training data: the knowledge base's phrases, BANKING77's training split, CLINC150's training/validation
+splits. Test splits are only ever written out for evaluation, never trained or tuned on."""
+import csv, json, random, tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+OOS = "out_of_scope"
+
+# CLINC150 intents that a bank's assistant should handle (its "banking" and "credit cards" domains, plus
+# money topics from other domains). They are neither negatives nor positives: left out entirely.
+CLINC_BANKING = {
+    "transfer", "transactions", "balance", "freeze_account", "pay_bill", "bill_balance", "bill_due",
+    "interest_rate", "routing", "min_payment", "order_checks", "pin_change", "report_fraud", "account_blocked",
+    "spending_history", "credit_score", "report_lost_card", "credit_limit", "rewards_balance", "new_card",
+    "application_status", "card_declined", "international_fees", "apr", "redeem_rewards", "credit_limit_change",
+    "damaged_card", "replacement_card_duration", "improve_credit_score", "expiration_date", "exchange_rate",
+    "direct_deposit", "payday", "income", "taxes", "w2", "rollover_401k", "insurance", "insurance_change",
+}
+# CLINC150 intents that are our conversational intents.
+CLINC_TO_OURS = {"greeting": "greeting", "goodbye": "goodbye", "thank_you": "thanks"}
+
+
+def is_chinese(text):
+    """True for text with a Han character (our Chinese phrases; used to oversample them)."""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def load_kb():
+    intents = []
+    for f in sorted((ROOT / "public/kb/intents").glob("*.toml")):
+        intents += tomllib.loads(f.read_text())["intent"]
+    oos = tomllib.loads((ROOT / "public/kb/out_of_scope.toml").read_text())["out_of_scope"]
+    return intents, oos
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return [(r["text"], r["category"]) for r in csv.DictReader(f)]
+
+
+def split(items, frac, rng):
+    items = list(items)
+    rng.shuffle(items)
+    k = max(1, round(len(items) * frac))
+    return items[k:], items[:k]
+
+
+def build(seed):
+    """Returns dict of named (text, label) lists: train, dev_in, dev_oos, and the eval sets."""
+    rng = random.Random(seed)
+    intents, oos = load_kb()
+    labels = [i["label"] for i in intents]
+    train, dev_in, zh_heldout = [], [], []
+
+    # Our Chinese phrases: 20% held out for reporting, 10% of the rest for tuning.
+    for i in intents:
+        rest, held = split(i["phrases"]["zh"], 0.2, rng)
+        fit, dev = split(rest, 0.1, rng)
+        train += [(t, i["label"]) for t in fit]
+        dev_in += [(t, i["label"]) for t in dev]
+        zh_heldout += [(t, i["label"]) for t in held]
+        train += [(t, i["label"]) for t in i["phrases"].get("en", [])]
+
+    # BANKING77 train: 10% stratified dev for calibration and thresholds.
+    by_label = {}
+    for t, c in read_csv(DATA / "banking77/train.csv"):
+        by_label.setdefault(c, []).append(t)
+    for c, texts in sorted(by_label.items()):
+        fit, dev = split(texts, 0.1, rng)
+        train += [(t, c) for t in fit]
+        dev_in += [(t, c) for t in dev]
+
+    clinc = json.loads((DATA / "clinc150/data_full.json").read_text())
+    neg_per_intent = 40
+    per = {}
+    for t, c in clinc["train"]:
+        per.setdefault(c, []).append(t)
+    for c, texts in sorted(per.items()):
+        if c in CLINC_TO_OURS:
+            train += [(t, CLINC_TO_OURS[c]) for t in texts]
+        elif c not in CLINC_BANKING:
+            rng.shuffle(texts)
+            train += [(t, OOS) for t in texts[:neg_per_intent]]
+    train += [(t, OOS) for t, _ in clinc["oos_train"]]
+
+    zh_oos_fit, zh_oos_held = split(oos["zh"], 0.2, rng)
+    train += [(t, OOS) for t in zh_oos_fit + oos["en"]]
+
+    dev_oos = [(t, OOS) for t, _ in clinc["oos_val"]]
+    rng.shuffle(train)
+    return {
+        "labels": labels + [OOS],
+        "train": train,
+        "dev_in": dev_in,
+        "dev_oos": dev_oos,
+        "eval": {
+            "banking77_test": read_csv(DATA / "banking77/test.csv"),
+            "zh_heldout": zh_heldout,
+            "zh_oos_heldout": [(t, OOS) for t in zh_oos_held],
+            "clinc_oos_test": [(t, OOS) for t, _ in clinc["oos_test"]],
+        },
+    }

@@ -1,0 +1,245 @@
+"""Trains the in-browser intent model: `cargo xtask train` (or `python3 training/train.py`).
+
+Reproducible: fixed seed, single-threaded BLAS. Features come from the Rust featuriser through the native
+CLI (`assistant features`), so training and inference agree byte for byte. Writes
+public/model/intent-model.{onnx,json}, training/parity.json and evaluation CSVs in training/out/, then
+prints accuracy from Python; `cargo xtask train` then re-checks with the Rust CLI on the same files."""
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse, csv, datetime, hashlib, json, subprocess, sys, time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from scipy import sparse
+
+import data, export
+
+ROOT = data.ROOT
+OUT = ROOT / "training/out"
+MODEL_DIR = ROOT / "public/model"
+
+
+def featuriser_info():
+    cmd = ["cargo", "run", "-q", "--release", "-p", "assistant-cli", "--", "featuriser"]
+    return json.loads(subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+
+
+def featurise(texts, rows):
+    cmd = ["cargo", "run", "-q", "--release", "-p", "assistant-cli", "--", "features"]
+    stdin = "\n".join(json.dumps(t, ensure_ascii=False) for t in texts) + "\n"
+    out = subprocess.run(cmd, cwd=ROOT, input=stdin, check=True, capture_output=True, text=True).stdout
+    indptr, ids, vals = [0], [], []
+    for line in out.splitlines():
+        f = json.loads(line)
+        ids += f["ids"]
+        vals += f["weights"]
+        indptr.append(len(ids))
+    assert len(indptr) - 1 == len(texts), "featuriser returned a different number of rows"
+    return sparse.csr_matrix((np.array(vals, np.float32), np.array(ids), np.array(indptr)), shape=(len(texts), rows))
+
+
+def forward(params, X):
+    """The exported graph's arithmetic in numpy (quantised table), returning logits."""
+    q, scale, b1, w2, b2 = params
+    h = np.maximum((X @ q.astype(np.float32)) * scale + b1, 0)
+    return h @ w2 + b2
+
+
+def softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch=64):
+    """One-hidden-layer MLP (softmax cross-entropy, L2 `alpha`) trained with Adam in numpy.
+
+    Replaces sklearn's MLPClassifier, which updates the whole embedding table every step (~4 min a fit).
+    Here the table uses *lazy* Adam: a step updates only the rows its batch touches, so a fit takes
+    seconds and rows of features never seen in training stay untouched; they are zeroed at the end
+    (smaller gzip, and no random noise on unseen n-grams). Feature dropout drops input n-grams at
+    random during training, which helps with rare n-grams."""
+    rng = np.random.default_rng(seed)
+    V = X.shape[1]
+    lim1, lim2 = np.sqrt(6 / (V + hidden)), np.sqrt(6 / (hidden + n_classes))  # Glorot, as sklearn
+    W1 = rng.uniform(-lim1, lim1, (V, hidden)).astype(np.float32)
+    dense = [rng.uniform(-lim2, lim2, (hidden, n_classes)).astype(np.float32),  # W2, b1, b2
+             np.zeros(hidden, np.float32), np.zeros(n_classes, np.float32)]
+    m, v = [np.zeros_like(p) for p in dense], [np.zeros_like(p) for p in dense]
+    m1, v1, t1 = np.zeros_like(W1), np.zeros_like(W1), np.zeros(V, np.int64)  # per-row lazy Adam state
+    be1, be2, eps, t = 0.9, 0.999, 1e-8, 0
+    X = X.tocsr()
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for s in range(0, len(order), batch):
+            idx = order[s:s + batch]
+            Xb, yb, B = X[idx], y[idx], len(idx)
+            if feature_dropout:
+                Xb.data *= (rng.random(Xb.nnz) >= feature_dropout) / (1 - feature_dropout)
+            W2, b1, b2 = dense
+            pre = Xb @ W1 + b1
+            H = np.maximum(pre, 0)
+            p = softmax(H @ W2 + b2)
+            p[np.arange(B), yb] -= 1
+            dz = p / B
+            dH = dz @ W2.T * (pre > 0)
+            grads = [H.T @ dz + alpha * W2, dH.sum(0), dz.sum(0)]
+            coo = Xb.tocoo()
+            rows, inv = np.unique(coo.col, return_inverse=True)
+            g1 = sparse.csr_matrix((coo.data, (inv, coo.row)), shape=(len(rows), B)) @ dH + alpha * W1[rows]
+            t += 1
+            for i, g in enumerate(grads):
+                m[i] = be1 * m[i] + (1 - be1) * g
+                v[i] = be2 * v[i] + (1 - be2) * g * g
+                dense[i] -= lr * np.sqrt(1 - be2 ** t) / (1 - be1 ** t) * m[i] / (np.sqrt(v[i]) + eps)
+            t1[rows] += 1
+            tr = t1[rows][:, None]
+            m1[rows] = be1 * m1[rows] + (1 - be1) * g1
+            v1[rows] = be2 * v1[rows] + (1 - be2) * g1 * g1
+            W1[rows] -= lr * np.sqrt(1 - be2 ** tr) / (1 - be1 ** tr) * m1[rows] / (np.sqrt(v1[rows]) + eps)
+    W1[t1 == 0] = 0
+    return W1, dense[1], dense[0], dense[2]
+
+
+def fit_temperature(logits, y):
+    best = (1e9, 1.0)
+    for t in np.arange(0.3, 3.01, 0.05):
+        p = softmax(logits / t)
+        nll = -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))
+        best = min(best, (nll, float(t)))
+    return best[1]
+
+
+def choose_threshold(p_in, p_oos, oos_idx, max_in_server=0.03):
+    """Largest answer threshold whose in-scope server rate on dev stays ≤ max_in_server; this maximises
+    the out-of-scope questions caught. Chosen on held-out *training* data only."""
+    def server_rate(p, t):
+        top = p.argmax(1)
+        return np.mean((top == oos_idx) | (p.max(1) < t))
+    best = 0.0
+    for t in np.arange(0.0, 0.951, 0.01):
+        if server_rate(p_in, t) <= max_in_server:
+            best = float(t)
+    return round(best, 2), server_rate(p_in, best), server_rate(p_oos, best)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--alpha", type=float, default=1e-5)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--feature-dropout", type=float, default=0.2)
+    ap.add_argument("--zh-repeat", type=int, default=3, help="oversample our Chinese phrases (few per intent)")
+    args = ap.parse_args()
+    t0 = time.time()
+    sets = data.build(args.seed)
+    labels = sets["labels"]
+    index = {l: i for i, l in enumerate(labels)}
+    oos_idx = index[data.OOS]
+    info = featuriser_info()
+    rows = info["word_buckets"] + info["char_buckets"]
+
+    def xy(pairs):
+        return featurise([t for t, _ in pairs], rows), np.array([index[c] for _, c in pairs])
+
+    Xtr, ytr = xy(sets["train"])
+    Xdi, ydi = xy(sets["dev_in"])
+    Xdo, _ = xy(sets["dev_oos"])
+    print(f"train {Xtr.shape[0]} examples, {len(labels)} classes, {rows} feature rows ({time.time()-t0:.0f}s)")
+
+    # Our Chinese phrases are few (~22 per intent vs ~117 English): repeat them in training.
+    zh = np.array([data.is_chinese(t) for t, _ in sets["train"]])
+    rep = np.concatenate([np.arange(len(zh))] + [np.flatnonzero(zh)] * (args.zh_repeat - 1))
+
+    def train_on(X, y):
+        return fit(X, y, len(labels), args.hidden, args.epochs, args.lr, args.alpha, args.feature_dropout, args.seed)
+
+    # 1) Fit on train, choose temperature and threshold on dev, print dev accuracy by language.
+    W1, b1, W2, b2 = train_on(Xtr[rep], ytr[rep])
+    print(f"trained in {time.time()-t0:.0f}s")
+    q, scale = export.quantize_columns(W1)
+    params = (q, scale, b1, W2, b2)
+    logits = forward(params, Xdi)
+    dzh = np.array([data.is_chinese(t) for t, _ in sets["dev_in"]])
+    top = logits.argmax(1)
+    print(f"dev_in top-1: English {np.mean(top[~dzh] == ydi[~dzh]):.2%}, Chinese {np.mean(top[dzh] == ydi[dzh]):.2%}")
+    T = fit_temperature(logits, ydi)
+    p_in, p_oos = softmax(logits / T), softmax(forward(params, Xdo) / T)
+    th, in_rate, oos_rate = choose_threshold(p_in, p_oos, oos_idx)
+    print(f"temperature {T:.2f}; answer threshold {th} (dev: {in_rate:.1%} in-scope → server, {oos_rate:.1%} CLINC oos_val → server)")
+
+    # 2) Refit on train + dev_in with the same settings (keeping T and threshold), so the final model
+    # sees all of BANKING77's training split and all non-held-out Chinese phrases.
+    yall = np.concatenate([ytr[rep], ydi] + [ydi[dzh]] * (args.zh_repeat - 1))
+    Xall = sparse.vstack([Xtr[rep], Xdi] + [Xdi[dzh]] * (args.zh_repeat - 1)).tocsr()
+    W1, b1, W2, b2 = train_on(Xall, yall)
+    q, scale = export.quantize_columns(W1)
+    print(f"refit on train+dev_in ({Xall.shape[0]} rows) in {time.time()-t0:.0f}s")
+
+    model = export.build(q, scale, b1, W2, b2, T)
+    MODEL_DIR.mkdir(parents=True, exist_ok=True)
+    onnx_bytes = model.SerializeToString()
+    (MODEL_DIR / "intent-model.onnx").write_bytes(onnx_bytes)
+
+    # Check the exported graph against numpy with onnxruntime.
+    sess = ort.InferenceSession(onnx_bytes)
+
+    def ort_probs(X):
+        out = []
+        for r in range(X.shape[0]):
+            row = X.getrow(r)
+            ids, w = (row.indices, row.data) if row.nnz else (np.array([0]), np.array([0.0]))
+            out.append(sess.run(None, {"ids": ids.astype(np.int64)[None], "weights": w.astype(np.float32)[None]})[0][0])
+        return np.array(out)
+
+    p_check = softmax(forward((q, scale, b1, W2, b2), Xdi[:200]) / T)
+    assert np.allclose(ort_probs(Xdi[:200]), p_check, atol=1e-4), "ONNX graph disagrees with numpy"
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    metrics = {}
+    parity = []
+    for name, pairs in sets["eval"].items():
+        with open(OUT / f"{name}.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["text", "category"])
+            w.writerows(pairs)
+        X, y = xy(pairs)
+        p = ort_probs(X)
+        top = p.argmax(1)
+        server = (top == oos_idx) | (p.max(1) < th)
+        metrics[name] = {"examples": len(pairs), "accuracy": round(float(np.mean(top == y)), 4),
+                         "routed_to_server": round(float(np.mean(server)), 4)}
+        print(f"{name:16s} n={len(pairs):5d}  top-1 {np.mean(top == y):.2%}  → server {np.mean(server):.2%}")
+        parity += [{"text": pairs[i][0], "top": labels[top[i]]} for i in range(0, len(pairs), max(1, len(pairs) // 25))]
+
+    meta = {
+        "format": 1,
+        "model_version": datetime.date.today().isoformat() + f".s{args.seed}",
+        "sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+        "featuriser": info,
+        "labels": labels,
+        "thresholds": {"answer": th, "handoff": th},
+        "temperature": round(T, 3),
+        "training": {
+            "command": "cargo xtask train",
+            "seed": args.seed, "hidden": args.hidden, "epochs": args.epochs, "alpha": args.alpha, "lr": args.lr,
+            "feature_dropout": args.feature_dropout, "zh_repeat": args.zh_repeat, "refit_on_dev": True,
+            "train_examples": int(Xall.shape[0]),
+            "data": ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0)", "public/kb phrases"],
+            "tuned_on": "10% of BANKING77 train, 10% of our Chinese phrases, CLINC150 oos_val (then refit on train + that 10%)",
+            "metrics": metrics,
+        },
+    }
+    (MODEL_DIR / "intent-model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    (ROOT / "training/parity.json").write_text(json.dumps(parity, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {MODEL_DIR}/intent-model.onnx ({len(onnx_bytes)/1024:.0f} KiB) in {time.time()-t0:.0f}s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
