@@ -76,7 +76,12 @@ pub fn mask(text: &str) -> Masked {
         let plus = chars[i] == '+' || chars[i] == '\u{FF0B}';
         let start = if plus { i + 1 } else { i };
         if start < chars.len() && digit_value(chars[start]).is_some() && !follows_digit(&chars, i) {
-            let (digits, end) = number_at(&chars, start);
+            let (mut digits, mut end) = number_at(&chars, start);
+            // A trailing X that does not make a valid ID number is just a letter after the number.
+            if digits.last() == Some(&10) && classify_number(&digits, plus).is_none() {
+                digits.pop();
+                end -= 1;
+            }
             // A number never runs into an e-mail address.
             let end = emails
                 .iter()
