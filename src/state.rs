@@ -121,16 +121,8 @@ impl Chat {
                     &format!("assistant: instant answers unavailable: {message}").into(),
                 );
                 self.engine.set(Engine::Failed);
-                // Whatever was waiting is answered by the worker's fallback replies, or never: say so.
-                if self.waiting.get_untracked() > 0 {
-                    self.waiting.set(0);
-                    self.say(
-                        strings(self.locale.get_untracked()).server_pending.into(),
-                        self.locale.get_untracked(),
-                        "server",
-                        None,
-                    );
-                }
+                // Questions already sent are still answered: after a failed load the worker replies
+                // to each with the server route, so nothing is said twice here.
             }
             FromWorker::Reply(reply) => self.on_reply(reply),
         }

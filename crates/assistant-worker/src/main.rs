@@ -188,10 +188,14 @@ fn answer(msg: ToWorker) {
                 infer_ms: 0.0,
             });
         };
-        let prediction = engine.predict(&text).map_err(|e| e.to_string())?;
-        let d = match chip.filter(|i| taxonomy::is_intent(i)) {
-            Some(intent) => chosen(intent),
-            None => decide(&prediction.ranked, &text, &engine.meta().thresholds),
+        // A chip's intent is known: no need to run the model for it.
+        let (d, top) = match chip.filter(|i| taxonomy::is_intent(i)) {
+            Some(intent) => (chosen(intent), Vec::new()),
+            None => {
+                let p = engine.predict(&text).map_err(|e| e.to_string())?;
+                let d = decide(&p.ranked, &text, &engine.meta().thresholds);
+                (d, p.ranked.into_iter().take(3).collect())
+            }
         };
         let intent = d.intent.as_deref().unwrap_or_default();
         let answer = match d.route {
@@ -213,7 +217,7 @@ fn answer(msg: ToWorker) {
             reason: d.reason,
             intent: d.intent.clone(),
             confidence: d.confidence,
-            top: prediction.ranked.into_iter().take(3).collect(),
+            top,
             lang,
             answer: answer.map(str::to_owned),
             suggestions,
