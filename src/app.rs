@@ -1,7 +1,12 @@
-//! The widget's view: a launcher button and the chat panel (a labelled dialog with the conversation log,
-//! suggestion chips, a status line and the composer).
+//! The widget's view: a launcher button and the chat panel (a labelled modal dialog with the header and
+//! toolbar, the conversation log, a status line, suggestion chips and the composer).
+//!
+//! Display preferences live on the root element as `data-*` attributes and one custom property
+//! (`--ba-font-size`), so every size and colour rule stays in the stylesheet where a tester can read it.
 
 use crate::i18n::strings;
+use crate::prefs::Prefs;
+use crate::speech::Speaker;
 use crate::state::{Chat, Engine};
 use assistant_core::locale::Lang;
 use assistant_core::protocol::Stage;
@@ -10,9 +15,11 @@ use leptos::html;
 use leptos::prelude::*;
 
 #[component]
-pub fn App(locale: Lang) -> impl IntoView {
-    let chat = Chat::new(locale);
+pub fn App(locale: Lang, prefs: Prefs) -> impl IntoView {
+    let chat = Chat::new(locale, prefs);
+    provide_context(Speaker::new());
     let launcher: NodeRef<html::Button> = NodeRef::new();
+    let panel: NodeRef<html::Section> = NodeRef::new();
     let input: NodeRef<html::Textarea> = NodeRef::new();
     let s = move || strings(chat.locale.get());
 
@@ -37,7 +44,14 @@ pub fn App(locale: Lang) -> impl IntoView {
     crate::idle::on_idle(move || chat.start_engine());
 
     view! {
-        <div class="ba-root" lang=move || chat.locale.get().tag()>
+        <div
+            class="ba-root"
+            lang=move || chat.locale.get().tag()
+            data-text-size=move || prefs.text_size.get().name()
+            data-elder=move || prefs.elder().to_string()
+            data-contrast=move || if prefs.high_contrast.get() { "more" } else { "normal" }
+            style=move || format!("--ba-font-size: {}px", prefs.text_size.get().px())
+        >
             <button
                 node_ref=launcher
                 class="ba-launcher"
@@ -52,33 +66,22 @@ pub fn App(locale: Lang) -> impl IntoView {
             </button>
             <section
                 id="ba-panel"
+                node_ref=panel
                 class="ba-panel"
                 role="dialog"
+                aria-modal="true"
                 aria-labelledby="ba-title"
                 hidden=move || !chat.open.get()
                 on:keydown=move |ev: KeyboardEvent| {
                     if ev.key() == "Escape" {
                         ev.prevent_default();
                         close_panel();
+                    } else if let Some(root) = panel.get_untracked() {
+                        crate::focus::trap_tab(&root, &ev);
                     }
                 }
             >
-                <div class="ba-header">
-                    <h2 id="ba-title" class="ba-title">{move || s().title}</h2>
-                    <button
-                        class="ba-header-button"
-                        lang=move || if chat.locale.get() == Lang::En { "zh-CN" } else { "en" }
-                        on:click=move |_| {
-                            chat.locale.update(|l| *l = if *l == Lang::En { Lang::ZhCn } else { Lang::En });
-                            chat.reset_suggestions();
-                        }
-                    >
-                        {move || s().switch_language}
-                    </button>
-                    <button class="ba-header-button ba-close" aria-label=move || s().close on:click=move |_| close_panel()>
-                        <span aria-hidden="true">"✕"</span>
-                    </button>
-                </div>
+                <crate::header::Header chat=chat prefs=prefs on_close=Callback::new(move |_| close_panel())/>
                 <crate::messages::MessageLog chat=chat/>
                 <StatusLine chat=chat/>
                 <crate::composer::Suggestions chat=chat input=input/>
@@ -114,6 +117,9 @@ fn StatusLine(chat: Chat) -> impl IntoView {
     view! {
         <div class="ba-status" role="status" data-engine=move || format!("{:?}", chat.engine.get()).split([' ', '{']).next().unwrap_or("").to_lowercase()>
             <span>{text}</span>
+            {move || (chat.waiting.get() > 0).then(|| view! {
+                <span class="ba-typing" aria-hidden="true"><span></span><span></span><span></span></span>
+            })}
             {move || progress().map(|(loaded, total)| view! {
                 <progress class="ba-progress" max=total value=loaded aria-hidden="true"></progress>
             })}

@@ -11,7 +11,15 @@ use leptos::prelude::*;
 pub fn Suggestions(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView {
     view! {
         <ul class="ba-chips" aria-label=move || strings(chat.locale.get()).suggestions_label>
-            <For each=move || chat.suggestions.get() key=|s| s.text.clone() let:suggestion>
+            // Elder mode offers fewer choices at a time: at most three chips.
+            <For
+                each=move || {
+                    let limit = if chat.prefs.elder() { 3 } else { 4 };
+                    chat.suggestions.get().into_iter().take(limit).collect::<Vec<_>>()
+                }
+                key=|s| s.text.clone()
+                let:suggestion
+            >
                 <li>
                     <button class="ba-chip" data-intent=suggestion.intent.clone() on:click={
                         let (text, intent) = (suggestion.text.clone(), suggestion.intent.clone());

@@ -1,15 +1,21 @@
 //! The widget's entry point: mounts the assistant into `#bank-assistant` (or the end of `<body>`).
 //! The conversation's language comes from the mount element's `data-locale`, else the browser's.
 //!
-//! Modules: `app` (launcher + dialog), `messages` (the log), `composer` (chips and input), `state`
-//! (conversation flow), `bridge` (the Web Worker that owns the model), `i18n`, `idle`.
+//! Modules: `app` (launcher + dialog), `header` (title, toolbar, display settings), `messages` (the
+//! log), `composer` (chips and input), `state` (conversation flow), `bridge` (the Web Worker that owns
+//! the model), `prefs` (text size, contrast, auto-read), `speech` (read aloud), `focus` (dialog focus
+//! trap), `i18n`, `idle`.
 
 mod app;
 mod bridge;
 mod composer;
+mod focus;
+mod header;
 mod i18n;
 mod idle;
 mod messages;
+mod prefs;
+mod speech;
 mod state;
 
 use assistant_core::locale::Lang;
@@ -27,9 +33,14 @@ fn main() {
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
         .and_then(|tag| Lang::from_tag(&tag))
         .unwrap_or_default();
+    let attr = |name: &str| host.as_ref().and_then(|h| h.get_attribute(name));
+    let prefs = prefs::Prefs::load(
+        attr("data-text-size").as_deref(),
+        attr("data-theme").as_deref(),
+    );
     let mount = match host {
         Some(el) => el.unchecked_into::<web_sys::HtmlElement>(),
         None => document.body().expect("a page has a body"),
     };
-    leptos::mount::mount_to(mount, move || leptos::view! { <app::App locale=locale/> }).forget();
+    leptos::mount::mount_to(mount, move || leptos::view! { <app::App locale=locale prefs=prefs/> }).forget();
 }

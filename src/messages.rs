@@ -1,7 +1,10 @@
 //! The conversation log. One `role="log"` region: screen readers announce each new message once,
 //! and the history is never re-announced because existing message nodes are never re-rendered.
+//! Assistant messages carry a read-aloud button where the platform can speak; with auto-read on, each
+//! new answer is read as it arrives (it always follows the customer's own question, a user action).
 
 use crate::i18n::strings;
+use crate::speech::{self, Speaker};
 use crate::state::{Author, Chat, Message};
 use leptos::prelude::*;
 
@@ -13,6 +16,24 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
         chat.messages.track();
         if let Some(el) = log.get() {
             el.set_scroll_top(el.scroll_height());
+        }
+    });
+    let speaker = expect_context::<Speaker>();
+    let last_read = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let newest = chat.messages.with(|m| {
+            m.last()
+                .filter(|m| m.author == Author::Assistant)
+                .map(|m| (m.id, m.text.clone(), m.lang))
+        });
+        let Some((id, text, lang)) = newest else {
+            return;
+        };
+        if id > last_read.get_value() {
+            last_read.set_value(id);
+            if chat.prefs.auto_read.get_untracked() && speech::available() {
+                speaker.speak(id, &text, lang);
+            }
         }
     });
     view! {
@@ -36,10 +57,30 @@ fn MessageView(message: Message) -> impl IntoView {
     };
     // Text is inserted as text nodes, never as HTML: "<script>" shows as typed.
     let paragraphs: Vec<String> = message.text.split("\n\n").map(str::to_owned).collect();
+    let read_aloud = (message.author == Author::Assistant && speech::available())
+        .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
     view! {
         <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+            {read_aloud}
         </div>
+    }
+}
+
+/// "Read aloud" / "Stop reading" for one message, in the message's own language.
+#[component]
+fn ReadAloud(id: u32, text: String, lang: assistant_core::locale::Lang) -> impl IntoView {
+    let speaker = expect_context::<Speaker>();
+    let s = strings(lang);
+    let speaking = move || speaker.speaking.get() == Some(id);
+    view! {
+        <button
+            class="ba-read"
+            on:click=move |_| if speaking() { speaker.stop() } else { speaker.speak(id, &text, lang) }
+        >
+            <span aria-hidden="true">{move || if speaking() { "■ " } else { "🔊 " }}</span>
+            {move || if speaking() { s.stop_reading } else { s.read_aloud }}
+        </button>
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::bridge;
 use crate::i18n::strings;
+use crate::prefs::Prefs;
 use assistant_core::answers::Suggestion;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
@@ -53,12 +54,14 @@ pub struct Chat {
     pub suggestions: RwSignal<Vec<Suggestion>>,
     /// Questions sent and not yet answered.
     pub waiting: RwSignal<u32>,
+    pub prefs: Prefs,
     next_id: StoredValue<u32>,
 }
 
 impl Chat {
-    pub fn new(locale: Lang) -> Self {
+    pub fn new(locale: Lang, prefs: Prefs) -> Self {
         let chat = Self {
+            prefs,
             open: RwSignal::new(false),
             locale: RwSignal::new(locale),
             messages: RwSignal::new(Vec::new()),
@@ -196,7 +199,7 @@ impl Chat {
             id,
             text: masked.text,
             locale,
-            simple: false,
+            simple: self.prefs.text_size.get_untracked().elder(),
             intent: chip_intent,
         });
         Ok(true)

@@ -33,9 +33,17 @@ export async function launch() {
   });
 }
 
-/// Opens the demo page, records requests, and collects page errors.
-export async function openPage(browser, url, { viewport = { width: 1280, height: 800 } } = {}) {
-  const page = await browser.newPage({ viewport });
+/// Opens the demo page, records requests, and collects page errors. `storage` pre-sets the widget's
+/// remembered preferences (localStorage) as a returning customer would have them; `init` runs in the page
+/// before any of its scripts; other options go to Playwright's `newPage` (reducedMotion, forcedColors…).
+export async function openPage(browser, url, { viewport = { width: 1280, height: 800 }, storage = {}, init, ...options } = {}) {
+  const page = await browser.newPage({ viewport, ...options });
+  if (Object.keys(storage).length) {
+    await page.addInitScript((entries) => {
+      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
+    }, storage);
+  }
+  if (init) await page.addInitScript(init);
   const requests = [];
   const errors = [];
   const timeline = [];

@@ -7,6 +7,7 @@
 //! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
 //! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
+//! - `screenshots`: re-take docs/screenshots/ (normal and elder mode, en/zh, phone/desktop);
 //! - `fingerprint`: (Trunk post-build hook) give worker/model/KB files content-hashed names.
 
 mod fingerprint;
@@ -41,8 +42,11 @@ fn run() -> Result<()> {
         Some("bench") => bench(&root),
         Some("train") => train(&root),
         Some("fingerprint") => fingerprint::run(),
+        Some("screenshots") => screenshots(&root),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
-        _ => bail!("usage: cargo xtask <dev | test | bench | train | kb [--check] | fingerprint>"),
+        _ => bail!(
+            "usage: cargo xtask <dev | test | bench | train | kb [--check] | screenshots | fingerprint>"
+        ),
     }
 }
 
@@ -128,6 +132,16 @@ fn bench(root: &Path) -> Result<()> {
     build_dist(root)?;
     sh(Command::new("node")
         .arg("bench.mjs")
+        .current_dir(root.join("tests/e2e")))
+}
+
+/// Re-takes the README's screenshots (docs/screenshots/) from a fresh release build.
+fn screenshots(root: &Path) -> Result<()> {
+    tools::ensure_build_tools(root)?;
+    tools::ensure_test_tools(root)?;
+    build_dist(root)?;
+    sh(Command::new("node")
+        .arg("screenshots.mjs")
         .current_dir(root.join("tests/e2e")))
 }
 

@@ -1,0 +1,79 @@
+//! Display preferences: text size (whose larger steps are the elder-friendly "large-text mode"), high
+//! contrast and automatic read-aloud.
+//!
+//! Why a module of its own: the same preferences come from three places (the host page's `data-*`
+//! attributes, the customer's own choice remembered on this device, and later the JS / WebView bridge),
+//! and the rules for combining them live here rather than in view code. The customer's choice wins over
+//! the host's default, and nothing is written to storage until the customer changes a setting.
+
+pub use assistant_core::display::TextSize;
+use leptos::prelude::*;
+
+const SIZE_KEY: &str = "bank-assistant.text-size";
+const CONTRAST_KEY: &str = "bank-assistant.high-contrast";
+const AUTO_READ_KEY: &str = "bank-assistant.auto-read";
+
+/// The customer's display preferences as reactive signals.
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    pub text_size: RwSignal<TextSize>,
+    pub high_contrast: RwSignal<bool>,
+    pub auto_read: RwSignal<bool>,
+}
+
+impl Prefs {
+    /// The host's defaults (`data-text-size`, `data-theme="high-contrast"`), overridden by what the
+    /// customer chose earlier on this device.
+    pub fn load(host_size: Option<&str>, host_theme: Option<&str>) -> Self {
+        let size = stored(SIZE_KEY)
+            .as_deref()
+            .and_then(TextSize::parse)
+            .or_else(|| host_size.and_then(TextSize::parse))
+            .unwrap_or_default();
+        let contrast = stored(CONTRAST_KEY)
+            .map(|v| v == "true")
+            .unwrap_or(matches!(host_theme, Some("high-contrast")));
+        let auto_read = stored(AUTO_READ_KEY).is_some_and(|v| v == "true");
+        Self {
+            text_size: RwSignal::new(size),
+            high_contrast: RwSignal::new(contrast),
+            auto_read: RwSignal::new(auto_read),
+        }
+    }
+
+    /// The customer changed the text size: apply and remember it on this device.
+    pub fn choose_size(&self, size: TextSize) {
+        self.text_size.set(size);
+        store(SIZE_KEY, size.name());
+    }
+
+    pub fn choose_contrast(&self, on: bool) {
+        self.high_contrast.set(on);
+        store(CONTRAST_KEY, if on { "true" } else { "false" });
+    }
+
+    pub fn choose_auto_read(&self, on: bool) {
+        self.auto_read.set(on);
+        store(AUTO_READ_KEY, if on { "true" } else { "false" });
+    }
+
+    pub fn elder(&self) -> bool {
+        self.text_size.get().elder()
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn stored(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok()?
+}
+
+/// Storage can be full or blocked (private mode, a WebView without DOM storage): the setting then lasts
+/// for this page only, which is the best we can do, so errors are ignored.
+fn store(key: &str, value: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.set_item(key, value);
+    }
+}
