@@ -10,6 +10,7 @@
 //! validating the knowledge base's TOML sources (CLI, xtask, server).
 
 pub mod answers;
+pub mod api;
 pub mod display;
 pub mod locale;
 pub mod pii;

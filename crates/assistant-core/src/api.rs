@@ -1,0 +1,375 @@
+//! Request and response bodies of the server's HTTP API (`docs/openapi.yaml` is the contract), shared by
+//! the widget (which sends them) and `assistant-server` (which answers them), so the two cannot disagree
+//! on a field name. Serde only: no I/O, and it compiles to wasm32 with `default-features = false`.
+//!
+//! Conventions: JSON field names are `snake_case`; ids made by the client (`conversation_id`,
+//! `message_id`) are opaque strings of 1–64 characters from `[A-Za-z0-9_-]` (a UUID fits); times are
+//! RFC 3339 strings in UTC; texts the customer writes are masked for personal data by the widget and again
+//! by the server.
+
+use crate::answers::Suggestion;
+use crate::locale::Lang;
+use serde::{Deserialize, Serialize};
+
+/// Longest customer or agent message the server accepts, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// Longest client-made id, in characters.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// Text-size preference of the widget; large text asks for simpler wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+}
+
+/// One of the browser model's top intents, sent with a question the browser could not answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientIntent {
+    pub intent: String,
+    /// The model's probability, 0–1.
+    pub score: f32,
+}
+
+/// `POST /v1/chat`: a question the browser could not answer confidently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatRequest {
+    pub conversation_id: String,
+    /// Made by the client; a retried message with the same id gets the same answer, once.
+    pub message_id: String,
+    pub text: String,
+    /// The conversation's locale (`en`, `zh-CN`); the answer follows the language of `text`.
+    pub locale: Lang,
+    #[serde(default)]
+    pub client_intents: Vec<ClientIntent>,
+    #[serde(default)]
+    pub text_size: TextSize,
+}
+
+/// Where an answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A knowledge-base answer (the browser's, or the server's retrieval found one).
+    Kb,
+    /// The server could not answer from the knowledge base (an honest "not sure").
+    Server,
+    /// A person at the bank.
+    Agent,
+}
+
+/// The server's answer to a `ChatRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatResponse {
+    pub message_id: String,
+    pub text: String,
+    pub source: Source,
+    /// The knowledge-base intent answered, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+    /// Language of the answer (that of the question).
+    pub lang: Lang,
+    #[serde(default)]
+    pub suggestions: Vec<Suggestion>,
+    /// Show the "talk to a person" offer prominently.
+    pub offer_handoff: bool,
+}
+
+/// Why a conversation is handed to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffReason {
+    /// The customer asked for a person.
+    Requested,
+    Complaint,
+    /// The customer seems upset.
+    Distress,
+    /// Neither the browser nor the server could answer.
+    Unanswered,
+}
+
+/// Who wrote a transcript line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Customer,
+    Assistant,
+    Agent,
+    System,
+}
+
+/// One line of the transcript the widget sends with a hand-off (already masked by the widget).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptLine {
+    pub role: Role,
+    pub text: String,
+}
+
+/// `POST /v1/handoff`: put the conversation in the queue for a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffRequest {
+    pub conversation_id: String,
+    pub reason: HandoffReason,
+    pub locale: Lang,
+    #[serde(default)]
+    pub text_size: TextSize,
+    /// The conversation so far (at most 200 lines).
+    #[serde(default)]
+    pub transcript: Vec<TranscriptLine>,
+}
+
+/// The queue ticket. Asking again for a conversation already queued returns the same ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffResponse {
+    pub ticket_id: String,
+    /// 1 = next in line; 0 = an agent already has the conversation.
+    pub position: u32,
+    pub estimated_wait_s: u32,
+}
+
+/// `POST /v1/handoff/cancel`: the customer goes back to the assistant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelHandoffRequest {
+    pub conversation_id: String,
+}
+
+/// `POST /v1/conversations/{id}/messages`: a customer message while a person has (or will take) the
+/// conversation. Idempotent by `message_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerMessage {
+    pub message_id: String,
+    pub text: String,
+}
+
+/// Accepted message: the id of the event it became in the conversation's event stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub event_id: i64,
+}
+
+/// `POST /v1/leave-message`: outside opening hours (or instead of waiting), a message for the bank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveMessageRequest {
+    pub conversation_id: String,
+    pub message_id: String,
+    pub text: String,
+    pub locale: Lang,
+}
+
+/// `GET /v1/hours`: are people available now, and when are they next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoursResponse {
+    pub open: bool,
+    /// When people are next available (RFC 3339), when `open` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_open: Option<String>,
+    /// The opening hours in words, in both languages, for the widget to show as written.
+    pub description: crate::answers::Texts,
+}
+
+/// `POST /v1/feedback`: helpful / not helpful on one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackRequest {
+    /// The answer's message id (the id of the question it answered).
+    pub message_id: String,
+    pub helpful: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// For answers the browser gave itself (the server never saw them): the conversation, the masked
+    /// question and the intent answered, so the improvement report can count them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+}
+
+/// Events on `GET /v1/conversations/{id}/events` (Server-Sent Events). The SSE `event:` field is the
+/// `type` below and `data:` is this JSON. Events that are stored (messages, status changes) carry an SSE
+/// `id:`; reconnecting with `Last-Event-ID` resumes after it. Queue positions and typing are momentary and
+/// carry no id (the current position is sent again on every connect).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConversationEvent {
+    /// Queue position while waiting.
+    Queue { position: u32, estimated_wait_s: u32 },
+    /// The hand-off changed state.
+    Status {
+        state: HandoffState,
+        /// The agent's display name, once one has taken the conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent_name: Option<String>,
+    },
+    /// A message in the conversation (from the agent, or the customer's own, echoed).
+    Message { role: Role, text: String, at: String },
+    /// The agent started or stopped typing.
+    Typing { typing: bool },
+}
+
+/// States of a hand-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffState {
+    /// Waiting for an agent.
+    Queued,
+    /// An agent has the conversation.
+    Active,
+    /// The agent closed the conversation.
+    Closed,
+    /// The customer went back to the assistant.
+    Cancelled,
+}
+
+/// Every error: a stable machine code and a calm sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// e.g. `bad_request`, `invalid_json`, `not_found`, `payload_too_large`, `rate_limited`,
+    /// `unauthorized`, `conflict`, `outside_hours`, `internal`.
+    pub error: String,
+    pub message: String,
+}
+
+/// `POST /v1/agent/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A signed-in agent's session (also set as an HttpOnly cookie); send as `Authorization: Bearer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub agent_name: String,
+}
+
+/// One conversation in the agents' queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub conversation_id: String,
+    pub ticket_id: String,
+    pub state: HandoffState,
+    pub reason: HandoffReason,
+    pub locale: Lang,
+    pub text_size: TextSize,
+    pub queued_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+}
+
+/// `GET /v1/agent/queue`: waiting and active conversations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueResponse {
+    pub items: Vec<QueueItem>,
+}
+
+/// A transcript line as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredLine {
+    pub role: Role,
+    pub text: String,
+    pub at: String,
+}
+
+/// `GET /v1/agent/conversations/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub item: QueueItem,
+    pub transcript: Vec<StoredLine>,
+}
+
+/// `POST /v1/agent/conversations/{id}/reply`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentReply {
+    pub text: String,
+}
+
+/// `POST /v1/agent/conversations/{id}/typing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentTyping {
+    pub typing: bool,
+}
+
+/// One row of the improvement report: a question and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportRow {
+    /// The masked, normalised question.
+    pub question: String,
+    pub count: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<String>,
+}
+
+/// `GET /v1/admin/report`: what to improve in the knowledge base, most frequent first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportResponse {
+    /// Questions the server could not answer.
+    pub unanswered: Vec<ReportRow>,
+    /// Questions whose answer was rated not helpful.
+    pub unhelpful: Vec<ReportRow>,
+}
+
+/// `GET /v1/agent/left-messages`: messages left outside opening hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeftMessage {
+    pub conversation_id: String,
+    pub text: String,
+    pub locale: Lang,
+    pub at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_request_defaults_and_names() {
+        let r: ChatRequest = serde_json::from_str(
+            r#"{"conversation_id":"c1","message_id":"m1","text":"hi","locale":"zh-CN"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.text_size, TextSize::Normal);
+        assert!(r.client_intents.is_empty());
+        assert_eq!(r.locale, Lang::ZhCn);
+        assert!(
+            serde_json::from_str::<ChatRequest>(
+                r#"{"conversation_id":"c1","message_id":"m1","text":"hi","locale":"en","extra":1}"#
+            )
+            .is_err(),
+            "unknown fields are refused, so typos surface"
+        );
+    }
+
+    #[test]
+    fn events_are_tagged() {
+        let e = ConversationEvent::Queue {
+            position: 2,
+            estimated_wait_s: 240,
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"type":"queue","position":2,"estimated_wait_s":240}"#
+        );
+        let s = ConversationEvent::Status {
+            state: HandoffState::Active,
+            agent_name: Some("Li".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"type":"status","state":"active","agent_name":"Li"}"#
+        );
+    }
+}
