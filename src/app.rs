@@ -1,13 +1,15 @@
 //! The widget's view: a launcher button and the chat panel (a labelled modal dialog with the header and
 //! toolbar, the conversation log, a status line, suggestion chips and the composer).
 //!
-//! Display preferences live on the root element as `data-*` attributes and one custom property
-//! (`--ba-font-size`), so every size and colour rule stays in the stylesheet where a tester can read it.
+//! Display preferences live on the root element as `data-*` attributes only (no inline styles, which a
+//! strict Content-Security-Policy forbids), so every size and colour rule stays in the stylesheet where a
+//! tester can read it.
 
 use crate::i18n::strings;
 use crate::prefs::Prefs;
 use crate::speech::Speaker;
-use crate::state::{Chat, Engine};
+use crate::outbox::Link;
+use crate::state::{Chat, Engine, Handoff};
 use assistant_core::locale::Lang;
 use assistant_core::protocol::Stage;
 use leptos::ev::KeyboardEvent;
@@ -15,8 +17,9 @@ use leptos::html;
 use leptos::prelude::*;
 
 #[component]
-pub fn App(locale: Lang, prefs: Prefs) -> impl IntoView {
+pub fn App(locale: Lang, prefs: Prefs, server: String) -> impl IntoView {
     let chat = Chat::new(locale, prefs);
+    chat.connect(server);
     provide_context(Speaker::new());
     let launcher: NodeRef<html::Button> = NodeRef::new();
     let panel: NodeRef<html::Section> = NodeRef::new();
@@ -50,7 +53,6 @@ pub fn App(locale: Lang, prefs: Prefs) -> impl IntoView {
             data-text-size=move || prefs.text_size.get().name()
             data-elder=move || prefs.elder().to_string()
             data-contrast=move || if prefs.high_contrast.get() { "more" } else { "normal" }
-            style=move || format!("--ba-font-size: {}px", prefs.text_size.get().px())
         >
             <button
                 node_ref=launcher
@@ -84,6 +86,7 @@ pub fn App(locale: Lang, prefs: Prefs) -> impl IntoView {
                 <crate::header::Header chat=chat prefs=prefs on_close=Callback::new(move |_| close_panel())/>
                 <crate::messages::MessageLog chat=chat/>
                 <StatusLine chat=chat/>
+                <HandoffBar chat=chat/>
                 <crate::composer::Suggestions chat=chat input=input/>
                 <crate::composer::Composer chat=chat input=input/>
             </section>
@@ -95,7 +98,32 @@ pub fn App(locale: Lang, prefs: Prefs) -> impl IntoView {
 fn StatusLine(chat: Chat) -> impl IntoView {
     let text = move || {
         let s = strings(chat.locale.get());
-        match chat.engine.get() {
+        if let Link::Waiting { .. } = chat.link.get() {
+            return s.offline.to_owned();
+        }
+        match chat.handoff.get() {
+            Handoff::Requested => return s.requesting.to_owned(),
+            Handoff::Queued { position, wait_s } => {
+                return if position <= 1 {
+                    s.queue_soon.to_owned()
+                } else {
+                    s.queue_position
+                        .replace("{position}", &position.to_string())
+                        .replace("{minutes}", &wait_s.div_ceil(60).max(1).to_string())
+                };
+            }
+            Handoff::Active { agent } => {
+                let with = s.chatting_with.replace("{agent}", &agent);
+                return if chat.agent_typing.get() {
+                    format!("{with} {agent} {}", s.agent_typing)
+                } else {
+                    with
+                };
+            }
+            Handoff::LeaveMessage => return s.leave_message_mode.to_owned(),
+            Handoff::None => {}
+        }
+        let text = match chat.engine.get() {
             Engine::Idle => s.getting_ready,
             Engine::Loading {
                 stage: Stage::Downloading,
@@ -108,7 +136,8 @@ fn StatusLine(chat: Chat) -> impl IntoView {
             Engine::Ready if chat.waiting.get() > 0 => s.thinking,
             Engine::Ready => s.ready,
             Engine::Failed => s.offline_model,
-        }
+        };
+        text.to_owned()
     };
     let progress = move || match chat.engine.get() {
         Engine::Loading { loaded, total, .. } => Some((loaded, total)),
@@ -117,12 +146,32 @@ fn StatusLine(chat: Chat) -> impl IntoView {
     view! {
         <div class="ba-status" role="status" data-engine=move || format!("{:?}", chat.engine.get()).split([' ', '{']).next().unwrap_or("").to_lowercase()>
             <span>{text}</span>
-            {move || (chat.waiting.get() > 0).then(|| view! {
+            {move || (chat.waiting.get() > 0 || chat.agent_typing.get()).then(|| view! {
                 <span class="ba-typing" aria-hidden="true"><span></span><span></span><span></span></span>
             })}
             {move || progress().map(|(loaded, total)| view! {
                 <progress class="ba-progress" max=total value=loaded aria-hidden="true"></progress>
             })}
         </div>
+    }
+}
+
+/// While a person has (or will take) the conversation: how to go back to the assistant.
+#[component]
+fn HandoffBar(chat: Chat) -> impl IntoView {
+    view! {
+        {move || {
+            let s = strings(chat.locale.get());
+            let label = match chat.handoff.get() {
+                Handoff::None => return None,
+                Handoff::Active { .. } => s.end_chat,
+                _ => s.cancel_waiting,
+            };
+            Some(view! {
+                <div class="ba-handoff-bar">
+                    <button class="ba-cancel-handoff" on:click=move |_| chat.cancel_handoff()>{label}</button>
+                </div>
+            })
+        }}
     }
 }

@@ -8,8 +8,9 @@
 use crate::i18n::strings;
 use crate::prefs::{Prefs, TextSize};
 use crate::speech;
-use crate::state::Chat;
+use crate::state::{Chat, Handoff};
 use assistant_core::locale::Lang;
+use assistant_core::routing::Reason;
 use leptos::prelude::*;
 
 #[component]
@@ -51,7 +52,11 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
                 <button
                     class="ba-header-button ba-person"
                     on:click=move |_| {
-                        let _ = chat.send(s().talk_to_person, Some("human_agent".into()));
+                        if chat.handoff.get_untracked() == Handoff::None {
+                            let lang = chat.locale.get_untracked();
+                            chat.say(strings(lang).connecting.into(), lang, "handoff", None);
+                            chat.accept_handoff(Reason::AskedForPerson);
+                        }
                     }
                 >
                     {move || s().talk_to_person}

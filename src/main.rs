@@ -13,8 +13,11 @@ mod focus;
 mod header;
 mod i18n;
 mod idle;
+mod live;
 mod messages;
+mod outbox;
 mod prefs;
+mod service;
 mod speech;
 mod state;
 
@@ -38,9 +41,11 @@ fn main() {
         attr("data-text-size").as_deref(),
         attr("data-theme").as_deref(),
     );
+    // The bank's server; by default the page's own origin (the server also serves the widget).
+    let server = attr("data-server").unwrap_or_default();
     let mount = match host {
         Some(el) => el.unchecked_into::<web_sys::HtmlElement>(),
         None => document.body().expect("a page has a body"),
     };
-    leptos::mount::mount_to(mount, move || leptos::view! { <app::App locale=locale prefs=prefs/> }).forget();
+    leptos::mount::mount_to(mount, move || leptos::view! { <app::App locale=locale prefs=prefs server=server/> }).forget();
 }

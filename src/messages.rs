@@ -5,7 +5,8 @@
 
 use crate::i18n::strings;
 use crate::speech::{self, Speaker};
-use crate::state::{Author, Chat, Message};
+use crate::state::{Author, Chat, Message, Rateable};
+use assistant_core::routing::Reason;
 use leptos::prelude::*;
 
 #[component]
@@ -42,28 +43,46 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
                 {move || strings(chat.locale.get()).welcome}
             </p>
             <For each=move || chat.messages.get() key=|m| m.id let:message>
-                <MessageView message=message/>
+                <MessageView chat=chat message=message/>
             </For>
         </div>
     }
 }
 
 #[component]
-fn MessageView(message: Message) -> impl IntoView {
+fn MessageView(chat: Chat, message: Message) -> impl IntoView {
     let s = strings(message.lang);
     let (class, who) = match message.author {
         Author::Customer => ("ba-message ba-customer", s.you),
         Author::Assistant => ("ba-message ba-assistant", s.assistant),
+        Author::Agent => ("ba-message ba-assistant ba-agent", s.agent),
     };
     // Text is inserted as text nodes, never as HTML: "<script>" shows as typed.
     let paragraphs: Vec<String> = message.text.split("\n\n").map(str::to_owned).collect();
-    let read_aloud = (message.author == Author::Assistant && speech::available())
+    let read_aloud = (message.author != Author::Customer && speech::available())
         .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
+    let offer = message.offer_handoff.then(|| {
+        let reason = if message.route == "handoff" { Reason::Complaint } else { Reason::Unsure };
+        view! {
+            <button class="ba-offer" on:click=move |_| {
+                let lang = chat.locale.get_untracked();
+                chat.say(strings(lang).connecting.into(), lang, "handoff", None);
+                chat.accept_handoff(reason);
+            }>
+                {s.talk_to_person}
+            </button>
+        }
+    });
+    let rating = message.rate.clone().map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
     view! {
         <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
-            {read_aloud}
+            <div class="ba-message-actions">
+                {read_aloud}
+                {offer}
+            </div>
+            {rating}
         </div>
     }
 }
@@ -82,5 +101,47 @@ fn ReadAloud(id: u32, text: String, lang: assistant_core::locale::Lang) -> impl 
             <span aria-hidden="true">{move || if speaking() { "■ " } else { "🔊 " }}</span>
             {move || if speaking() { s.stop_reading } else { s.read_aloud }}
         </button>
+    }
+}
+
+/// "Was this helpful?" with a reason on "not helpful". The rating goes through the outbox, so it is
+/// never lost; the row then says thank you (one short addition the log announces).
+#[component]
+fn Rating(chat: Chat, rate: Rateable, lang: assistant_core::locale::Lang) -> impl IntoView {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Step {
+        Ask,
+        Why,
+        Done,
+    }
+    let s = strings(lang);
+    let step = RwSignal::new(Step::Ask);
+    let rate = StoredValue::new(rate);
+    let send = move |helpful: bool, reason: Option<&str>| {
+        rate.with_value(|r| chat.rate(r, helpful, reason.map(str::to_owned)));
+        step.set(Step::Done);
+    };
+    view! {
+        <div class="ba-rating" role="group" aria-label=s.helpful_question>
+            {move || match step.get() {
+                Step::Ask => view! {
+                    <span class="ba-rating-label" aria-hidden="true">{s.helpful_question}</span>
+                    <button class="ba-rate" data-helpful="true" on:click=move |_| send(true, None)>
+                        <span aria-hidden="true">"👍 "</span>{s.helpful}
+                    </button>
+                    <button class="ba-rate" data-helpful="false" on:click=move |_| step.set(Step::Why)>
+                        <span aria-hidden="true">"👎 "</span>{s.not_helpful}
+                    </button>
+                }.into_any(),
+                Step::Why => view! {
+                    <span class="ba-rating-label">{s.why_not_helpful}</span>
+                    {s.reasons.into_iter().map(|r| view! {
+                        <button class="ba-rate ba-reason" on:click=move |_| send(false, Some(r))>{r}</button>
+                    }).collect_view()}
+                    <button class="ba-rate" on:click=move |_| send(false, None)>{s.skip}</button>
+                }.into_any(),
+                Step::Done => view! { <span class="ba-rating-done">{s.feedback_thanks}</span> }.into_any(),
+            }}
+        </div>
     }
 }

@@ -46,9 +46,9 @@ pub struct Item {
 
 /// How a delivery ended, for the conversation to act on.
 pub enum Outcome {
-    Delivered { status: u16, body: String },
+    Delivered { body: String },
     /// The server refused the request for good (4xx): `message` is the server's calm explanation.
-    Refused { status: u16, code: String, message: String },
+    Refused { code: String, message: String },
 }
 
 /// The connection as the customer should hear about it.
@@ -135,20 +135,6 @@ pub fn push(item: Item) {
     pump();
 }
 
-/// How many requests are waiting.
-pub fn pending() -> usize {
-    STATE.with_borrow(|s| s.items.len())
-}
-
-/// Forgets everything waiting (the customer cleared the conversation).
-pub fn clear() {
-    STATE.with_borrow_mut(|s| {
-        s.items.clear();
-        save(&s.items);
-    });
-    set_link();
-}
-
 fn retry_now() {
     STATE.with_borrow_mut(|s| {
         if let Some(t) = s.timer.take() {
@@ -198,12 +184,10 @@ fn pump() {
         STATE.with_borrow_mut(|s| s.sending = false);
         match response {
             Ok(r) if r.ok() => {
-                let status = r.status();
                 let body = r.text().await.unwrap_or_default();
-                done(&item, Outcome::Delivered { status, body });
+                done(&item, Outcome::Delivered { body });
             }
             Ok(r) if is_permanent(r.status()) => {
-                let status = r.status();
                 let (code, message) = r
                     .json::<assistant_core::api::ErrorBody>()
                     .await
@@ -212,7 +196,6 @@ fn pump() {
                 done(
                     &item,
                     Outcome::Refused {
-                        status,
                         code,
                         message,
                     },

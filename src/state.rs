@@ -1,14 +1,16 @@
 //! The conversation's state and what happens when the customer sends a question or the worker replies.
-//! Kept apart from the view code so the flow reads top to bottom.
+//! Kept apart from the view code so the flow reads top to bottom. What involves the bank's server (server
+//! answers, hand-off to a person, feedback) is in `service`.
 
 use crate::bridge;
 use crate::i18n::strings;
+use crate::outbox::Link;
 use crate::prefs::Prefs;
 use assistant_core::answers::Suggestion;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
 use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker};
-use assistant_core::routing::Route;
+use assistant_core::routing::{Reason, Route};
 use leptos::prelude::*;
 
 /// Longest message a customer can send.
@@ -18,6 +20,17 @@ pub const MAX_CHARS: usize = 2000;
 pub enum Author {
     Customer,
     Assistant,
+    Agent,
+}
+
+/// What a "helpful / not helpful" rating of an answer refers to.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Rateable {
+    /// The id of the question this message answers (the server knows answers by it).
+    pub message_id: String,
+    /// The masked question, for answers the browser gave itself (the server never saw them).
+    pub question: String,
+    pub intent: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -27,9 +40,14 @@ pub struct Message {
     /// Already masked: the transcript never holds personal numbers.
     pub text: String,
     pub lang: Lang,
-    /// For assistant messages: how the answer was reached (`answer`, `handoff`, `server`, `notice`).
+    /// For assistant messages: how the answer was reached (`answer`, `handoff`, `server`, `kb`, `agent`,
+    /// `notice`).
     pub route: &'static str,
     pub intent: Option<String>,
+    /// Answers can be rated.
+    pub rate: Option<Rateable>,
+    /// Show a "talk to a person" button with this message.
+    pub offer_handoff: bool,
 }
 
 /// Where the in-browser engine is.
@@ -45,6 +63,24 @@ pub enum Engine {
     Failed,
 }
 
+/// Where a hand-off to a person is.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub enum Handoff {
+    #[default]
+    None,
+    /// Asked for; waiting for the server to queue it.
+    Requested,
+    Queued {
+        position: u32,
+        wait_s: u32,
+    },
+    Active {
+        agent: String,
+    },
+    /// Outside opening hours: the next message the customer sends is left for the team.
+    LeaveMessage,
+}
+
 #[derive(Clone, Copy)]
 pub struct Chat {
     pub open: RwSignal<bool>,
@@ -52,9 +88,15 @@ pub struct Chat {
     pub messages: RwSignal<Vec<Message>>,
     pub engine: RwSignal<Engine>,
     pub suggestions: RwSignal<Vec<Suggestion>>,
-    /// Questions sent and not yet answered.
+    /// Questions sent and not yet answered (by the worker or the server).
     pub waiting: RwSignal<u32>,
     pub prefs: Prefs,
+    pub handoff: RwSignal<Handoff>,
+    pub agent_typing: RwSignal<bool>,
+    /// Whether requests to the server are waiting for the network.
+    pub link: RwSignal<Link>,
+    /// Questions the worker has routed, by widget message id: (masked text, message id for the server).
+    pub(crate) pending: StoredValue<Vec<(u32, String, String)>>,
     next_id: StoredValue<u32>,
 }
 
@@ -68,13 +110,17 @@ impl Chat {
             engine: RwSignal::new(Engine::Idle),
             suggestions: RwSignal::new(Vec::new()),
             waiting: RwSignal::new(0),
+            handoff: RwSignal::new(Handoff::None),
+            agent_typing: RwSignal::new(false),
+            link: RwSignal::new(Link::Ok),
+            pending: StoredValue::new(Vec::new()),
             next_id: StoredValue::new(1),
         };
         chat.reset_suggestions();
         chat
     }
 
-    fn id(&self) -> u32 {
+    pub(crate) fn id(&self) -> u32 {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         id
@@ -131,30 +177,91 @@ impl Chat {
         }
     }
 
-    fn say(&self, text: String, lang: Lang, route: &'static str, intent: Option<String>) {
-        let id = self.id();
-        self.messages.update(|m| {
-            m.push(Message {
-                id,
-                author: Author::Assistant,
-                text,
-                lang,
-                route,
-                intent,
-            })
+    /// Adds an assistant (or agent) message to the log.
+    pub(crate) fn say(&self, text: String, lang: Lang, route: &'static str, intent: Option<String>) {
+        self.push(Message {
+            id: 0,
+            author: if route == "agent" {
+                Author::Agent
+            } else {
+                Author::Assistant
+            },
+            text,
+            lang,
+            route,
+            intent,
+            rate: None,
+            offer_handoff: false,
         });
     }
 
+    pub(crate) fn push(&self, mut message: Message) {
+        if message.id == 0 {
+            message.id = self.id();
+        }
+        self.messages.update(|m| m.push(message));
+    }
+
+    /// The masked question and its server message id, for a worker reply.
+    fn take_pending(&self, id: u32) -> Option<(String, String)> {
+        let mut found = None;
+        self.pending.update_value(|p| {
+            if let Some(i) = p.iter().position(|(pid, _, _)| *pid == id) {
+                let (_, text, mid) = p.remove(i);
+                found = Some((text, mid));
+            }
+        });
+        found
+    }
+
     fn on_reply(self, r: Reply) {
-        self.waiting.update(|w| *w = w.saturating_sub(1));
-        let s = strings(r.lang);
-        let (text, route) = match (r.route, r.answer) {
-            (Route::Answer, Some(a)) => (a, "answer"),
-            (Route::Handoff, Some(a)) => (format!("{a}\n\n{}", s.handoff_pending), "handoff"),
-            (Route::Handoff, None) => (s.handoff_pending.to_owned(), "handoff"),
-            _ => (s.server_pending.to_owned(), "server"),
+        let Some((question, message_id)) = self.take_pending(r.id) else {
+            return;
         };
-        self.say(text, r.lang, route, r.intent);
+        match (r.route, r.answer) {
+            (Route::Answer, Some(answer)) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.push(Message {
+                    id: 0,
+                    author: Author::Assistant,
+                    text: answer,
+                    lang: r.lang,
+                    route: "answer",
+                    intent: r.intent.clone(),
+                    rate: Some(Rateable {
+                        message_id,
+                        question,
+                        intent: r.intent,
+                    }),
+                    offer_handoff: false,
+                });
+            }
+            (Route::Handoff, answer) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                let asked = r.reason == Reason::AskedForPerson;
+                let s = strings(r.lang);
+                let text = match answer {
+                    Some(a) if !asked => a,
+                    _ => s.connecting.to_owned(),
+                };
+                self.push(Message {
+                    id: 0,
+                    author: Author::Assistant,
+                    text,
+                    lang: r.lang,
+                    route: "handoff",
+                    intent: r.intent,
+                    rate: None,
+                    // A complaint or an upset customer is offered a person; one who asked gets one.
+                    offer_handoff: !asked,
+                });
+                if asked {
+                    self.request_handoff(r.reason, r.lang);
+                }
+            }
+            // Unsure or out of scope: the bank's server chatbot answers (still waiting).
+            _ => self.ask_server(message_id, question, r.lang, r.top),
+        }
         if r.suggestions.is_empty() {
             self.reset_suggestions();
         } else {
@@ -162,8 +269,8 @@ impl Chat {
         }
     }
 
-    /// Sends a question (`chip_intent`: the intent of a tapped suggestion chip). Returns an error message for the customer, or `Ok(false)` when there was
-    /// nothing to send.
+    /// Sends a question (`chip_intent`: the intent of a tapped suggestion chip). Returns an error message
+    /// for the customer, or `Ok(false)` when there was nothing to send.
     pub fn send(self, raw: &str, chip_intent: Option<String>) -> Result<bool, &'static str> {
         let text = raw.trim();
         if text.is_empty() {
@@ -176,25 +283,33 @@ impl Chat {
         let masked = pii::mask(text);
         let lang = Lang::of_text(&masked.text, locale);
         let id = self.id();
-        self.messages.update(|m| {
-            m.push(Message {
-                id,
-                author: Author::Customer,
-                text: masked.text.clone(),
-                lang,
-                route: "",
-                intent: None,
-            })
+        self.push(Message {
+            id,
+            author: Author::Customer,
+            text: masked.text.clone(),
+            lang,
+            route: "",
+            intent: None,
+            rate: None,
+            offer_handoff: false,
         });
         if !masked.found.is_empty() {
             self.say(strings(lang).masked_notice.into(), lang, "notice", None);
         }
-        self.start_engine();
-        if self.engine.get_untracked() == Engine::Failed {
-            self.say(strings(lang).server_pending.into(), lang, "server", None);
+        let message_id = crate::service::new_id("m");
+        // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
+        if self.to_people(&message_id, &masked.text, lang) {
             return Ok(true);
         }
+        self.start_engine();
         self.waiting.update(|w| *w += 1);
+        if self.engine.get_untracked() == Engine::Failed {
+            // No instant answers on this device: the server answers everything.
+            self.ask_server(message_id, masked.text, lang, Vec::new());
+            return Ok(true);
+        }
+        self.pending
+            .update_value(|p| p.push((id, masked.text.clone(), message_id)));
         bridge::send(&ToWorker::Classify {
             id,
             text: masked.text,

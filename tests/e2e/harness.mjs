@@ -1,9 +1,71 @@
-// Test harness: serves the built widget (dist/) on a loopback port, records every request the page makes,
-// and launches Debian's Chromium through playwright-core (no browser downloads).
+// Test harness: runs the real assistant server (which serves the built widget from dist/ and the API) on a
+// loopback port with a throwaway data directory, records every request the page makes, and launches
+// Debian's Chromium through playwright-core (no browser downloads). `serve()` is a plain static server for
+// the few tests that want the widget with no bank server behind it.
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { spawn, execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const SERVER_BIN = process.env.ASSISTANT_SERVER_BIN ?? join(ROOT, 'target/debug/assistant-server');
+export const AGENT = { username: 'li', password: 'correct horse battery staple', name: 'Li' };
+
+async function freePort() {
+  const srv = createServer();
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  const { port } = srv.address();
+  await new Promise((ok) => srv.close(ok));
+  return port;
+}
+
+/// Starts the assistant server on a free loopback port with a fresh SQLite data directory (or the given
+/// one, to restart "the same" server). Returns { url, port, dataDir, stop(), restart() }.
+export async function startServer({ port, dataDir, hours = { always_open: true } } = {}) {
+  port ??= await freePort();
+  dataDir ??= await mkdtemp(join(tmpdir(), 'assistant-e2e-'));
+  const hash = execFileSync(SERVER_BIN, ['hash-password'], { input: AGENT.password + '\n' }).toString().trim();
+  const hoursToml = Object.entries(hours).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n');
+  const config = `
+data_dir = ${JSON.stringify(dataDir)}
+static_dir = ${JSON.stringify(join(DIST))}
+kb_dir = ${JSON.stringify(join(ROOT, 'public/kb'))}
+[server]
+host = "127.0.0.1"
+port = ${port}
+shutdown_grace_s = 1
+[rate_limit]
+per_second = 0
+[log]
+level = "warn"
+[hours]
+${hoursToml}
+[[agents]]
+username = ${JSON.stringify(AGENT.username)}
+display_name = ${JSON.stringify(AGENT.name)}
+password_hash = ${JSON.stringify(hash)}
+`;
+  const file = join(dataDir, 'config.toml');
+  await writeFile(file, config);
+  const child = spawn(SERVER_BIN, ['--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(url + 'readyz')).ok) break;
+    } catch { /* not listening yet */ }
+    if (i > 300 || child.exitCode !== null) throw new Error(`assistant-server did not start (exit ${child.exitCode})`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours }); } };
+}
 
 const DIST = process.env.DIST ?? new URL('../../dist/', import.meta.url).pathname;
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',

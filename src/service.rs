@@ -1,0 +1,394 @@
+//! The conversation's dealings with the bank's server: answers the in-browser model could not give,
+//! the hand-off to a person (queue, live agent messages, cancel, leaving a message outside opening
+//! hours) and feedback on answers.
+//!
+//! Every request goes through the `outbox` (kept in sessionStorage, retried with backoff, idempotent by
+//! id), so nothing the customer sends is lost when the network or the server is down; responses come
+//! back here by request kind, even after a reload.
+
+use crate::i18n::strings;
+use crate::live;
+use crate::outbox::{self, Item, Kind, Outcome};
+use crate::state::{Author, Chat, Handoff, Message, Rateable};
+use assistant_core::api::{
+    CancelHandoffRequest, ChatRequest, ChatResponse, ClientIntent, ConversationEvent,
+    CustomerMessage, FeedbackRequest, HandoffReason, HandoffRequest, HandoffResponse,
+    HandoffState, HoursResponse, LeaveMessageRequest, Role, Source, TextSize, TranscriptLine,
+};
+use assistant_core::locale::Lang;
+use assistant_core::routing::Reason;
+use leptos::prelude::*;
+use std::cell::RefCell;
+
+const CONVERSATION_KEY: &str = "bank-assistant.conversation";
+const HANDOFF_KEY: &str = "bank-assistant.handoff";
+
+thread_local! {
+    static BASE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// A random client-made id (`[A-Za-z0-9_-]`, ≤ 64 characters) for messages, feedback and conversations.
+pub fn new_id(prefix: &str) -> String {
+    let mut s = String::from(prefix);
+    s.push('-');
+    for _ in 0..4 {
+        let n = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+        s.push_str(&format!("{n:08x}"));
+    }
+    s
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
+pub fn conversation_id() -> String {
+    let stored = session().and_then(|s| s.get_item(CONVERSATION_KEY).ok().flatten());
+    stored.unwrap_or_else(|| {
+        let id = new_id("c");
+        if let Some(s) = session() {
+            let _ = s.set_item(CONVERSATION_KEY, &id);
+        }
+        id
+    })
+}
+
+fn api_text_size(chat: &Chat) -> TextSize {
+    if chat.prefs.elder() {
+        TextSize::Large
+    } else {
+        TextSize::Normal
+    }
+}
+
+fn queue<T: serde::Serialize>(kind: Kind, id: String, path: String, body: &T) {
+    if let Ok(body) = serde_json::to_string(body) {
+        outbox::push(Item {
+            kind,
+            id,
+            path,
+            body,
+        });
+    }
+}
+
+impl Chat {
+    /// Connects to the server at `base` ("" = this page's origin): sends what an earlier page in this
+    /// tab left unsent, and picks a hand-off back up.
+    pub fn connect(self, base: String) {
+        BASE.with_borrow_mut(|b| *b = base.trim_end_matches('/').to_owned());
+        outbox::start(base, self.link, move |item, outcome| {
+            self.on_outcome(item, outcome)
+        });
+        let resumed = session()
+            .and_then(|s| s.get_item(HANDOFF_KEY).ok().flatten())
+            .is_some();
+        if resumed {
+            self.handoff.set(Handoff::Requested);
+            self.listen();
+        }
+    }
+
+    /// Asks the server chatbot (the model was unsure, or is unavailable on this device).
+    pub(crate) fn ask_server(
+        self,
+        message_id: String,
+        text: String,
+        lang: Lang,
+        top: Vec<(String, f32)>,
+    ) {
+        let request = ChatRequest {
+            conversation_id: conversation_id(),
+            message_id: message_id.clone(),
+            text,
+            locale: lang,
+            client_intents: top
+                .into_iter()
+                .map(|(intent, score)| ClientIntent { intent, score })
+                .collect(),
+            text_size: api_text_size(&self),
+        };
+        queue(Kind::Chat, message_id, "/v1/chat".into(), &request);
+    }
+
+    /// Puts the conversation in the queue for a person.
+    pub(crate) fn request_handoff(self, reason: Reason, lang: Lang) {
+        if !matches!(self.handoff.get_untracked(), Handoff::None) {
+            return;
+        }
+        self.handoff.set(Handoff::Requested);
+        let transcript = self.messages.with_untracked(|m| {
+            m.iter()
+                .rev()
+                .take(200)
+                .rev()
+                .map(|m| TranscriptLine {
+                    role: match m.author {
+                        Author::Customer => Role::Customer,
+                        Author::Assistant => Role::Assistant,
+                        Author::Agent => Role::Agent,
+                    },
+                    text: m.text.clone(),
+                })
+                .collect()
+        });
+        let request = HandoffRequest {
+            conversation_id: conversation_id(),
+            reason: match reason {
+                Reason::Complaint => HandoffReason::Complaint,
+                Reason::Distress => HandoffReason::Distress,
+                Reason::AskedForPerson => HandoffReason::Requested,
+                _ => HandoffReason::Unanswered,
+            },
+            locale: lang,
+            text_size: api_text_size(&self),
+            transcript,
+        };
+        queue(Kind::Handoff, new_id("h"), "/v1/handoff".into(), &request);
+    }
+
+    /// The customer accepted an offered hand-off (or pressed "talk to a person").
+    pub fn accept_handoff(self, reason: Reason) {
+        let lang = self.locale.get_untracked();
+        self.request_handoff(reason, lang);
+    }
+
+    /// The customer goes back to the assistant.
+    pub fn cancel_handoff(self) {
+        let lang = self.locale.get_untracked();
+        live::stop();
+        forget_handoff();
+        self.handoff.set(Handoff::None);
+        self.agent_typing.set(false);
+        let request = CancelHandoffRequest {
+            conversation_id: conversation_id(),
+        };
+        queue(
+            Kind::CancelHandoff,
+            new_id("x"),
+            "/v1/handoff/cancel".into(),
+            &request,
+        );
+        self.say(strings(lang).back_to_assistant.into(), lang, "notice", None);
+    }
+
+    /// While a person has (or will take) the conversation, or a message is being left, the customer's
+    /// text goes to the team. Returns whether it did.
+    pub(crate) fn to_people(self, message_id: &str, text: &str, lang: Lang) -> bool {
+        match self.handoff.get_untracked() {
+            Handoff::Queued { .. } | Handoff::Active { .. } | Handoff::Requested => {
+                let body = CustomerMessage {
+                    message_id: message_id.into(),
+                    text: text.into(),
+                };
+                let path = format!("/v1/conversations/{}/messages", conversation_id());
+                queue(Kind::CustomerMessage, message_id.into(), path, &body);
+                true
+            }
+            Handoff::LeaveMessage => {
+                let body = LeaveMessageRequest {
+                    conversation_id: conversation_id(),
+                    message_id: message_id.into(),
+                    text: text.into(),
+                    locale: lang,
+                };
+                queue(
+                    Kind::LeaveMessage,
+                    message_id.into(),
+                    "/v1/leave-message".into(),
+                    &body,
+                );
+                self.handoff.set(Handoff::None);
+                true
+            }
+            Handoff::None => false,
+        }
+    }
+
+    /// "Helpful" / "not helpful" on an answer, with an optional reason.
+    pub fn rate(self, rate: &Rateable, helpful: bool, comment: Option<String>) {
+        let body = FeedbackRequest {
+            message_id: rate.message_id.clone(),
+            helpful,
+            comment,
+            conversation_id: Some(conversation_id()),
+            question: Some(rate.question.clone()),
+            intent: rate.intent.clone(),
+        };
+        queue(Kind::Feedback, new_id("f"), "/v1/feedback".into(), &body);
+    }
+
+    fn on_outcome(self, item: &Item, outcome: Outcome) {
+        let lang = self.locale.get_untracked();
+        let s = strings(lang);
+        match (item.kind, outcome) {
+            (Kind::Chat, Outcome::Delivered { body, .. }) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                let Ok(r) = serde_json::from_str::<ChatResponse>(&body) else {
+                    return self.say(s.server_error.into(), lang, "notice", None);
+                };
+                let question = serde_json::from_str::<ChatRequest>(&item.body)
+                    .map(|q| q.text)
+                    .unwrap_or_default();
+                self.push(Message {
+                    id: 0,
+                    author: Author::Assistant,
+                    text: r.text,
+                    lang: r.lang,
+                    route: match r.source {
+                        Source::Kb => "kb",
+                        Source::Agent => "agent",
+                        Source::Server => "server",
+                    },
+                    intent: r.intent.clone(),
+                    rate: Some(Rateable {
+                        message_id: r.message_id,
+                        question,
+                        intent: r.intent,
+                    }),
+                    offer_handoff: r.offer_handoff,
+                });
+                if !r.suggestions.is_empty() {
+                    self.suggestions.set(r.suggestions);
+                }
+            }
+            (Kind::Handoff, Outcome::Delivered { body, .. }) => {
+                if let Ok(t) = serde_json::from_str::<HandoffResponse>(&body) {
+                    remember_handoff(&t.ticket_id);
+                    if matches!(self.handoff.get_untracked(), Handoff::Requested) {
+                        self.handoff.set(Handoff::Queued {
+                            position: t.position,
+                            wait_s: t.estimated_wait_s,
+                        });
+                    }
+                    self.listen();
+                }
+            }
+            (Kind::Handoff, Outcome::Refused { code, .. }) if code == "outside_hours" => {
+                self.outside_hours();
+            }
+            (Kind::LeaveMessage, Outcome::Delivered { .. }) => {
+                self.say(s.message_left.into(), lang, "notice", None);
+            }
+            (Kind::Chat, Outcome::Refused { message, .. }) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.refused(message);
+            }
+            (Kind::Handoff, Outcome::Refused { message, .. }) => {
+                self.handoff.set(Handoff::None);
+                self.refused(message);
+            }
+            (Kind::CustomerMessage | Kind::LeaveMessage, Outcome::Refused { message, .. }) => {
+                self.refused(message)
+            }
+            // Feedback, cancel and accepted messages need no words.
+            _ => {}
+        }
+    }
+
+    /// A request the server will never accept: say so calmly, with the server's own explanation.
+    fn refused(self, message: String) {
+        let lang = self.locale.get_untracked();
+        let s = strings(lang);
+        let text = if message.is_empty() {
+            s.server_error.to_owned()
+        } else {
+            format!("{} {message}", s.not_sent)
+        };
+        self.say(text, lang, "notice", None);
+    }
+
+    /// Nobody is available now: say when people are back, and offer to leave a message.
+    fn outside_hours(self) {
+        self.handoff.set(Handoff::LeaveMessage);
+        let base = BASE.with_borrow(|b| b.clone());
+        leptos::task::spawn_local(async move {
+            let lang = self.locale.get_untracked();
+            let s = strings(lang);
+            let hours = match gloo_net::http::Request::get(&format!("{base}/v1/hours"))
+                .send()
+                .await
+            {
+                Ok(r) if r.ok() => r.json::<HoursResponse>().await.ok(),
+                _ => None,
+            };
+            let when = hours
+                .map(|h| match lang {
+                    Lang::En => h.description.en,
+                    Lang::ZhCn => h.description.zh,
+                })
+                .unwrap_or_default();
+            self.say(
+                format!("{} {when}\n\n{}", s.closed_now, s.leave_message_prompt),
+                lang,
+                "notice",
+                None,
+            );
+        });
+    }
+
+    fn listen(self) {
+        let base = BASE.with_borrow(|b| b.clone());
+        let url = format!("{base}/v1/conversations/{}/events", conversation_id());
+        live::listen(url, move |event| self.on_event(event));
+    }
+
+    fn on_event(self, event: ConversationEvent) {
+        let lang = self.locale.get_untracked();
+        let s = strings(lang);
+        match event {
+            ConversationEvent::Queue {
+                position,
+                estimated_wait_s,
+            } => {
+                if !matches!(self.handoff.get_untracked(), Handoff::Active { .. }) {
+                    self.handoff.set(Handoff::Queued {
+                        position,
+                        wait_s: estimated_wait_s,
+                    });
+                }
+            }
+            ConversationEvent::Status { state, agent_name } => match state {
+                HandoffState::Queued => {}
+                HandoffState::Active => {
+                    let agent = agent_name.unwrap_or_else(|| s.an_agent.to_owned());
+                    if !matches!(self.handoff.get_untracked(), Handoff::Active { .. }) {
+                        self.say(s.agent_joined.replace("{agent}", &agent), lang, "notice", None);
+                    }
+                    self.handoff.set(Handoff::Active { agent });
+                }
+                HandoffState::Closed | HandoffState::Cancelled => {
+                    live::stop();
+                    forget_handoff();
+                    self.agent_typing.set(false);
+                    if !matches!(self.handoff.get_untracked(), Handoff::None) {
+                        self.handoff.set(Handoff::None);
+                        self.say(s.agent_left.into(), lang, "notice", None);
+                    }
+                }
+            },
+            ConversationEvent::Typing { typing } => self.agent_typing.set(typing),
+            ConversationEvent::Message { role, text, .. } => {
+                // The customer's own messages come back too; they are in the log already.
+                if role == Role::Agent {
+                    self.agent_typing.set(false);
+                    let msg_lang = Lang::of_text(&text, lang);
+                    self.say(text, msg_lang, "agent", None);
+                }
+            }
+        }
+    }
+}
+
+fn remember_handoff(ticket: &str) {
+    if let Some(s) = session() {
+        let _ = s.set_item(HANDOFF_KEY, ticket);
+    }
+}
+
+fn forget_handoff() {
+    if let Some(s) = session() {
+        let _ = s.remove_item(HANDOFF_KEY);
+    }
+}
