@@ -12,6 +12,7 @@
 pub mod answers;
 pub mod locale;
 pub mod pii;
+pub mod products;
 pub mod protocol;
 pub mod routing;
 pub mod taxonomy;
