@@ -168,8 +168,12 @@ impl Catalogue {
             (l, _) => l.code().to_owned(),
         };
         let short = match (level, lang) {
-            (RiskLevel::Borrowing, Lang::En) => format!("Risk: {name}. {}", get(|i| &i.meaning)),
-            (RiskLevel::Borrowing, Lang::ZhCn) => format!("风险：{name}。{}", get(|i| &i.meaning)),
+            (RiskLevel::Borrowing, Lang::En) => {
+                format!("Risk: {code}, {name}. {}", get(|i| &i.meaning))
+            }
+            (RiskLevel::Borrowing, Lang::ZhCn) => {
+                format!("风险：{code}，{name}。{}", get(|i| &i.meaning))
+            }
             (_, Lang::En) => format!("Risk level {code} ({name}). {}", get(|i| &i.meaning)),
             (_, Lang::ZhCn) => format!("风险等级{code}（{name}）。{}", get(|i| &i.meaning)),
         };

@@ -22,3 +22,5 @@ mod source;
 pub use catalogue::{Catalogue, CatalogueError, ProductBundle};
 pub use glossary::Glossary;
 pub use money::Money;
+#[cfg(all(test, feature = "kb-source"))]
+mod tests;
