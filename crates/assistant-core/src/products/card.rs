@@ -234,8 +234,14 @@ pub fn example_table(p: &Product, lang: Lang) -> ExampleTable {
                 )
             } else {
                 (
-                    l("Example benchmark (not a promise)", "示例业绩比较基准（不是承诺）"),
-                    l("If it met the benchmark, you would earn", "如果达到基准，能赚"),
+                    l(
+                        "Example benchmark (not a promise)",
+                        "示例业绩比较基准（不是承诺）",
+                    ),
+                    l(
+                        "If it met the benchmark, you would earn",
+                        "如果达到基准，能赚",
+                    ),
                 )
             };
             vec![
@@ -246,7 +252,10 @@ pub fn example_table(p: &Product, lang: Lang) -> ExampleTable {
                 (l("Total", "合计"), total.format()),
                 (
                     if en {
-                        format!("But if its value fell by {}, you would have", format_rate(*loss_pct))
+                        format!(
+                            "But if its value fell by {}, you would have",
+                            format_rate(*loss_pct)
+                        )
                     } else {
                         format!("但如果净值下跌{}，您会只剩", format_rate(*loss_pct))
                     },
@@ -265,8 +274,14 @@ pub fn example_table(p: &Product, lang: Lang) -> ExampleTable {
             (l("You borrow", "借款"), amount.format_short()),
             (l("Over", "期限"), format_months(*months, lang)),
             (l("Example APR", "示例年化利率"), per_year(*apr_pct)),
-            (l("Each month you pay", "每月还款"), monthly_payment.format()),
-            (l("Total you pay back", "一共要还"), total_repayable.format()),
+            (
+                l("Each month you pay", "每月还款"),
+                monthly_payment.format(),
+            ),
+            (
+                l("Total you pay back", "一共要还"),
+                total_repayable.format(),
+            ),
             (l("Of which interest", "其中利息"), total_interest.format()),
         ],
         WorkedExample::Daily {
@@ -276,14 +291,25 @@ pub fn example_table(p: &Product, lang: Lang) -> ExampleTable {
             interest,
             annual_pct,
         } => vec![
-            (l("Amount not paid back in time", "没按时还清的金额"), amount.format_short()),
+            (
+                l("Amount not paid back in time", "没按时还清的金额"),
+                amount.format_short(),
+            ),
             (l("For", "天数"), format_days(*days, lang)),
             (
                 l("Example daily rate", "示例日利率"),
                 if en {
-                    format!("{} a day (about {} a year)", format_rate(*daily_rate_pct), format_rate(*annual_pct))
+                    format!(
+                        "{} a day (about {} a year)",
+                        format_rate(*daily_rate_pct),
+                        format_rate(*annual_pct)
+                    )
                 } else {
-                    format!("每天{}（约每年{}）", format_rate(*daily_rate_pct), format_rate(*annual_pct))
+                    format!(
+                        "每天{}（约每年{}）",
+                        format_rate(*daily_rate_pct),
+                        format_rate(*annual_pct)
+                    )
                 },
             ),
             (l("Interest you pay", "要付的利息"), interest.format()),

@@ -32,6 +32,30 @@ pub struct ProductBundle {
 }
 
 impl ProductBundle {
+    /// Reads and validates `products.toml` and `glossary.toml` together; the errors of both.
+    #[cfg(feature = "kb-source")]
+    pub fn from_sources(
+        products_toml: &str,
+        glossary_toml: &str,
+    ) -> Result<Self, Vec<CatalogueError>> {
+        match (
+            Catalogue::from_toml(products_toml),
+            Glossary::from_toml(glossary_toml),
+        ) {
+            (Ok(catalogue), Ok(glossary)) => Ok(Self {
+                format: BUNDLE_FORMAT,
+                catalogue,
+                glossary,
+            }),
+            (a, b) => Err(a
+                .err()
+                .into_iter()
+                .flatten()
+                .chain(b.err().into_iter().flatten())
+                .collect()),
+        }
+    }
+
     /// Reads `products.json`, checking its format version.
     pub fn parse(json: &str) -> Result<Self, String> {
         let b: Self =
@@ -286,7 +310,11 @@ impl Catalogue {
     pub fn from_toml(text: &str) -> Result<Self, Vec<CatalogueError>> {
         let c = super::source::read_catalogue(text)?;
         let errors = c.validate();
-        if errors.is_empty() { Ok(c) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(c)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The product with this id (intent label).
@@ -303,9 +331,8 @@ impl Catalogue {
     pub fn validate(&self) -> Vec<CatalogueError> {
         let mut errors = Vec::new();
         let cat = "catalogue";
-        if !self.example_content {
-            // Allowed for a real bank's content, but then the notice must not call it an example.
-        } else {
+        // A real bank's own content sets `example_content = false`; the demo's must say it is an example.
+        if self.example_content {
             check_labelled(cat, "example_notice", &self.example_notice, &mut errors);
         }
         for (field, t) in [
@@ -367,29 +394,29 @@ impl Catalogue {
         for p in &self.products {
             let item = format!("product '{}'", p.id);
             if !taxonomy::PRODUCTS.contains(&p.id.as_str()) {
-                errors.push(error(
-                    &item,
-                    "id",
-                    "is not one of the nine product intents",
-                ));
+                errors.push(error(&item, "id", "is not one of the nine product intents"));
             }
             check_product(&item, p, &mut errors);
             for (lang, names) in [("en", &p.names.en), ("zh", &p.names.zh)] {
                 if names.is_empty() {
-                    errors.push(error(&item, &format!("names.{lang}"), "is missing or empty"));
+                    errors.push(error(
+                        &item,
+                        &format!("names.{lang}"),
+                        "is missing or empty",
+                    ));
                 }
                 for n in names {
                     let key = super::matcher::fold(n.trim());
                     if key.is_empty() {
                         errors.push(error(&item, &format!("names.{lang}"), "has an empty name"));
-                    } else if let Some(other) = seen_names.insert(key, p.id.clone()) {
-                        if other != p.id {
-                            errors.push(error(
-                                &item,
-                                &format!("names.{lang}"),
-                                format!("'{n}' is also a name of '{other}'"),
-                            ));
-                        }
+                    } else if let Some(other) = seen_names.insert(key, p.id.clone())
+                        && other != p.id
+                    {
+                        errors.push(error(
+                            &item,
+                            &format!("names.{lang}"),
+                            format!("'{n}' is also a name of '{other}'"),
+                        ));
                     }
                 }
             }
@@ -401,7 +428,11 @@ impl Catalogue {
 fn check_texts(item: &str, field: &str, t: &Texts, errors: &mut Vec<CatalogueError>) {
     for (lang, s) in [("en", &t.en), ("zh", &t.zh)] {
         if s.trim().is_empty() {
-            errors.push(error(item, &format!("{field}.{lang}"), "is missing or empty"));
+            errors.push(error(
+                item,
+                &format!("{field}.{lang}"),
+                "is missing or empty",
+            ));
         }
     }
 }
@@ -569,7 +600,9 @@ fn check_example(item: &str, p: &Product, errors: &mut Vec<CatalogueError>) {
                 Err(e) => errors.push(bad_input(e)),
             }
             match calc::value_after_fall(*amount, *loss_pct) {
-                Ok(v) if *loss_pct > 0.0 => differs(errors, item, "value_after_loss", *value_after_loss, v),
+                Ok(v) if *loss_pct > 0.0 => {
+                    differs(errors, item, "value_after_loss", *value_after_loss, v)
+                }
                 Ok(_) => errors.push(error(
                     item,
                     "example.loss_pct",
@@ -587,9 +620,27 @@ fn check_example(item: &str, p: &Product, errors: &mut Vec<CatalogueError>) {
             total_interest,
         } => match calc::loan_annuity(*amount, *apr_pct, *months) {
             Ok(r) => {
-                differs(errors, item, "monthly_payment", *monthly_payment, r.monthly_payment);
-                differs(errors, item, "total_repayable", *total_repayable, r.total_repayable);
-                differs(errors, item, "total_interest", *total_interest, r.total_interest);
+                differs(
+                    errors,
+                    item,
+                    "monthly_payment",
+                    *monthly_payment,
+                    r.monthly_payment,
+                );
+                differs(
+                    errors,
+                    item,
+                    "total_repayable",
+                    *total_repayable,
+                    r.total_repayable,
+                );
+                differs(
+                    errors,
+                    item,
+                    "total_interest",
+                    *total_interest,
+                    r.total_interest,
+                );
             }
             Err(e) => errors.push(bad_input(e)),
         },

@@ -58,7 +58,11 @@ impl Glossary {
     pub fn from_toml(text: &str) -> Result<Self, Vec<CatalogueError>> {
         let g = super::source::read_glossary(text)?;
         let errors = g.validate();
-        if errors.is_empty() { Ok(g) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(g)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The term with this id.
@@ -82,7 +86,9 @@ impl Glossary {
                 Lang::ZhCn => t.zh.as_slice(),
                 Lang::En => &[],
             };
-            t.en.iter().chain(zh).map(move |f| (f.clone(), t.id.clone()))
+            t.en.iter()
+                .chain(zh)
+                .map(move |f| (f.clone(), t.id.clone()))
         });
         let matcher = PhraseMatcher::new(forms, true);
         let mut out = Vec::new();
@@ -173,7 +179,11 @@ mod tests {
         };
         Glossary {
             terms: vec![
-                t("apr", &["APR", "annual percentage rate"], &["年化利率", "年化"]),
+                t(
+                    "apr",
+                    &["APR", "annual percentage rate"],
+                    &["年化利率", "年化"],
+                ),
                 t("interest", &["interest"], &["利息"]),
                 t("interest_rate", &["interest rate"], &["利率"]),
                 t("fee", &["fee"], &["手续费"]),
@@ -192,7 +202,8 @@ mod tests {
 
     #[test]
     fn marks_terms_longest_first_whole_words() {
-        let text = "The apr is 5%. Interest rates and fees vary; APRIL is not a term, nor is interesting.";
+        let text =
+            "The apr is 5%. Interest rates and fees vary; APRIL is not a term, nor is interesting.";
         let segs = g().mark_terms(text, Lang::En);
         assert_eq!(
             terms(&segs),
@@ -242,9 +253,9 @@ mod tests {
         let msgs: Vec<String> = gl.validate().iter().map(ToString::to_string).collect();
         assert!(msgs.contains(&"glossary: term: has 4 terms, needs at least 40".to_string()));
         assert!(msgs.contains(&"term 'interest': zh: is missing or empty".to_string()));
-        assert!(
-            msgs.contains(&"term 'interest_rate': explain.en: must be exactly one sentence".to_string())
-        );
+        assert!(msgs.contains(
+            &"term 'interest_rate': explain.en: must be exactly one sentence".to_string()
+        ));
         assert!(msgs.contains(&"term 'fee': en: 'APR' is also a form of 'apr'".to_string()));
     }
 }

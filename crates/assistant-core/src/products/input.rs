@@ -55,10 +55,13 @@ impl InputError {
             (Empty, Lang::En) => "Please enter a number.".into(),
             (Empty, Lang::ZhCn) => "请输入一个数字。".into(),
             (NotANumber, Lang::En) => {
-                "Sorry, I could not read that as a number. Try something like 10000 or 1.5万.".into()
+                "Sorry, I could not read that as a number. Try something like 10000 or 1.5万."
+                    .into()
             }
             (NotANumber, Lang::ZhCn) => "抱歉，没看懂这个数字。可以写成10000或1.5万。".into(),
-            (Negative, Lang::En) => "Please enter a number above zero, without a minus sign.".into(),
+            (Negative, Lang::En) => {
+                "Please enter a number above zero, without a minus sign.".into()
+            }
             (Negative, Lang::ZhCn) => "请输入大于0的数，不要带负号。".into(),
             (Zero, Lang::En) => "Please enter a number greater than zero.".into(),
             (Zero, Lang::ZhCn) => "请输入大于0的数。".into(),
@@ -83,7 +86,9 @@ impl InputError {
             (RateTooHigh { max_pct }, Lang::ZhCn) => {
                 format!("利率好像太高了，请输入不超过{max_pct}%的数。")
             }
-            (MissingUnit, Lang::En) => "Please say months or years, such as 6 months or 2 years.".into(),
+            (MissingUnit, Lang::En) => {
+                "Please say months or years, such as 6 months or 2 years.".into()
+            }
             (MissingUnit, Lang::ZhCn) => "请写明是几个月还是几年，比如6个月或2年。".into(),
         }
     }
@@ -237,8 +242,21 @@ fn strip_sign(s: &str) -> (bool, String) {
 
 fn strip_currency(s: &str) -> String {
     let mut t = s.to_lowercase();
-    for w in ["人民币", "人民幣", "rmb", "cny", "¥", "￥", "块钱", "塊錢", "元", "块", "塊", "圆", "圓"]
-    {
+    for w in [
+        "人民币",
+        "人民幣",
+        "rmb",
+        "cny",
+        "¥",
+        "￥",
+        "块钱",
+        "塊錢",
+        "元",
+        "块",
+        "塊",
+        "圆",
+        "圓",
+    ] {
         t = t.replace(w, "");
     }
     t.chars()
@@ -450,7 +468,10 @@ mod tests {
             e.message(Lang::En),
             "That is more than this calculator handles. Please enter up to ¥100,000,000."
         );
-        assert_eq!(e.message(Lang::ZhCn), "金额太大了，请输入不超过¥100,000,000的金额。");
+        assert_eq!(
+            e.message(Lang::ZhCn),
+            "金额太大了，请输入不超过¥100,000,000的金额。"
+        );
         assert_eq!(
             InputError::Negative.message(Lang::ZhCn),
             "请输入大于0的数，不要带负号。"

@@ -180,6 +180,9 @@ mod tests {
         assert_eq!(v, ["apr", "rate", "interest", "lcd", "cd"]);
         let text = "The APR and interest rates; April interests? 大额存单和存单";
         assert_eq!(&text[found[1].start..found[1].end], "interest rates");
-        assert!(m().find_all("aprx, disinterested, interesting, 1apr").is_empty());
+        assert!(
+            m().find_all("aprx, disinterested, interesting, 1apr")
+                .is_empty()
+        );
     }
 }

@@ -149,7 +149,10 @@ mod tests {
             sentences("It pays 1.5% a year. Is it safe? Yes!"),
             ["It pays 1.5% a year.", "Is it safe?", "Yes!"]
         );
-        assert_eq!(sentences("存款安全。利息固定！\n随时可取"), ["存款安全。", "利息固定！", "随时可取"]);
+        assert_eq!(
+            sentences("存款安全。利息固定！\n随时可取"),
+            ["存款安全。", "利息固定！", "随时可取"]
+        );
         let easy = english("The cat sat on the mat. It was a fat cat.");
         assert!(easy.flesch > 100.0, "{easy:?}");
         let hard = english(

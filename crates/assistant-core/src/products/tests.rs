@@ -46,7 +46,10 @@ fn errors_of(toml: &str) -> Vec<String> {
 }
 
 fn edit(from: &str, to: &str) -> String {
-    assert!(PRODUCTS.contains(from), "test edit target not found: {from}");
+    assert!(
+        PRODUCTS.contains(from),
+        "test edit target not found: {from}"
+    );
     PRODUCTS.replacen(from, to, 1)
 }
 
@@ -66,9 +69,13 @@ fn wrong_example_numbers_are_errors_naming_product_and_field() {
         errs.contains(&"product 'product_fixed_deposit': example.interest: says ¥150.00, but the calculator gives ¥130.00".to_string()),
         "{errs:?}"
     );
-    let errs = errors_of(&edit("monthly_payment = 4270.16", "monthly_payment = 4270.00"));
+    let errs = errors_of(&edit(
+        "monthly_payment = 4270.16",
+        "monthly_payment = 4270.00",
+    ));
     assert!(
-        errs.iter().any(|e| e.starts_with("product 'product_mortgage': example.monthly_payment: says ¥4,270.00")),
+        errs.iter().any(|e| e
+            .starts_with("product 'product_mortgage': example.monthly_payment: says ¥4,270.00")),
         "{errs:?}"
     );
 }
@@ -77,7 +84,8 @@ fn wrong_example_numbers_are_errors_naming_product_and_field() {
 fn missing_risk_level_or_language_is_an_error_naming_product_and_field() {
     let errs = errors_of(&edit("level = \"R2\"\nexplained", "explained"));
     assert!(
-        errs.iter().any(|e| e.starts_with("product 'product_wealth_management': risk.level: is missing")),
+        errs.iter()
+            .any(|e| e.starts_with("product 'product_wealth_management': risk.level: is missing")),
         "{errs:?}"
     );
     let errs = errors_of(&edit(
@@ -88,13 +96,22 @@ fn missing_risk_level_or_language_is_an_error_naming_product_and_field() {
         errs.contains(&"product 'product_mortgage': summary.zh: is missing".to_string()),
         "{errs:?}"
     );
-    let errs = errors_of(&edit("get_out.en = \"Take money out at any time, with no charge. To close the account, use the app or visit a branch.\"", "get_out.en = \"  \""));
+    let errs = errors_of(&edit(
+        "get_out.en = \"Take money out at any time, with no charge. To close the account, use the app or visit a branch.\"",
+        "get_out.en = \"  \"",
+    ));
     assert!(
-        errs.contains(&"product 'product_savings_account': get_out.en: is missing or empty".to_string()),
+        errs.contains(
+            &"product 'product_savings_account': get_out.en: is missing or empty".to_string()
+        ),
         "{errs:?}"
     );
     let errs = errors_of(&edit("level = \"R3\"\nname", "level = \"R3\"\nnome"));
-    assert!(errs.iter().any(|e| e == "catalogue: risk_level.R3.nome: is not a known field (a typo?)"), "{errs:?}");
+    assert!(
+        errs.iter()
+            .any(|e| e == "catalogue: risk_level.R3.nome: is not a known field (a typo?)"),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -110,17 +127,41 @@ fn honesty_rules_are_validated() {
         "A benchmark is a target, not a promise. The return is not guaranteed, and it can be less than zero.",
         "It has done well.",
     ));
-    assert!(errs.iter().any(|e| e.starts_with("product 'product_wealth_management': returns.en: an investment's return")), "{errs:?}");
+    assert!(
+        errs.iter().any(|e| e.starts_with(
+            "product 'product_wealth_management': returns.en: an investment's return"
+        )),
+        "{errs:?}"
+    );
     // A deposit rated above R1, a loan on the R scale.
-    let errs = errors_of(&edit("level = \"R1\"\nexplained.en = \"The amount you put in does not go down. Deposit insurance covers up to ¥500,000 per person at each bank. The main", "level = \"R3\"\nexplained.en = \"The amount you put in does not go down. Deposit insurance covers up to ¥500,000 per person at each bank. The main"));
-    assert!(errs.iter().any(|e| e.starts_with("product 'product_savings_account': risk.level: R3 does not fit")), "{errs:?}");
+    let errs = errors_of(&edit(
+        "level = \"R1\"\nexplained.en = \"The amount you put in does not go down. Deposit insurance covers up to ¥500,000 per person at each bank. The main",
+        "level = \"R3\"\nexplained.en = \"The amount you put in does not go down. Deposit insurance covers up to ¥500,000 per person at each bank. The main",
+    ));
+    assert!(
+        errs.iter().any(
+            |e| e.starts_with("product 'product_savings_account': risk.level: R3 does not fit")
+        ),
+        "{errs:?}"
+    );
     // The disclaimer must say "not advice".
-    let errs = errors_of(&edit("This is general information, not advice.", "This is general information."));
-    assert!(errs.contains(&"catalogue: disclaimer.en: must say \"not advice\"".to_string()), "{errs:?}");
+    let errs = errors_of(&edit(
+        "This is general information, not advice.",
+        "This is general information.",
+    ));
+    assert!(
+        errs.contains(&"catalogue: disclaimer.en: must say \"not advice\"".to_string()),
+        "{errs:?}"
+    );
     // A product missing altogether.
-    let cut = PRODUCTS.find("[[product]]\nid = \"product_sme_loan\"").unwrap();
+    let cut = PRODUCTS
+        .find("[[product]]\nid = \"product_sme_loan\"")
+        .unwrap();
     let errs = errors_of(&PRODUCTS[..cut]);
-    assert!(errs.contains(&"product 'product_sme_loan': id: is missing".to_string()), "{errs:?}");
+    assert!(
+        errs.contains(&"product 'product_sme_loan': id: is missing".to_string()),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -131,25 +172,52 @@ fn every_card_shows_risk_disclaimer_and_example_labels() {
             let card = c.card(&p.id, lang).unwrap();
             let at = format!("{} {lang:?}", p.id);
             assert!(!card.summary.is_empty(), "{at}");
-            assert!(!card.risk.code.is_empty() && !card.risk.meaning.is_empty(), "{at}");
+            assert!(
+                !card.risk.code.is_empty() && !card.risk.meaning.is_empty(),
+                "{at}"
+            );
             assert!(!card.risk.profile_meaning.is_empty(), "{at}");
-            assert_eq!(card.risk.profile.is_some(), p.kind != catalogue::ProductKind::Borrowing, "{at}");
+            assert_eq!(
+                card.risk.profile.is_some(),
+                p.kind != catalogue::ProductKind::Borrowing,
+                "{at}"
+            );
             match lang {
                 Lang::En => assert!(card.disclaimer.contains("not advice"), "{at}"),
                 Lang::ZhCn => assert!(card.disclaimer.contains("不构成"), "{at}"),
             }
-            assert!(card.example_notice.is_some(), "{at}: demo content is marked as example");
+            assert!(
+                card.example_notice.is_some(),
+                "{at}: demo content is marked as example"
+            );
             // Returns are never shown without their risk.
             for s in &card.sections {
-                if matches!(s.key, SectionKey::Returns | SectionKey::Example | SectionKey::Risk) {
+                if matches!(
+                    s.key,
+                    SectionKey::Returns | SectionKey::Example | SectionKey::Risk
+                ) {
                     let note = s.risk_note.as_deref().unwrap_or_default();
-                    assert!(note.contains(&card.risk.code), "{at}: {:?} lacks the risk level", s.key);
+                    assert!(
+                        note.contains(&card.risk.code),
+                        "{at}: {:?} lacks the risk level",
+                        s.key
+                    );
                 }
             }
             // The example's rate is labelled as an example, and the note says so too.
-            let label = if lang == Lang::En { "Example" } else { "示例" };
-            assert!(card.example.rows.iter().any(|(l, _)| l.contains(label)), "{at}");
-            assert!(!card.example.rows.is_empty() && !card.example.note.is_empty(), "{at}");
+            let label = if lang == Lang::En {
+                "Example"
+            } else {
+                "示例"
+            };
+            assert!(
+                card.example.rows.iter().any(|(l, _)| l.contains(label)),
+                "{at}"
+            );
+            assert!(
+                !card.example.rows.is_empty() && !card.example.note.is_empty(),
+                "{at}"
+            );
         }
     }
     assert!(c.card("product_unknown", Lang::En).is_none());
@@ -159,7 +227,12 @@ fn every_card_shows_risk_disclaimer_and_example_labels() {
 fn worked_example_rows_show_the_calculated_figures() {
     let c = catalogue();
     let card = c.card("product_fixed_deposit", Lang::En).unwrap();
-    let rows: Vec<(&str, &str)> = card.example.rows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let rows: Vec<(&str, &str)> = card
+        .example
+        .rows
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     assert_eq!(
         rows,
         [
@@ -172,9 +245,20 @@ fn worked_example_rows_show_the_calculated_figures() {
     );
     let card = c.card("product_wealth_management", Lang::ZhCn).unwrap();
     let last = card.example.rows.last().unwrap();
-    assert_eq!(last, &("但如果净值下跌2%，您会只剩".to_string(), "¥9,800.00".to_string()));
+    assert_eq!(
+        last,
+        &(
+            "但如果净值下跌2%，您会只剩".to_string(),
+            "¥9,800.00".to_string()
+        )
+    );
     let card = c.card("product_credit_card", Lang::En).unwrap();
-    assert!(card.example.rows.iter().any(|(_, v)| v == "0.05% a day (about 18.25% a year)"));
+    assert!(
+        card.example
+            .rows
+            .iter()
+            .any(|(_, v)| v == "0.05% a day (about 18.25% a year)")
+    );
 }
 
 #[test]
@@ -182,16 +266,46 @@ fn compare_requests_are_found_in_english_and_chinese() {
     let c = catalogue();
     let pair = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
     let cases = [
-        ("compare fixed deposit and certificate of deposit", pair("product_fixed_deposit", "product_certificate_of_deposit")),
-        ("fixed deposit vs CD", pair("product_fixed_deposit", "product_certificate_of_deposit")),
-        ("What's the difference between a mortgage and a personal loan?", pair("product_mortgage", "product_consumer_loan")),
-        ("Which is better: money market fund or savings account?", pair("product_money_market_fund", "product_savings_account")),
-        ("定期存款和大额存单有什么区别", pair("product_fixed_deposit", "product_certificate_of_deposit")),
-        ("比较一下理财和货币基金", pair("product_wealth_management", "product_money_market_fund")),
-        ("定期存款和大額存單有什麼區別", pair("product_fixed_deposit", "product_certificate_of_deposit")),
-        ("信用卡跟消費貸哪個划算", pair("product_credit_card", "product_consumer_loan")),
-        ("房贷和经营贷对比", pair("product_mortgage", "product_sme_loan")),
-        ("ＦＤ ｖｓ ＭＭＦ", pair("product_fixed_deposit", "product_money_market_fund")),
+        (
+            "compare fixed deposit and certificate of deposit",
+            pair("product_fixed_deposit", "product_certificate_of_deposit"),
+        ),
+        (
+            "fixed deposit vs CD",
+            pair("product_fixed_deposit", "product_certificate_of_deposit"),
+        ),
+        (
+            "What's the difference between a mortgage and a personal loan?",
+            pair("product_mortgage", "product_consumer_loan"),
+        ),
+        (
+            "Which is better: money market fund or savings account?",
+            pair("product_money_market_fund", "product_savings_account"),
+        ),
+        (
+            "定期存款和大额存单有什么区别",
+            pair("product_fixed_deposit", "product_certificate_of_deposit"),
+        ),
+        (
+            "比较一下理财和货币基金",
+            pair("product_wealth_management", "product_money_market_fund"),
+        ),
+        (
+            "定期存款和大額存單有什麼區別",
+            pair("product_fixed_deposit", "product_certificate_of_deposit"),
+        ),
+        (
+            "信用卡跟消費貸哪個划算",
+            pair("product_credit_card", "product_consumer_loan"),
+        ),
+        (
+            "房贷和经营贷对比",
+            pair("product_mortgage", "product_sme_loan"),
+        ),
+        (
+            "ＦＤ ｖｓ ＭＭＦ",
+            pair("product_fixed_deposit", "product_money_market_fund"),
+        ),
         // Not comparisons: one product, no comparing word, or the same product twice.
         ("how does a fixed deposit work", None),
         ("定期存款利率是多少", None),
@@ -202,7 +316,10 @@ fn compare_requests_are_found_in_english_and_chinese() {
     for (text, want) in cases {
         assert_eq!(detect_compare(text, &c), want, "{text}");
     }
-    assert_eq!(find_products("活期还是定期好", &c), ["product_savings_account", "product_fixed_deposit"]);
+    assert_eq!(
+        find_products("活期还是定期好", &c),
+        ["product_savings_account", "product_fixed_deposit"]
+    );
 }
 
 #[test]
@@ -219,16 +336,36 @@ fn every_pair_compares_on_the_same_rows() {
                 let keys: Vec<SectionKey> = cmp.rows.iter().map(|r| r.key).collect();
                 assert!(keys.contains(&SectionKey::Risk) && keys.contains(&SectionKey::Example));
                 for row in &cmp.rows {
-                    assert!(!row.a.is_empty() && !row.b.is_empty(), "{a} vs {b}: {:?}", row.key);
+                    assert!(
+                        !row.a.is_empty() && !row.b.is_empty(),
+                        "{a} vs {b}: {:?}",
+                        row.key
+                    );
                 }
                 assert!(!cmp.disclaimer.is_empty() && cmp.example_notice.is_some());
             }
         }
     }
-    let cmp = c.compare("product_fixed_deposit", "product_certificate_of_deposit", Lang::En).unwrap();
-    let example = cmp.rows.iter().find(|r| r.key == SectionKey::Example).unwrap();
-    assert_eq!(example.a, "¥10,000 for 1 year at an example 1.3% a year earns ¥130.00.");
-    assert!(c.compare("product_fixed_deposit", "nope", Lang::En).is_none());
+    let cmp = c
+        .compare(
+            "product_fixed_deposit",
+            "product_certificate_of_deposit",
+            Lang::En,
+        )
+        .unwrap();
+    let example = cmp
+        .rows
+        .iter()
+        .find(|r| r.key == SectionKey::Example)
+        .unwrap();
+    assert_eq!(
+        example.a,
+        "¥10,000 for 1 year at an example 1.3% a year earns ¥130.00."
+    );
+    assert!(
+        c.compare("product_fixed_deposit", "nope", Lang::En)
+            .is_none()
+    );
 }
 
 #[test]
@@ -248,13 +385,17 @@ fn glossary_terms_are_marked_in_product_texts() {
     assert!(marked(&loan.misunderstanding.zh, Lang::ZhCn).contains(&"apr".to_string()));
     let fd = c.product("product_fixed_deposit").unwrap();
     assert!(marked(&fd.misunderstanding.zh, Lang::ZhCn).contains(&"principal".to_string()));
-    assert!(g.explain("compound_interest", Lang::ZhCn).unwrap().contains("复利"));
+    assert!(
+        g.explain("compound_interest", Lang::ZhCn)
+            .unwrap()
+            .contains("复利")
+    );
     // Every term is findable by each of its own forms.
     for t in &g.terms {
         for (lang, forms) in [(Lang::En, &t.en), (Lang::ZhCn, &t.zh)] {
             for f in forms {
                 let got = marked(f, lang);
-                assert_eq!(got, [t.id.clone()], "form '{f}' of '{}'", t.id);
+                assert_eq!(got, std::slice::from_ref(&t.id), "form '{f}' of '{}'", t.id);
             }
         }
     }
@@ -284,7 +425,10 @@ fn all_texts(c: &Catalogue, g: &Glossary) -> Vec<(String, Lang, String)> {
     add("disclaimer".into(), &c.disclaimer);
     for r in &c.risk_levels {
         add(format!("risk_level.{}.meaning", r.level.code()), &r.meaning);
-        add(format!("risk_level.{}.profile_meaning", r.level.code()), &r.profile_meaning);
+        add(
+            format!("risk_level.{}.profile_meaning", r.level.code()),
+            &r.profile_meaning,
+        );
     }
     for p in &c.products {
         for (f, t) in [
@@ -321,7 +465,10 @@ fn all_texts_are_plain_and_short() {
                 let s = readability::english(text);
                 // The issue's rule: Flesch reading ease ≥ 60, or sentences of ≤ 20 words on average.
                 if s.flesch < 60.0 && s.words_per_sentence > 20.0 {
-                    failures.push(format!("{name}: Flesch {:.0}, {:.1} words a sentence: {text}", s.flesch, s.words_per_sentence));
+                    failures.push(format!(
+                        "{name}: Flesch {:.0}, {:.1} words a sentence: {text}",
+                        s.flesch, s.words_per_sentence
+                    ));
                 }
                 // And no single sentence may run on.
                 for sentence in readability::sentences(text) {
@@ -343,7 +490,11 @@ fn all_texts_are_plain_and_short() {
             }
         }
     }
-    assert!(failures.is_empty(), "texts to simplify:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "texts to simplify:\n{}",
+        failures.join("\n")
+    );
     // Taken together, the English reads as plain English (Flesch ≥ 60) and the Chinese stays short.
     let en = readability::english(&en_all);
     let zh = readability::chinese_chars_per_sentence(&zh_all);
@@ -366,4 +517,15 @@ fn fold_table_agrees_with_opencc() {
         }
         assert_eq!(n.normalize(&t.to_string()), s.to_string(), "{t}");
     }
+}
+
+#[test]
+fn committed_bundle_is_up_to_date() {
+    let committed = ProductBundle::parse(include_str!("../../../../public/kb/products.json"))
+        .expect("public/kb/products.json reads");
+    let fresh = ProductBundle::from_sources(PRODUCTS, GLOSSARY).expect("sources validate");
+    assert!(
+        committed == fresh,
+        "public/kb/products.json is out of date with products.toml/glossary.toml: run `cargo xtask kb`"
+    );
 }
