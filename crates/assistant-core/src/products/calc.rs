@@ -12,6 +12,8 @@
 //! - **Loans** are repaid in equal monthly instalments (等额本息, an annuity):
 //!   `M = P·r·(1+r)^n / ((1+r)^n − 1)` with `r = APR / 12` (nominal annual rate divided by twelve) and `n`
 //!   months; when the rate is zero, `M = P / n`.
+//! - **Equal principal** (等额本金), the other repayment method Chinese mortgages offer: each month repays
+//!   `P / n` of the loan plus the interest on what is still owed, so payments shrink over time.
 //!
 //! ## Rounding
 //! Every figure shown is rounded to the fen (¥0.01), **half away from zero**. Simple interest and each
@@ -43,7 +45,7 @@ pub struct DepositResult {
 pub struct LoanResult {
     pub principal: Money,
     pub months: u32,
-    /// Each regular monthly payment.
+    /// The first monthly payment (with equal instalments, every payment but the last).
     pub monthly_payment: Money,
     /// The final payment, adjusted by a few fen at most so the balance ends at zero.
     pub last_payment: Money,
@@ -122,15 +124,62 @@ pub fn daily_to_annual_pct(daily_rate_pct: f64) -> f64 {
 /// months, repaid in equal monthly instalments. A zero rate is allowed (interest-free offers).
 pub fn loan_annuity(principal: Money, apr_pct: f64, months: u32) -> Result<LoanResult, InputError> {
     let schedule = loan_schedule(principal, apr_pct, months)?;
+    Ok(summarise(principal, months, &schedule))
+}
+
+/// The same loan repaid with equal principal (等额本金): `monthly_payment` is the first (largest)
+/// payment and `last_payment` the smallest.
+pub fn loan_equal_principal(
+    principal: Money,
+    apr_pct: f64,
+    months: u32,
+) -> Result<LoanResult, InputError> {
+    let schedule = loan_schedule_equal_principal(principal, apr_pct, months)?;
+    Ok(summarise(principal, months, &schedule))
+}
+
+/// The month-by-month schedule behind [`loan_equal_principal`]: each month repays `P / n` rounded to
+/// the fen (the last month repays what is left) plus that month's interest, rounded to the fen.
+pub fn loan_schedule_equal_principal(
+    principal: Money,
+    apr_pct: f64,
+    months: u32,
+) -> Result<Vec<ScheduleRow>, InputError> {
+    check_amount(principal)?;
+    let rate = rate_units(apr_pct, MAX_RATE_PCT)?;
+    check_months(months)?;
+    let part = div_round(principal.fen as i128, months as i128);
+    let mut balance = principal.fen;
+    let mut rows = Vec::with_capacity(months as usize);
+    for month in 1..=months {
+        let interest = div_round(balance as i128 * rate, 100 * RATE_UNITS * 12);
+        let repaid = if month == months {
+            balance
+        } else {
+            part.min(balance)
+        };
+        balance -= repaid;
+        rows.push(ScheduleRow {
+            month,
+            payment: Money::from_fen(repaid + interest),
+            interest: Money::from_fen(interest),
+            principal: Money::from_fen(repaid),
+            balance: Money::from_fen(balance),
+        });
+    }
+    Ok(rows)
+}
+
+fn summarise(principal: Money, months: u32, schedule: &[ScheduleRow]) -> LoanResult {
     let total: i64 = schedule.iter().map(|r| r.payment.fen).sum();
-    Ok(LoanResult {
+    LoanResult {
         principal,
         months,
         monthly_payment: schedule[0].payment,
         last_payment: schedule[schedule.len() - 1].payment,
         total_repayable: Money::from_fen(total),
         total_interest: Money::from_fen(total - principal.fen),
-    })
+    }
 }
 
 /// The month-by-month schedule behind [`loan_annuity`] (see the module's rounding rules).
@@ -291,6 +340,24 @@ mod tests {
         let s = loan_schedule(yuan(50_000), 6.0, 12).unwrap();
         assert_eq!(s[0].interest.fen, 25_000, "first month: 50000 × 0.5%");
         assert_eq!(s.last().unwrap().balance.fen, 0);
+    }
+
+    #[test]
+    fn equal_principal_published_example() {
+        // Widely published 等额本金 example: ¥1,000,000, 4.9%, 30 years → first month ¥6,861.11
+        // (1,000,000 / 360 + 1,000,000 × 4.9% / 12). The closed form for total interest,
+        // P × r × (n + 1) / 2 = ¥737,041.67, ignores monthly rounding; the rounded schedule, checked
+        // with Python's `decimal`, gives ¥737,041.08 and a last payment of ¥2,788.32.
+        let r = loan_equal_principal(yuan(1_000_000), 4.9, 360).unwrap();
+        assert_eq!(r.monthly_payment.fen, 686_111);
+        assert_eq!(r.last_payment.fen, 278_832);
+        assert_eq!(r.total_interest.fen, 73_704_108);
+        assert!((r.total_interest.fen - 73_704_167).abs() < 100);
+        let s = loan_schedule_equal_principal(yuan(1_000_000), 4.9, 360).unwrap();
+        assert_eq!(s[1].payment.fen, 684_977);
+        assert_eq!(s.last().unwrap().balance.fen, 0);
+        // Equal principal costs less interest than equal instalments on the same loan.
+        assert!(r.total_interest < loan_annuity(yuan(1_000_000), 4.9, 360).unwrap().total_interest);
     }
 
     #[test]
