@@ -357,7 +357,12 @@ mod tests {
         assert_eq!(s[1].payment.fen, 684_977);
         assert_eq!(s.last().unwrap().balance.fen, 0);
         // Equal principal costs less interest than equal instalments on the same loan.
-        assert!(r.total_interest < loan_annuity(yuan(1_000_000), 4.9, 360).unwrap().total_interest);
+        assert!(
+            r.total_interest
+                < loan_annuity(yuan(1_000_000), 4.9, 360)
+                    .unwrap()
+                    .total_interest
+        );
     }
 
     #[test]
