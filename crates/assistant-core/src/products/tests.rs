@@ -459,10 +459,14 @@ fn all_texts_are_plain_and_short() {
     let texts = all_texts(&c, &g);
     let mut failures = Vec::new();
     let (mut en_all, mut zh_all) = (String::new(), String::new());
+    let (mut lowest_flesch, mut longest_zh) = ((f64::MAX, String::new()), (0.0, String::new()));
     for (name, lang, text) in &texts {
         match lang {
             Lang::En => {
                 let s = readability::english(text);
+                if s.flesch < lowest_flesch.0 {
+                    lowest_flesch = (s.flesch, name.clone());
+                }
                 // The rule: Flesch reading ease ≥ 60, or sentences of ≤ 20 words on average.
                 if s.flesch < 60.0 && s.words_per_sentence > 20.0 {
                     failures.push(format!(
@@ -482,6 +486,9 @@ fn all_texts_are_plain_and_short() {
             }
             Lang::ZhCn => {
                 let avg = readability::chinese_chars_per_sentence(text);
+                if avg > longest_zh.0 {
+                    longest_zh = (avg, name.clone());
+                }
                 if avg > 40.0 {
                     failures.push(format!("{name}: {avg:.1} characters a sentence: {text}"));
                 }
@@ -501,6 +508,10 @@ fn all_texts_are_plain_and_short() {
     println!(
         "English: Flesch {:.1}, {:.1} words a sentence over {} sentences; Chinese: {zh:.1} characters a sentence",
         en.flesch, en.words_per_sentence, en.sentences
+    );
+    println!(
+        "Lowest Flesch: {:.1} ({}); longest Chinese average: {:.1} ({})",
+        lowest_flesch.0, lowest_flesch.1, longest_zh.0, longest_zh.1
     );
     assert!(en.flesch >= 60.0, "overall Flesch {:.1}", en.flesch);
     assert!(zh <= 25.0, "overall Chinese {zh:.1} characters a sentence");
