@@ -540,3 +540,48 @@ fn committed_bundle_is_up_to_date() {
         "public/kb/products.json is out of date with products.toml/glossary.toml: run `cargo xtask kb`"
     );
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::super::calc;
+    use super::super::input::{MAX_AMOUNT, parse_amount, parse_term};
+    use super::super::money::Money;
+    use crate::locale::Lang;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,20}") {
+            let _ = parse_amount(&s, Lang::En);
+            let _ = parse_term(&s, Lang::ZhCn);
+        }
+
+        #[test]
+        fn formatted_amounts_read_back(fen in 1i64..=MAX_AMOUNT.fen) {
+            let m = Money::from_fen(fen);
+            prop_assert_eq!(parse_amount(&m.format(), Lang::En), Ok(m));
+            prop_assert_eq!(parse_amount(&m.format_short(), Lang::ZhCn), Ok(m));
+        }
+
+        #[test]
+        fn loan_schedules_repay_exactly(
+            fen in 100i64..=10_000_000_000,
+            apr_bp in 0u32..=2400,
+            months in 1u32..=360,
+        ) {
+            let apr = apr_bp as f64 / 100.0;
+            let p = Money::from_fen(fen);
+            for s in [
+                calc::loan_schedule(p, apr, months).unwrap(),
+                calc::loan_schedule_equal_principal(p, apr, months).unwrap(),
+            ] {
+                prop_assert_eq!(s.len(), months as usize);
+                prop_assert_eq!(s.last().unwrap().balance.fen, 0);
+                prop_assert_eq!(s.iter().map(|r| r.principal.fen).sum::<i64>(), fen);
+                prop_assert!(s.iter().all(|r| r.payment.fen >= 0 && r.interest.fen >= 0));
+            }
+            let r = calc::loan_annuity(p, apr, months).unwrap();
+            prop_assert_eq!(r.total_repayable.fen - r.total_interest.fen, fen);
+        }
+    }
+}
