@@ -75,9 +75,16 @@ pub struct RiskLine {
 /// The worked example as rows of label and value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExampleTable {
-    pub rows: Vec<(String, String)>,
+    pub rows: Vec<ExampleRow>,
     /// "Example rate, not today's rate …".
     pub note: String,
+}
+
+/// One row of a worked example: "Interest you get" | "¥130.00".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExampleRow {
+    pub label: String,
+    pub value: String,
 }
 
 /// One "tell me more" step.
@@ -124,7 +131,10 @@ impl Catalogue {
         let example_body = example
             .rows
             .iter()
-            .map(|(l, v)| format!("{l}: {v}"))
+            .map(|r| match lang {
+                Lang::En => format!("{}: {}", r.label, r.value),
+                Lang::ZhCn => format!("{}：{}", r.label, r.value),
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let sections = vec![
@@ -316,7 +326,10 @@ pub fn example_table(p: &Product, lang: Lang) -> ExampleTable {
         ],
     };
     ExampleTable {
-        rows,
+        rows: rows
+            .into_iter()
+            .map(|(label, value)| ExampleRow { label, value })
+            .collect(),
         note: p.example_note.get(lang).to_owned(),
     }
 }

@@ -211,7 +211,7 @@ fn every_card_shows_risk_disclaimer_and_example_labels() {
                 "示例"
             };
             assert!(
-                card.example.rows.iter().any(|(l, _)| l.contains(label)),
+                card.example.rows.iter().any(|r| r.label.contains(label)),
                 "{at}"
             );
             assert!(
@@ -231,7 +231,7 @@ fn worked_example_rows_show_the_calculated_figures() {
         .example
         .rows
         .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .map(|r| (r.label.as_str(), r.value.as_str()))
         .collect();
     assert_eq!(
         rows,
@@ -246,18 +246,15 @@ fn worked_example_rows_show_the_calculated_figures() {
     let card = c.card("product_wealth_management", Lang::ZhCn).unwrap();
     let last = card.example.rows.last().unwrap();
     assert_eq!(
-        last,
-        &(
-            "但如果净值下跌2%，您会只剩".to_string(),
-            "¥9,800.00".to_string()
-        )
+        (last.label.as_str(), last.value.as_str()),
+        ("但如果净值下跌2%，您会只剩", "¥9,800.00")
     );
     let card = c.card("product_credit_card", Lang::En).unwrap();
     assert!(
         card.example
             .rows
             .iter()
-            .any(|(_, v)| v == "0.05% a day (about 18.25% a year)")
+            .any(|r| r.value == "0.05% a day (about 18.25% a year)")
     );
 }
 
