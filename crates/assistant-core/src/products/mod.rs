@@ -31,6 +31,7 @@ pub mod money;
 pub mod readability;
 #[cfg(feature = "kb-source")]
 mod source;
+mod validate;
 
 pub use catalogue::{Catalogue, CatalogueError, ProductBundle};
 pub use glossary::Glossary;
