@@ -14,6 +14,7 @@ pub mod api;
 pub mod display;
 pub mod locale;
 pub mod pii;
+pub mod products;
 pub mod protocol;
 pub mod routing;
 pub mod taxonomy;
