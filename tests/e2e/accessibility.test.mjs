@@ -6,15 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdir } from 'node:fs/promises';
-import { serve, launch, openPage, openChat, ask } from './harness.mjs';
+import { startServer, launch, openPage, openChat, ask } from './harness.mjs';
 
 let server, browser, axeSource;
 before(async () => {
-  server = await serve();
+  server = await startServer();
   browser = await launch();
   axeSource = await readFile(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 });
-after(async () => { await browser?.close(); server?.close(); });
+after(async () => { await browser?.close(); await server?.stop(); });
 
 const SIZE_KEY = 'bank-assistant.text-size';
 const CONTRAST_KEY = 'bank-assistant.high-contrast';
@@ -51,11 +51,15 @@ for (const size of ['standard', 'largest']) {
         assert.deepEqual(await axeViolations(page), [], 'after a 10-message conversation');
         await page.close();
 
-        // Offline / error state: the model cannot be fetched, and the customer typed too much.
+        // Offline / error state: the model cannot be fetched, the network is down (the question waits in
+        // the outbox and the status line says so), and the customer typed too much.
         const off = await openPage(browser, server.url, { viewport, storage });
-        await off.page.route(/\.onnx$/, (route) => route.abort('internetdisconnected'));
+        await off.page.route(/\.onnx$|\/v1\//, (route) => route.abort('internetdisconnected'));
         await off.page.getByRole('button', { name: /Chat with our assistant|在线客服/ }).click();
         await off.page.locator('.ba-status[data-engine="failed"]').waitFor({ timeout: 30_000 });
+        await off.page.getByLabel(/Your question|您的问题/).fill('Is anyone there?');
+        await off.page.getByLabel(/Your question|您的问题/).press('Enter');
+        await off.page.locator('.ba-status').filter({ hasText: /offline|网络/ }).waitFor({ timeout: 10_000 });
         await off.page.getByLabel(/Your question|您的问题/).fill('x'.repeat(2000));
         await off.page.evaluate(() => {
           const t = document.querySelector('#ba-input');
