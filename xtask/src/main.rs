@@ -1,7 +1,7 @@
 //! Project commands (the cargo-xtask pattern): `cargo xtask <command>`.
 //!
-//! - `dev`: install what is missing, build the widget and worker, serve the demo bank page on
-//!   http://127.0.0.1:8080/ (`PORT` to change);
+//! - `dev`: install what is missing, build the widget and worker, and run the assistant server, which
+//!   serves the demo bank page, the widget and the API on http://127.0.0.1:8080/ (`PORT` to change);
 //! - `test`: install what tests need and run every test: knowledge-base check, native unit/property/
 //!   parity tests, wasm tests (core + model in Node via wasm-bindgen-test), browser end-to-end tests;
 //! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
@@ -11,6 +11,7 @@
 
 mod fingerprint;
 mod kb;
+mod server;
 mod tools;
 
 use anyhow::{Result, bail};
@@ -64,18 +65,8 @@ fn dev(root: &Path) -> Result<()> {
     println!(
         "serving the demo bank page on http://127.0.0.1:{port}/ (first build takes a few minutes)"
     );
-    sh(Command::new("trunk")
-        .args([
-            "serve",
-            "--release",
-            "--no-autoreload",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            &port,
-        ])
-        .env("PATH", tools::path_with_build_tools(root))
-        .current_dir(root))
+    build_dist(root)?;
+    server::dev(root, &port)
 }
 
 fn test(root: &Path) -> Result<()> {
@@ -95,6 +86,8 @@ fn test(root: &Path) -> Result<()> {
             "assistant-worker",
         ],
     )?;
+    println!("== server storage tests again, on a throwaway PostgreSQL");
+    server::test_postgres(root)?;
     println!("== wasm tests (core and committed model, in Node)");
     sh(Command::new("cargo")
         .args([
