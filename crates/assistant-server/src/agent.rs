@@ -21,7 +21,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 /// Signs in; returns the session token (also as a cookie).
-pub async fn sign_in(state: &AppState, username: &str, password: &str) -> ApiResult<(String, String)> {
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> ApiResult<(String, String)> {
     if username.len() > 100 || password.len() > 200 {
         return Err(ApiError::unauthorized());
     }
@@ -41,15 +45,23 @@ pub async fn sign_in(state: &AppState, username: &str, password: &str) -> ApiRes
     let token = auth::new_token();
     state
         .store
-        .create_session(&auth::sha256_hex(&token), &account.username, state.config.handoff.session_ttl_s)
+        .create_session(
+            &auth::sha256_hex(&token),
+            &account.username,
+            state.config.handoff.session_ttl_s,
+        )
         .await?;
     tracing::info!(agent = %account.username, "agent signed in");
     Ok((token, account.display_name))
 }
 
 pub fn cookie_header(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    HeaderValue::from_str(&auth::session_cookie(token, state.config.security.secure_cookies, max_age))
-        .unwrap_or(HeaderValue::from_static(""))
+    HeaderValue::from_str(&auth::session_cookie(
+        token,
+        state.config.security.secure_cookies,
+        max_age,
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
 }
 
 pub async fn login(
@@ -58,23 +70,38 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let (token, agent_name) = sign_in(&state, &req.username, &req.password).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(SET_COOKIE, cookie_header(&state, &token, state.config.handoff.session_ttl_s));
+    headers.insert(
+        SET_COOKIE,
+        cookie_header(&state, &token, state.config.handoff.session_ttl_s),
+    );
     Ok((headers, Json(LoginResponse { token, agent_name })).into_response())
 }
 
 pub async fn logout(State(state): State<AppState>, agent: Agent) -> ApiResult<Response> {
-    state.store.delete_session(&auth::sha256_hex(&agent.token)).await?;
+    state
+        .store
+        .delete_session(&auth::sha256_hex(&agent.token))
+        .await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie_header(&state, "", 0));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
 pub async fn queue(State(state): State<AppState>, _agent: Agent) -> ApiResult<Json<QueueResponse>> {
-    let items = state.store.open_handoffs().await?.iter().map(|h| h.item()).collect();
+    let items = state
+        .store
+        .open_handoffs()
+        .await?
+        .iter()
+        .map(|h| h.item())
+        .collect();
     Ok(Json(QueueResponse { items }))
 }
 
-pub async fn left_messages(State(state): State<AppState>, _agent: Agent) -> ApiResult<Json<Vec<LeftMessage>>> {
+pub async fn left_messages(
+    State(state): State<AppState>,
+    _agent: Agent,
+) -> ApiResult<Json<Vec<LeftMessage>>> {
     Ok(Json(state.store.left_messages().await?))
 }
 
@@ -114,14 +141,26 @@ pub async fn take_conversation(state: &AppState, agent: &Agent, id: &str) -> Api
         )
         .await?;
     if !taken {
-        return Err(ApiError::conflict("This conversation is not waiting any more."));
+        return Err(ApiError::conflict(
+            "This conversation is not waiting any more.",
+        ));
     }
-    record_status(state, id, HandoffState::Active, Some(agent.display_name.clone())).await?;
+    record_status(
+        state,
+        id,
+        HandoffState::Active,
+        Some(agent.display_name.clone()),
+    )
+    .await?;
     tracing::info!(conversation = %id, agent = %agent.username, "taken");
     Ok(())
 }
 
-pub async fn take(State(state): State<AppState>, agent: Agent, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn take(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     take_conversation(&state, &agent, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -144,8 +183,17 @@ pub async fn send_reply(state: &AppState, agent: &Agent, id: &str, text: &str) -
         at: rfc3339(now_ms()),
     })
     .map_err(|_| ApiError::internal())?;
-    let (event_id, _) = state.store.insert_event(id, "message", Some(Role::Agent), &data, None).await?;
-    state.bus.publish(Note::Typing { c: id.to_owned(), typing: false }).await;
+    let (event_id, _) = state
+        .store
+        .insert_event(id, "message", Some(Role::Agent), &data, None)
+        .await?;
+    state
+        .bus
+        .publish(Note::Typing {
+            c: id.to_owned(),
+            typing: false,
+        })
+        .await;
     state.bus.publish(Note::Events { c: id.to_owned() }).await;
     Ok(event_id)
 }
@@ -167,7 +215,13 @@ pub async fn typing(
     ApiJson(req): ApiJson<AgentTyping>,
 ) -> ApiResult<StatusCode> {
     mine(&state, &agent, &id).await?;
-    state.bus.publish(Note::Typing { c: id, typing: req.typing }).await;
+    state
+        .bus
+        .publish(Note::Typing {
+            c: id,
+            typing: req.typing,
+        })
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -175,7 +229,12 @@ pub async fn close_conversation(state: &AppState, agent: &Agent, id: &str) -> Ap
     found(state, id).await?;
     if state
         .store
-        .transition(id, &[HandoffState::Queued, HandoffState::Active], HandoffState::Closed, None)
+        .transition(
+            id,
+            &[HandoffState::Queued, HandoffState::Active],
+            HandoffState::Closed,
+            None,
+        )
         .await?
     {
         record_status(state, id, HandoffState::Closed, None).await?;
@@ -184,7 +243,11 @@ pub async fn close_conversation(state: &AppState, agent: &Agent, id: &str) -> Ap
     Ok(())
 }
 
-pub async fn close(State(state): State<AppState>, agent: Agent, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn close(
+    State(state): State<AppState>,
+    agent: Agent,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     close_conversation(&state, &agent, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -197,16 +260,24 @@ pub async fn feedback(
     if let Some(c) = &req.conversation_id {
         check_id("conversation_id", c)?;
     }
-    for (what, v, max) in [("comment", &req.comment, 2000), ("question", &req.question, 2000), ("intent", &req.intent, 64)] {
+    for (what, v, max) in [
+        ("comment", &req.comment, 2000),
+        ("question", &req.question, 2000),
+        ("intent", &req.intent, 64),
+    ] {
         if v.as_ref().is_some_and(|s| s.chars().count() > max) {
-            return Err(ApiError::bad_request(format!("{what} is longer than {max} characters.")));
+            return Err(ApiError::bad_request(format!(
+                "{what} is longer than {max} characters."
+            )));
         }
     }
     // The server's own answers: the question as stored; the browser's: the masked question it sent.
     let (question, intent) = match state.store.reply_question(&req.message_id).await? {
         Some((q, i)) => (Some(q), i),
         None => (
-            req.question.as_deref().map(|q| state.index.normalize(&pii::mask(q).text)),
+            req.question
+                .as_deref()
+                .map(|q| state.index.normalize(&pii::mask(q).text)),
             req.intent.clone(),
         ),
     };
@@ -240,6 +311,8 @@ pub async fn report(
         return Err(ApiError::bad_request("limit must be between 1 and 1000."));
     }
     let (unanswered, unhelpful) = state.store.report(limit).await?;
-    Ok(Json(ReportResponse { unanswered, unhelpful }))
+    Ok(Json(ReportResponse {
+        unanswered,
+        unhelpful,
+    }))
 }
-

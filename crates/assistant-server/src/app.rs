@@ -40,7 +40,10 @@ pub struct AppState {
 
 impl AppState {
     /// Loads the knowledge base, connects the database (running migrations) and the event bus.
-    pub async fn new(config: Config, shutdown: tokio::sync::watch::Receiver<bool>) -> anyhow::Result<Self> {
+    pub async fn new(
+        config: Config,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<Self> {
         config.hours.validate().map_err(anyhow::Error::msg)?;
         let index = Index::load(&config.kb_dir)?;
         let url = config.database_url();
@@ -53,7 +56,9 @@ impl AppState {
             NonZeroU32::new(config.rate_limit.per_second),
             NonZeroU32::new(config.rate_limit.burst.max(1)),
         ) {
-            (Some(rate), Some(burst)) => Some(Arc::new(RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)))),
+            (Some(rate), Some(burst)) => Some(Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))),
             _ => None,
         };
         if let Some(l) = limiter.clone() {
@@ -108,7 +113,8 @@ async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> 
             format!("Too many requests; please wait {secs} s and try again."),
         )
         .into_response();
-        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         return resp;
     }
     next.run(req).await
@@ -124,7 +130,9 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
     let resp = next.run(req).await;
     let m = &state.metrics;
     m.latency
-        .get_or_create(&RouteLabel { route: route.clone() })
+        .get_or_create(&RouteLabel {
+            route: route.clone(),
+        })
         .observe(start.elapsed().as_secs_f64());
     m.requests
         .get_or_create(&RouteStatus {
@@ -156,7 +164,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.metrics.queue_length.set(n);
     }
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()
@@ -186,7 +197,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/chat", post(chat::chat))
         .route("/v1/handoff", post(handoff::handoff))
         .route("/v1/handoff/cancel", post(handoff::cancel))
-        .route("/v1/conversations/{id}/messages", post(handoff::customer_message))
+        .route(
+            "/v1/conversations/{id}/messages",
+            post(handoff::customer_message),
+        )
         .route("/v1/conversations/{id}/events", get(handoff::events))
         .route("/v1/hours", get(handoff::hours))
         .route("/v1/leave-message", post(handoff::leave_message))
@@ -196,7 +210,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/agent/queue", get(agent::queue))
         .route("/v1/agent/left-messages", get(agent::left_messages))
         .route("/v1/agent/conversations/{id}", get(agent::conversation))
-        .route("/v1/agent/conversations/{id}/events", get(handoff::agent_events))
+        .route(
+            "/v1/agent/conversations/{id}/events",
+            get(handoff::agent_events),
+        )
         .route("/v1/agent/conversations/{id}/take", post(agent::take))
         .route("/v1/agent/conversations/{id}/reply", post(agent::reply))
         .route("/v1/agent/conversations/{id}/typing", post(agent::typing))
@@ -211,10 +228,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .method_not_allowed_fallback(method_not_allowed);
     app = if cfg.static_dir.is_dir() {
-        app.fallback_service(
-            ServeDir::new(&cfg.static_dir)
-                .not_found_service(axum::handler::HandlerWithoutStateExt::into_service(not_found)),
-        )
+        app.fallback_service(ServeDir::new(&cfg.static_dir).not_found_service(
+            axum::handler::HandlerWithoutStateExt::into_service(not_found),
+        ))
     } else {
         app.fallback(not_found)
     };
@@ -223,11 +239,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(cfg.server.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_response));
+    let inline = std::fs::read_to_string(cfg.static_dir.join("index.html"))
+        .map(|html| crate::csp::inline_script_hashes(&html))
+        .unwrap_or_default();
     let headers: Vec<(HeaderName, String)> = vec![
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-        (header::REFERRER_POLICY, "strict-origin-when-cross-origin".into()),
-        (header::CONTENT_SECURITY_POLICY, cfg.security.csp.clone()),
-        (HeaderName::from_static("x-frame-options"), "SAMEORIGIN".into()),
+        (
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin".into(),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            crate::csp::with_script_hashes(&cfg.security.csp, &inline),
+        ),
+        (
+            HeaderName::from_static("x-frame-options"),
+            "SAMEORIGIN".into(),
+        ),
     ];
     for (name, value) in headers {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -251,7 +279,10 @@ pub fn router(state: AppState) -> Router {
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
                 .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("last-event-id")]),
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    HeaderName::from_static("last-event-id"),
+                ]),
         );
     }
     app
@@ -278,9 +309,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             std::process::exit(0);
         });
     };
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(signal)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .await?;
     store.close().await;
     Ok(())
 }
@@ -291,7 +325,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -6,9 +6,9 @@
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
@@ -26,12 +26,19 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
 pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn new_token() -> String {
@@ -74,7 +81,11 @@ pub struct Agent {
 }
 
 impl Agent {
-    pub async fn from_headers(state: &AppState, headers: &axum::http::HeaderMap, bearer_token: Option<&str>) -> Result<Self, ApiError> {
+    pub async fn from_headers(
+        state: &AppState,
+        headers: &axum::http::HeaderMap,
+        bearer_token: Option<&str>,
+    ) -> Result<Self, ApiError> {
         let token = bearer_token
             .or_else(|| cookie(headers, COOKIE_NAME))
             .filter(|t| t.len() == 64)
@@ -101,7 +112,10 @@ impl Agent {
 impl FromRequestParts<AppState> for Agent {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let b = bearer(parts).map(str::to_owned);
         Agent::from_headers(state, &parts.headers, b.as_deref()).await
     }
@@ -113,10 +127,15 @@ pub struct Admin;
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let expected = state.config.admin.token_sha256.trim().to_ascii_lowercase();
         let given = bearer(parts).ok_or_else(ApiError::unauthorized)?;
-        if expected.len() == 64 && constant_time_eq(sha256_hex(given).as_bytes(), expected.as_bytes()) {
+        if expected.len() == 64
+            && constant_time_eq(sha256_hex(given).as_bytes(), expected.as_bytes())
+        {
             Ok(Admin)
         } else {
             Err(ApiError::unauthorized())
@@ -126,7 +145,11 @@ impl FromRequestParts<AppState> for Admin {
 
 /// Checks a username and password; the same work is done for unknown names, so timing does not
 /// tell which usernames exist.
-pub fn check_login(state: &AppState, username: &str, password: &str) -> Option<crate::config::AgentAccount> {
+pub fn check_login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Option<crate::config::AgentAccount> {
     // A valid hash of a random password, computed once, for unknown usernames.
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password(&new_token()).unwrap_or_default());

@@ -6,8 +6,8 @@
 use crate::app::AppState;
 use crate::error::{ApiError, ApiJson, ApiResult, check_id, check_text};
 use crate::metrics::SourceLabel;
-use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
 use assistant_core::answers::Suggestion;
+use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
 use assistant_core::locale::Lang;
 use assistant_core::{pii, routing};
 use axum::Json;
@@ -15,7 +15,8 @@ use axum::extract::State;
 
 const NOT_SURE_EN: &str = "I'm sorry, I'm not sure I can answer that correctly, and I don't want to \
 guess when it comes to your money. Would you like to talk to a person?";
-const NOT_SURE_ZH: &str = "抱歉，这个问题我没有把握答对，涉及您的资金，我不想乱猜。需要为您转接人工客服吗？";
+const NOT_SURE_ZH: &str =
+    "抱歉，这个问题我没有把握答对，涉及您的资金，我不想乱猜。需要为您转接人工客服吗？";
 const MAYBE_EN: &str = " Or perhaps you meant one of these:";
 const MAYBE_ZH: &str = "您也可以看看是不是想问下面的问题：";
 
@@ -34,9 +35,15 @@ pub fn answer(state: &AppState, req: &ChatRequest, masked: &str) -> (ChatRespons
     let hits = state.index.search(masked, &client, cfg.client_weight, 4);
     let distressed = routing::is_distressed(&req.text);
     let bundle = &state.index.answers;
-    if let Some(top) = hits.first().filter(|h| h.confidence >= cfg.min_confidence) {
-        if let Some(text) = bundle.answer(&top.intent, lang, req.text_size == TextSize::Large) {
-            let max = if req.text_size == TextSize::Large { 2 } else { 3 };
+    if let Some(top) = hits.first().filter(|h| h.confidence >= cfg.min_confidence)
+        && let Some(text) = bundle.answer(&top.intent, lang, req.text_size == TextSize::Large)
+    {
+        {
+            let max = if req.text_size == TextSize::Large {
+                2
+            } else {
+                3
+            };
             return (
                 ChatResponse {
                     message_id: req.message_id.clone(),
@@ -92,7 +99,9 @@ fn validate(req: &ChatRequest) -> ApiResult<()> {
     check_id("message_id", &req.message_id)?;
     check_text("text", &req.text)?;
     if req.client_intents.len() > 10 {
-        return Err(ApiError::bad_request("client_intents has more than 10 entries."));
+        return Err(ApiError::bad_request(
+            "client_intents has more than 10 entries.",
+        ));
     }
     if req
         .client_intents
@@ -133,7 +142,9 @@ pub async fn chat(
         state
             .metrics
             .answers
-            .get_or_create(&SourceLabel { source: source.into() })
+            .get_or_create(&SourceLabel {
+                source: source.into(),
+            })
             .inc();
         tracing::info!(conversation = %req.conversation_id, source, intent = resp.intent.as_deref().unwrap_or(""), "chat answered");
         return Ok(Json(resp));

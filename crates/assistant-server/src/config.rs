@@ -194,21 +194,26 @@ impl Default for LogConfig {
 
 impl Config {
     /// Defaults, then the file (when given and present), then `ASSISTANT_*` and `DATABASE_URL`.
-    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
         let mut fig = Figment::from(Serialized::defaults(Config::default()));
         if let Some(f) = file {
             fig = fig.merge(Toml::file_exact(f));
         }
-        fig = fig
-            .merge(Env::prefixed("ASSISTANT_").split("__"))
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()));
-        fig.extract()
+        fig = fig.merge(Env::prefixed("ASSISTANT_").split("__")).merge(
+            Env::raw()
+                .only(&["DATABASE_URL"])
+                .map(|_| "database_url".into()),
+        );
+        fig.extract().map_err(Box::new)
     }
 
     /// The database URL, SQLite in the data directory unless configured otherwise.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("assistant.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("assistant.db").display()
+            )
         } else {
             self.database_url.clone()
         }

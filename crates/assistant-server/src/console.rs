@@ -28,8 +28,14 @@ pub fn routes(_state: AppState) -> Router<AppState> {
         .route("/agent/c/{id}/take", post(take))
         .route("/agent/c/{id}/reply", post(reply))
         .route("/agent/c/{id}/close", post(close))
-        .route("/agent/console.js", get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }))
-        .route("/agent/console.css", get(|| async { ([(CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }))
+        .route(
+            "/agent/console.js",
+            get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }),
+        )
+        .route(
+            "/agent/console.css",
+            get(|| async { ([(CONTENT_TYPE, "text/css; charset=utf-8")], CSS) }),
+        )
 }
 
 pub fn esc(s: &str) -> String {
@@ -94,7 +100,11 @@ fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     if origin_host == host {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Cross-site form posts are refused."))
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Cross-site form posts are refused.",
+        ))
     }
 }
 
@@ -137,7 +147,15 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
     let left = state.store.left_messages().await?;
     let left_html: String = left
         .iter()
-        .map(|m| format!("<li><time>{}</time> [{}] {}: {}</li>", esc(&m.at), m.locale.tag(), esc(&m.conversation_id), esc(&m.text)))
+        .map(|m| {
+            format!(
+                "<li><time>{}</time> [{}] {}: {}</li>",
+                esc(&m.at),
+                m.locale.tag(),
+                esc(&m.conversation_id),
+                esc(&m.text)
+            )
+        })
         .collect();
     Ok(page(
         "Queue",
@@ -146,7 +164,11 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
 <h1>Queue</h1><div id=\"queue\" data-live=\"queue\">{queue}</div><p><a href=\"/agent\">Refresh</a></p>\
 <h2>Messages left</h2><ul>{left}</ul>",
             name = esc(&agent.display_name),
-            left = if left_html.is_empty() { "<li>None.</li>".into() } else { left_html },
+            left = if left_html.is_empty() {
+                "<li>None.</li>".into()
+            } else {
+                left_html
+            },
         ),
     ))
 }
@@ -157,16 +179,24 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, ApiError> {
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, ApiError> {
     same_origin(&headers)?;
     match agent::sign_in(&state, &f.username, &f.password).await {
         Ok((token, _)) => {
             let mut r = redirect("/agent");
-            r.headers_mut()
-                .insert(SET_COOKIE, agent::cookie_header(&state, &token, state.config.handoff.session_ttl_s));
+            r.headers_mut().insert(
+                SET_COOKIE,
+                agent::cookie_header(&state, &token, state.config.handoff.session_ttl_s),
+            );
             Ok(r)
         }
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => Ok(login_page(Some("Wrong username or password."))),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            Ok(login_page(Some("Wrong username or password.")))
+        }
         Err(e) => Err(e),
     }
 }
@@ -174,14 +204,22 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     same_origin(&headers)?;
     if let Some(a) = signed_in(&state, &headers).await {
-        state.store.delete_session(&crate::auth::sha256_hex(&a.token)).await?;
+        state
+            .store
+            .delete_session(&crate::auth::sha256_hex(&a.token))
+            .await?;
     }
     let mut r = redirect("/agent");
-    r.headers_mut().insert(SET_COOKIE, agent::cookie_header(&state, "", 0));
+    r.headers_mut()
+        .insert(SET_COOKIE, agent::cookie_header(&state, "", 0));
     Ok(r)
 }
 
-async fn conversation(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn conversation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let Some(agent) = signed_in(&state, &headers).await else {
         return Ok(redirect("/agent"));
     };
@@ -203,7 +241,11 @@ async fn conversation(State(state): State<AppState>, headers: HeaderMap, Path(id
                 Role::Agent => "Agent",
                 Role::System => "System",
             };
-            format!("<li class=\"{who}\"><strong>{who}</strong> <time>{}</time><p>{}</p></li>", esc(&l.at), esc(&l.text))
+            format!(
+                "<li class=\"{who}\"><strong>{who}</strong> <time>{}</time><p>{}</p></li>",
+                esc(&l.at),
+                esc(&l.text)
+            )
         })
         .collect();
     let mine = h.state == HandoffState::Active && h.agent.as_deref() == Some(&agent.username);
@@ -215,7 +257,10 @@ async fn conversation(State(state): State<AppState>, headers: HeaderMap, Path(id
             id = esc(&id)
         )
     } else if h.state == HandoffState::Queued {
-        format!("<form method=\"post\" action=\"/agent/c/{id}/take\"><button type=\"submit\">Take this conversation</button></form>", id = esc(&id))
+        format!(
+            "<form method=\"post\" action=\"/agent/c/{id}/take\"><button type=\"submit\">Take this conversation</button></form>",
+            id = esc(&id)
+        )
     } else {
         format!("<p>This conversation is {:?}.</p>", h.state)
     };
@@ -233,9 +278,15 @@ async fn conversation(State(state): State<AppState>, headers: HeaderMap, Path(id
     ))
 }
 
-async fn take(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn take(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     same_origin(&headers)?;
-    let agent = signed_in(&state, &headers).await.ok_or_else(ApiError::unauthorized)?;
+    let agent = signed_in(&state, &headers)
+        .await
+        .ok_or_else(ApiError::unauthorized)?;
     agent::take_conversation(&state, &agent, &id).await?;
     Ok(redirect(&format!("/agent/c/{id}")))
 }
@@ -245,16 +296,29 @@ struct ReplyForm {
     text: String,
 }
 
-async fn reply(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>, Form(f): Form<ReplyForm>) -> Result<Response, ApiError> {
+async fn reply(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> Result<Response, ApiError> {
     same_origin(&headers)?;
-    let agent = signed_in(&state, &headers).await.ok_or_else(ApiError::unauthorized)?;
+    let agent = signed_in(&state, &headers)
+        .await
+        .ok_or_else(ApiError::unauthorized)?;
     agent::send_reply(&state, &agent, &id, &f.text).await?;
     Ok(redirect(&format!("/agent/c/{id}")))
 }
 
-async fn close(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+async fn close(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     same_origin(&headers)?;
-    let agent = signed_in(&state, &headers).await.ok_or_else(ApiError::unauthorized)?;
+    let agent = signed_in(&state, &headers)
+        .await
+        .ok_or_else(ApiError::unauthorized)?;
     agent::close_conversation(&state, &agent, &id).await?;
     Ok(redirect("/agent"))
 }

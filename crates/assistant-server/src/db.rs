@@ -7,7 +7,9 @@
 //! of one connection, which sqlx queues fairly, and reads through a pool of several (WAL mode lets
 //! them run alongside the writer). On PostgreSQL both are the same pool.
 
-use assistant_core::api::{HandoffReason, HandoffState, QueueItem, ReportRow, Role, StoredLine, TextSize};
+use assistant_core::api::{
+    HandoffReason, HandoffState, QueueItem, ReportRow, Role, StoredLine, TextSize,
+};
 use assistant_core::locale::Lang;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
@@ -113,9 +115,15 @@ fn sqlite_pragmas<'c>(
     _: sqlx::pool::PoolConnectionMetadata,
 ) -> futures_util::future::BoxFuture<'c, Result<(), sqlx::Error>> {
     Box::pin(async move {
-        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *c).await?;
-        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *c).await?;
-        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *c).await?;
+        sqlx::query("PRAGMA journal_mode = WAL")
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("PRAGMA synchronous = NORMAL")
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("PRAGMA busy_timeout = 5000")
+            .execute(&mut *c)
+            .await?;
         Ok(())
     })
 }
@@ -177,7 +185,10 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.read).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -405,11 +416,13 @@ impl Store {
     }
 
     pub async fn count_transcript(&self, conversation_id: &str) -> Result<i64, sqlx::Error> {
-        sqlx::query("SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'transcript'")
-            .bind(conversation_id)
-            .fetch_one(&self.write)
-            .await?
-            .try_get(0)
+        sqlx::query(
+            "SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'transcript'",
+        )
+        .bind(conversation_id)
+        .fetch_one(&self.write)
+        .await?
+        .try_get(0)
     }
 
     /// The whole transcript: the lines the widget sent with the hand-off, then the messages since.
@@ -440,10 +453,12 @@ impl Store {
         &self,
         message_id: &str,
     ) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
-        let row = sqlx::query("SELECT question_norm, intent FROM chat_replies WHERE message_id = $1 LIMIT 1")
-            .bind(message_id)
-            .fetch_optional(&self.read)
-            .await?;
+        let row = sqlx::query(
+            "SELECT question_norm, intent FROM chat_replies WHERE message_id = $1 LIMIT 1",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.read)
+        .await?;
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
 
@@ -494,7 +509,9 @@ impl Store {
         Ok(())
     }
 
-    pub async fn left_messages(&self) -> Result<Vec<assistant_core::api::LeftMessage>, sqlx::Error> {
+    pub async fn left_messages(
+        &self,
+    ) -> Result<Vec<assistant_core::api::LeftMessage>, sqlx::Error> {
         sqlx::query(
             "SELECT conversation_id, text, locale, created_at FROM left_messages \
              ORDER BY created_at DESC LIMIT 200",
@@ -526,7 +543,10 @@ impl Store {
     }
 
     /// Unanswered and unhelpful questions, most frequent first.
-    pub async fn report(&self, limit: i64) -> Result<(Vec<ReportRow>, Vec<ReportRow>), sqlx::Error> {
+    pub async fn report(
+        &self,
+        limit: i64,
+    ) -> Result<(Vec<ReportRow>, Vec<ReportRow>), sqlx::Error> {
         let unanswered = sqlx::query(
             "SELECT question_norm, COUNT(*) AS n, MAX(intent) FROM chat_replies WHERE answered = 0 \
              GROUP BY question_norm ORDER BY n DESC, question_norm LIMIT $1",
@@ -546,7 +566,12 @@ impl Store {
 
     // ---- agent sessions ---------------------------------------------------------------------------
 
-    pub async fn create_session(&self, token_sha256: &str, agent: &str, ttl_s: i64) -> Result<(), sqlx::Error> {
+    pub async fn create_session(
+        &self,
+        token_sha256: &str,
+        agent: &str,
+        ttl_s: i64,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO sessions (token_sha256, agent, expires_at) VALUES ($1, $2, $3)")
             .bind(token_sha256)
             .bind(agent)
@@ -557,11 +582,12 @@ impl Store {
     }
 
     pub async fn session_agent(&self, token_sha256: &str) -> Result<Option<String>, sqlx::Error> {
-        let row = sqlx::query("SELECT agent FROM sessions WHERE token_sha256 = $1 AND expires_at > $2")
-            .bind(token_sha256)
-            .bind(now_ms())
-            .fetch_optional(&self.read)
-            .await?;
+        let row =
+            sqlx::query("SELECT agent FROM sessions WHERE token_sha256 = $1 AND expires_at > $2")
+                .bind(token_sha256)
+                .bind(now_ms())
+                .fetch_optional(&self.read)
+                .await?;
         row.map(|r| r.try_get(0)).transpose()
     }
 

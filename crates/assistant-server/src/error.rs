@@ -115,7 +115,9 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub fn check_id(what: &str, id: &str) -> ApiResult<()> {
     let ok = !id.is_empty()
         && id.chars().count() <= assistant_core::api::MAX_ID_CHARS
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {

@@ -54,7 +54,13 @@ pub async fn record_status(
 ) -> ApiResult<()> {
     state
         .store
-        .insert_event(conversation_id, "status", None, &status_json(s, agent_name), None)
+        .insert_event(
+            conversation_id,
+            "status",
+            None,
+            &status_json(s, agent_name),
+            None,
+        )
         .await?;
     state
         .bus
@@ -89,7 +95,9 @@ pub async fn handoff(
     }
     for l in &req.transcript {
         if l.text.chars().count() > assistant_core::api::MAX_TEXT_CHARS {
-            return Err(ApiError::bad_request("a transcript line is longer than 2000 characters."));
+            return Err(ApiError::bad_request(
+                "a transcript line is longer than 2000 characters.",
+            ));
         }
     }
     let c = &req.conversation_id;
@@ -116,11 +124,21 @@ pub async fn handoff(
         let text = pii::mask(&line.text).text;
         state
             .store
-            .insert_event(c, "transcript", Some(line.role), &message_json(line.role, &text), None)
+            .insert_event(
+                c,
+                "transcript",
+                Some(line.role),
+                &message_json(line.role, &text),
+                None,
+            )
             .await?;
     }
     record_status(&state, c, HandoffState::Queued, None).await?;
-    let h = state.store.handoff(c).await?.ok_or_else(ApiError::internal)?;
+    let h = state
+        .store
+        .handoff(c)
+        .await?
+        .ok_or_else(ApiError::internal)?;
     tracing::info!(conversation = %c, reason = ?req.reason, "handed off");
     Ok(Json(ticket(&state, &h).await?))
 }
@@ -169,7 +187,13 @@ pub async fn customer_message(
     let text = pii::mask(&req.text).text;
     let (event_id, new) = state
         .store
-        .insert_event(&id, "message", Some(Role::Customer), &message_json(Role::Customer, &text), Some(&req.message_id))
+        .insert_event(
+            &id,
+            "message",
+            Some(Role::Customer),
+            &message_json(Role::Customer, &text),
+            Some(&req.message_id),
+        )
         .await?;
     if new {
         state.bus.publish(Note::Events { c: id }).await;
@@ -227,7 +251,11 @@ fn momentary(e: &ConversationEvent) -> Event {
 }
 
 /// The live stream of one conversation, resuming after `last`.
-pub fn stream(state: AppState, c: String, mut last: i64) -> impl Stream<Item = Result<Event, Infallible>> {
+pub fn stream(
+    state: AppState,
+    c: String,
+    mut last: i64,
+) -> impl Stream<Item = Result<Event, Infallible>> {
     let mut rx = state.bus.subscribe();
     let mut shutdown = state.shutdown.clone();
     state.metrics.sse_connections.inc();
@@ -303,7 +331,8 @@ pub async fn events(
     if state.store.handoff(&id).await?.is_none() {
         return Err(ApiError::not_found("No hand-off for this conversation."));
     }
-    Ok(Sse::new(stream(state, id, last)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Ok(Sse::new(stream(state, id, last))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// The same stream for a signed-in agent (the console's live transcript).

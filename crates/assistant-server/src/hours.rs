@@ -52,7 +52,12 @@ impl HoursConfig {
         let (o, c) = (minutes(&self.open), minutes(&self.close));
         match (o, c) {
             (Some(o), Some(c)) if o < c => {}
-            _ => return Err(format!("hours: open '{}' must be before close '{}' (HH:MM)", self.open, self.close)),
+            _ => {
+                return Err(format!(
+                    "hours: open '{}' must be before close '{}' (HH:MM)",
+                    self.open, self.close
+                ));
+            }
         }
         if self.days.iter().any(|d| !(1..=7).contains(d)) {
             return Err("hours: days are 1 (Monday) to 7 (Sunday)".into());
@@ -71,7 +76,8 @@ impl HoursConfig {
     }
 
     fn offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
+        FixedOffset::east_opt(self.utc_offset_minutes * 60)
+            .unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
     }
 
     /// Whether people are available at `now`.
@@ -94,7 +100,8 @@ impl HoursConfig {
         }
         let o = minutes(&self.open)?;
         let local = now.with_timezone(&self.offset());
-        let midnight = local - Duration::seconds(local.num_seconds_from_midnight() as i64)
+        let midnight = local
+            - Duration::seconds(local.num_seconds_from_midnight() as i64)
             - Duration::nanoseconds(local.nanosecond() as i64);
         (0..8).find_map(|d| {
             let t = midnight + Duration::days(d) + Duration::minutes(o as i64);
@@ -130,10 +137,14 @@ mod tests {
     fn next_open_skips_closed_days() {
         let h = weekdays();
         // Friday 2026-11-27 20:00 China time → Monday 09:00.
-        let next = h.next_open(Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap()).unwrap();
+        let next = h
+            .next_open(Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap())
+            .unwrap();
         assert_eq!(next.to_rfc3339(), "2026-11-30T09:00:00+08:00");
         // Monday 07:00 → same day 09:00.
-        let next = h.next_open(Utc.with_ymd_and_hms(2026, 11, 22, 23, 0, 0).unwrap()).unwrap();
+        let next = h
+            .next_open(Utc.with_ymd_and_hms(2026, 11, 22, 23, 0, 0).unwrap())
+            .unwrap();
         assert_eq!(next.to_rfc3339(), "2026-11-23T09:00:00+08:00");
     }
 

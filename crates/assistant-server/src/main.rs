@@ -26,14 +26,17 @@ fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Some("--help" | "-h") => {
-            println!("usage: assistant-server [--config FILE] | hash-password | hash-token  (secrets on stdin)");
+            println!(
+                "usage: assistant-server [--config FILE] | hash-password | hash-token  (secrets on stdin)"
+            );
             return Ok(());
         }
         _ => {}
     }
     let config_file = match args.iter().position(|a| a == "--config") {
         Some(i) => Some(PathBuf::from(
-            args.get(i + 1).ok_or_else(|| anyhow::anyhow!("--config needs a file"))?,
+            args.get(i + 1)
+                .ok_or_else(|| anyhow::anyhow!("--config needs a file"))?,
         )),
         None => std::env::var_os("ASSISTANT_CONFIG").map(PathBuf::from),
     };

@@ -45,15 +45,31 @@ impl Metrics {
         let answers = Family::<SourceLabel, Counter>::default();
         let queue_length = Gauge::default();
         let sse_connections = Gauge::default();
-        registry.register("http_requests", "HTTP requests by route and status", requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
         registry.register(
             "http_request_duration_seconds",
             "HTTP request latency by route (to response headers; SSE streams not included)",
             latency.clone(),
         );
-        registry.register("chat_answers", "Chat answers by source (kb, server)", answers.clone());
-        registry.register("queue_length", "Conversations waiting for a person", queue_length.clone());
-        registry.register("sse_connections", "Open event streams", sse_connections.clone());
+        registry.register(
+            "chat_answers",
+            "Chat answers by source (kb, server)",
+            answers.clone(),
+        );
+        registry.register(
+            "queue_length",
+            "Conversations waiting for a person",
+            queue_length.clone(),
+        );
+        registry.register(
+            "sse_connections",
+            "Open event streams",
+            sse_connections.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             requests,

@@ -25,11 +25,15 @@ const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
 const STOP: &[&str] = &[
-    "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "am", "be", "to", "of", "in", "on",
-    "for", "and", "or", "it", "do", "does", "did", "can", "could", "would", "will", "what", "how",
-    "please", "this", "that", "with", "at", "there", "have", "has", "was", "we", "us", "so", "just",
+    "a", "an", "the", "i", "me", "my", "you", "your", "is", "are", "am", "be", "to", "of", "in",
+    "on", "for", "and", "or", "it", "do", "does", "did", "can", "could", "would", "will", "what",
+    "how", "please", "this", "that", "with", "at", "there", "have", "has", "was", "we", "us", "so",
+    "just",
 ];
-const ZH_STOP: &[char] = &['的', '了', '吗', '呢', '吧', '啊', '我', '你', '是', '在', '有', '么', '个', '怎', '请', '要', '能', '可', '以'];
+const ZH_STOP: &[char] = &[
+    '的', '了', '吗', '呢', '吧', '啊', '我', '你', '是', '在', '有', '么', '个', '怎', '请', '要',
+    '能', '可', '以',
+];
 
 /// Splits normalised text into index terms.
 pub fn tokenize(norm: &str) -> Vec<String> {
@@ -171,7 +175,13 @@ impl Index {
     }
 
     /// The best intents for `text`, highest confidence first (at most `k`).
-    pub fn search(&self, text: &str, client: &[(String, f32)], client_weight: f32, k: usize) -> Vec<Hit> {
+    pub fn search(
+        &self,
+        text: &str,
+        client: &[(String, f32)],
+        client_weight: f32,
+        k: usize,
+    ) -> Vec<Hit> {
         let mut q = tokenize(&self.normalizer.normalize(text));
         q.sort();
         q.dedup();
@@ -180,10 +190,13 @@ impl Index {
         let mut bm25 = vec![0f32; n];
         let mut covered = vec![0f32; n];
         for t in &q {
-            let Some(post) = self.postings.get(t) else { continue };
+            let Some(post) = self.postings.get(t) else {
+                continue;
+            };
             let idf = self.idf(t);
             for &(d, tf) in post {
-                let norm = tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * self.doc_len[d] / self.avg_len));
+                let norm =
+                    tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * self.doc_len[d] / self.avg_len));
                 bm25[d] += idf * norm;
                 covered[d] += idf;
             }
@@ -191,7 +204,11 @@ impl Index {
         let mut hits: Vec<Hit> = (0..n)
             .filter(|&d| bm25[d] > 0.0 || client.iter().any(|(i, _)| i == &self.intents[d]))
             .map(|d| {
-                let coverage = if total_idf > 0.0 { covered[d] / total_idf } else { 0.0 };
+                let coverage = if total_idf > 0.0 {
+                    covered[d] / total_idf
+                } else {
+                    0.0
+                };
                 let p = client
                     .iter()
                     .find(|(i, _)| i == &self.intents[d])

@@ -20,26 +20,61 @@ async fn an_agent_on_one_instance_reaches_a_customer_on_another() {
     let b = TestServer::new(&db).await;
     let c = id();
     let (st, _) = a
-        .call("POST", "/v1/handoff", Some(json!({"conversation_id": c, "reason": "requested", "locale": "en"})), None)
+        .call(
+            "POST",
+            "/v1/handoff",
+            Some(json!({"conversation_id": c, "reason": "requested", "locale": "en"})),
+            None,
+        )
         .await;
     assert_eq!(st, StatusCode::OK);
-    let resp = a.send(Request::get(format!("/v1/conversations/{c}/events")).body(Body::empty()).unwrap()).await;
+    let resp = a
+        .send(
+            Request::get(format!("/v1/conversations/{c}/events"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     let mut body = resp.into_body();
     let mut seen = Vec::new();
-    read_events(&mut body, &mut seen, |e| e.iter().any(|(_, t, _)| t == "queue")).await;
+    read_events(&mut body, &mut seen, |e| {
+        e.iter().any(|(_, t, _)| t == "queue")
+    })
+    .await;
 
     let li = b.login("li").await;
-    let (st, _) = b.call("POST", &format!("/v1/agent/conversations/{c}/take"), None, Some(&li)).await;
-    assert_eq!(st, StatusCode::NO_CONTENT);
-    b.call("POST", &format!("/v1/agent/conversations/{c}/typing"), Some(json!({"typing": true})), Some(&li)).await;
     let (st, _) = b
-        .call("POST", &format!("/v1/agent/conversations/{c}/reply"), Some(json!({"text": "Hello from instance B"})), Some(&li))
+        .call(
+            "POST",
+            &format!("/v1/agent/conversations/{c}/take"),
+            None,
+            Some(&li),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    b.call(
+        "POST",
+        &format!("/v1/agent/conversations/{c}/typing"),
+        Some(json!({"typing": true})),
+        Some(&li),
+    )
+    .await;
+    let (st, _) = b
+        .call(
+            "POST",
+            &format!("/v1/agent/conversations/{c}/reply"),
+            Some(json!({"text": "Hello from instance B"})),
+            Some(&li),
+        )
         .await;
     assert_eq!(st, StatusCode::ACCEPTED);
     read_events(&mut body, &mut seen, |e| {
-        e.iter().any(|(_, t, v)| t == "message" && v["text"] == "Hello from instance B")
-            && e.iter().any(|(_, t, v)| t == "typing" && v["typing"] == true)
-            && e.iter().any(|(_, t, v)| t == "status" && v["state"] == "active")
+        e.iter()
+            .any(|(_, t, v)| t == "message" && v["text"] == "Hello from instance B")
+            && e.iter()
+                .any(|(_, t, v)| t == "typing" && v["typing"] == true)
+            && e.iter()
+                .any(|(_, t, v)| t == "status" && v["state"] == "active")
     })
     .await;
     // Session made on B is valid on A (sessions live in the database).

@@ -1,7 +1,7 @@
 //! Test harness: builds the server in-process against a backend (SQLite in a temp dir always;
 //! PostgreSQL when `TEST_DATABASE_URL` is set), sends requests with `tower::ServiceExt::oneshot`, and
 //! checks every JSON response against the schemas in `docs/openapi.yaml`, so the spec cannot drift.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::field_reassign_with_default)]
 
 use assistant_server::config::{AgentAccount, Config};
 use assistant_server::{AppState, auth, router};
@@ -92,13 +92,21 @@ impl TestServer {
     }
 
     /// Sends JSON (or raw text when `body` is a string) and returns status and JSON body.
-    pub async fn call(&self, method: &str, path: &str, body: Option<Value>, token: Option<&str>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header("authorization", format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b.header("content-type", "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header("content-type", "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         }
         .unwrap();
@@ -108,7 +116,8 @@ impl TestServer {
         let v = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("{path}: not JSON: {}", String::from_utf8_lossy(&bytes)))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("{path}: not JSON: {}", String::from_utf8_lossy(&bytes)))
         };
         if !status.is_success() {
             assert_valid("Error", &v);
@@ -116,7 +125,13 @@ impl TestServer {
         (status, v)
     }
 
-    pub async fn raw(&self, method: &str, path: &str, content_type: Option<&str>, body: impl Into<Body>) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> (StatusCode, Value) {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(ct) = content_type {
             b = b.header("content-type", ct);
@@ -131,7 +146,12 @@ impl TestServer {
 
     pub async fn login(&self, user: &str) -> String {
         let (s, v) = self
-            .call("POST", "/v1/agent/login", Some(json!({"username": user, "password": AGENT_PASSWORD})), None)
+            .call(
+                "POST",
+                "/v1/agent/login",
+                Some(json!({"username": user, "password": AGENT_PASSWORD})),
+                None,
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_valid("LoginResponse", &v);
@@ -154,8 +174,14 @@ pub fn assert_valid(name: &str, v: &Value) {
         "components": spec()["components"].clone(),
     });
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(v).map(|e| format!("{e} at {}", e.instance_path)).collect();
-    assert!(errors.is_empty(), "{name} does not match docs/openapi.yaml: {errors:?}\n{v}");
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} does not match docs/openapi.yaml: {errors:?}\n{v}"
+    );
 }
 
 pub fn id() -> String {
@@ -165,12 +191,19 @@ pub fn id() -> String {
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("t{t:x}-{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Reads an SSE body until `pred` holds for the events seen (guarded against hanging).
-pub async fn read_events(body: &mut Body, seen: &mut Vec<(Option<String>, String, Value)>, pred: impl Fn(&[(Option<String>, String, Value)]) -> bool) {
+pub async fn read_events(
+    body: &mut Body,
+    seen: &mut Vec<(Option<String>, String, Value)>,
+    pred: impl Fn(&[(Option<String>, String, Value)]) -> bool,
+) {
     let mut buf = String::new();
     let fut = async {
         while !pred(seen) {
