@@ -236,13 +236,13 @@ impl Store {
         conversation_id: &str,
         message_id: &str,
     ) -> Result<Option<(String, String)>, sqlx::Error> {
-        // Read from the writer: the row may have been written a moment ago by a concurrent retry.
+        // WAL readers see every committed write, so a concurrent retry's row is visible here.
         let row = sqlx::query(
             "SELECT question, reply FROM chat_replies WHERE conversation_id = $1 AND message_id = $2",
         )
         .bind(conversation_id)
         .bind(message_id)
-        .fetch_optional(&self.write)
+        .fetch_optional(&self.read)
         .await?;
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
     }
@@ -254,7 +254,7 @@ impl Store {
             "SELECT {HANDOFF_COLS} FROM handoffs WHERE conversation_id = $1"
         ))
         .bind(conversation_id)
-        .fetch_optional(&self.write)
+        .fetch_optional(&self.read)
         .await?;
         row.as_ref().map(handoff_from).transpose()
     }
@@ -385,7 +385,7 @@ impl Store {
         )
         .bind(conversation_id)
         .bind(client_message_id)
-        .fetch_one(&self.write)
+        .fetch_one(&self.read)
         .await?
         .try_get(0)?;
         Ok((id, false))
@@ -403,7 +403,7 @@ impl Store {
         )
         .bind(conversation_id)
         .bind(after)
-        .fetch_all(&self.write)
+        .fetch_all(&self.read)
         .await?
         .iter()
         .map(|r| {
@@ -420,7 +420,7 @@ impl Store {
             "SELECT COUNT(*) FROM events WHERE conversation_id = $1 AND kind = 'transcript'",
         )
         .bind(conversation_id)
-        .fetch_one(&self.write)
+        .fetch_one(&self.read)
         .await?
         .try_get(0)
     }

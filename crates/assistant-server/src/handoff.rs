@@ -263,10 +263,11 @@ pub fn stream(
     async_stream::stream! {
         let _guard = guard;
         let mut last_pos: Option<u32> = None;
-        let mut refresh = true;
+        let (mut refresh, mut requeue) = (true, true);
         loop {
             if refresh {
                 refresh = false;
+                requeue = true;
                 match state.store.events_after(&c, last).await {
                     Ok(events) => for e in events {
                         last = e.id;
@@ -274,6 +275,9 @@ pub fn stream(
                     },
                     Err(e) => tracing::warn!(error = %e, "reading events failed"),
                 }
+            }
+            if requeue {
+                requeue = false;
                 if let Ok(Some(h)) = state.store.handoff(&c).await {
                     if h.state == HandoffState::Queued {
                         if let Ok(pos) = state.store.position(&h).await
@@ -296,7 +300,7 @@ pub fn stream(
             };
             match note {
                 Ok(Note::Events { c: cc }) if cc == c => refresh = true,
-                Ok(Note::Queue) => refresh = true,
+                Ok(Note::Queue) => requeue = true,
                 Ok(Note::Typing { c: cc, typing }) if cc == c => {
                     yield Ok(momentary(&ConversationEvent::Typing { typing }));
                 }
