@@ -14,7 +14,7 @@ command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit
 # Speed-optimised build (the workspace release profile optimises for wasm size).
 CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 CARGO_PROFILE_BENCH_DEBUG=false \
   cargo build -q --profile bench -p assistant-server
-HASH="$(echo bench-password | target/bench/assistant-server hash-password)"
+HASH="$(echo bench-password | target/release/assistant-server hash-password)"
 cat > "$DATA/bench.toml" <<TOML
 data_dir = "$DATA"
 [server]
@@ -31,7 +31,7 @@ display_name = "Bench"
 password_hash = "$HASH"
 TOML
 ulimit -n 8192
-target/bench/assistant-server --config "$DATA/bench.toml" &
+target/release/assistant-server --config "$DATA/bench.toml" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done

@@ -22,6 +22,7 @@ def post(path, body, token=None):
         return json.loads(data) if data else None
 
 
+ERRORS = []
 run = str(int(time.time()))
 conv_ids = [f"sse-{run}-{i}" for i in range(convs)]
 for c in conv_ids:
@@ -39,16 +40,19 @@ async def hold_one(i, results, ready):
         ready.append(ok)
         buf = b""
         deadline = time.monotonic() + hold + 30
-        while b"Hello " + c.encode() not in buf and time.monotonic() < deadline:
+        # (The reply text is masked like any message, so look for the agent's message event.)
+        while b'"role":"agent"' not in buf and time.monotonic() < deadline:
             chunk = await asyncio.wait_for(r.read(4096), timeout=deadline - time.monotonic())
             if not chunk:
                 break
             buf += chunk
-        results[i] = ok and (b"Hello " + c.encode()) in buf
+        results[i] = ok and b'"role":"agent"' in buf
         w.close()
     except Exception as e:  # noqa: BLE001 - any failure is an error to report
-        ready.append(False)
+        if len(ready) < n:
+            ready.append(False)
         results[i] = False
+        ERRORS.append(repr(e))
 
 
 async def main():
@@ -62,11 +66,13 @@ async def main():
     token = (await asyncio.to_thread(post, "/v1/agent/login", {"username": user, "password": pw}))["token"]
     for c in conv_ids:
         await asyncio.to_thread(post, f"/v1/agent/conversations/{c}/take", {}, token)
-        await asyncio.to_thread(post, f"/v1/agent/conversations/{c}/reply", {"text": "Hello " + c}, token)
+        await asyncio.to_thread(post, f"/v1/agent/conversations/{c}/reply", {"text": "Hello from the bench"}, token)
     await asyncio.gather(*tasks)
     good = sum(1 for r in results if r)
     print(f"sse_connections={n} opened_ok={sum(ready)} open_time_s={opened:.1f} held_s={hold} "
           f"received_agent_reply={good} errors={n - good}")
+    if ERRORS:
+        print("first error:", ERRORS[0])
     sys.exit(0 if good == n else 1)
 
 asyncio.run(main())
