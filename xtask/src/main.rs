@@ -4,6 +4,7 @@
 //!   serves the demo bank page, the widget and the API on http://127.0.0.1:8080/ (`PORT` to change);
 //! - `test`: install what tests need and run every test: knowledge-base check, native unit/property/
 //!   parity tests, wasm tests (core + model in Node via wasm-bindgen-test), browser end-to-end tests;
+//! - `test-server`: the server's tests on SQLite and on a throwaway PostgreSQL;
 //! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
 //! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
@@ -39,11 +40,14 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("dev") => dev(&root),
         Some("test") => test(&root),
+        Some("test-server") => server::test_postgres(&root),
         Some("bench") => bench(&root),
         Some("train") => train(&root),
         Some("fingerprint") => fingerprint::run(),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
-        _ => bail!("usage: cargo xtask <dev | test | bench | train | kb [--check] | fingerprint>"),
+        _ => bail!(
+            "usage: cargo xtask <dev | test | test-server | bench | train | kb [--check] | fingerprint>"
+        ),
     }
 }
 

@@ -68,7 +68,17 @@ impl Postgres {
         let data_s = data.display().to_string();
         crate::tools::run(&mut as_postgres(
             &bin.join("initdb"),
-            &["-D", &data_s, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"],
+            &[
+                "-D",
+                &data_s,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
         ))?;
         let opts = format!(
             "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={} -c fsync=off -c max_connections=200",
@@ -88,7 +98,11 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.dir.join("data").display().to_string();
-        let _ = as_postgres(&self.bin.join("pg_ctl"), &["-D", &data, "-m", "fast", "-w", "stop"]).status();
+        let _ = as_postgres(
+            &self.bin.join("pg_ctl"),
+            &["-D", &data, "-m", "fast", "-w", "stop"],
+        )
+        .status();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -116,7 +130,10 @@ pub fn dev(root: &Path, port: &str) -> Result<()> {
             .args(["run", "-p", "assistant-server"])
             .env("ASSISTANT_SERVER__PORT", port)
             .env("ASSISTANT_DATA_DIR", root.join("target/dev-data"))
-            .env("ASSISTANT_CONFIG", root.join("crates/assistant-server/dev.toml"))
+            .env(
+                "ASSISTANT_CONFIG",
+                root.join("crates/assistant-server/dev.toml"),
+            )
             .current_dir(root),
     )
 }
