@@ -1,9 +1,10 @@
 //! Project commands (the cargo-xtask pattern): `cargo xtask <command>`.
 //!
-//! - `dev`: install what is missing, build the widget and worker, serve the demo bank page on
-//!   http://127.0.0.1:8080/ (`PORT` to change);
+//! - `dev`: install what is missing, build the widget and worker, and run the assistant server, which
+//!   serves the demo bank page, the widget and the API on http://127.0.0.1:8080/ (`PORT` to change);
 //! - `test`: install what tests need and run every test: knowledge-base check, native unit/property/
 //!   parity tests, wasm tests (core + model in Node via wasm-bindgen-test), browser end-to-end tests;
+//! - `test-server`: the server's tests on SQLite and on a throwaway PostgreSQL;
 //! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
 //! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
@@ -12,6 +13,7 @@
 
 mod fingerprint;
 mod kb;
+mod server;
 mod tools;
 
 use anyhow::{Result, bail};
@@ -39,13 +41,15 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("dev") => dev(&root),
         Some("test") => test(&root),
+        Some("test-server") => server::test_postgres(&root),
         Some("bench") => bench(&root),
         Some("train") => train(&root),
         Some("fingerprint") => fingerprint::run(),
         Some("screenshots") => screenshots(&root),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
         _ => bail!(
-            "usage: cargo xtask <dev | test | bench | train | kb [--check] | screenshots | fingerprint>"
+            "usage: cargo xtask <dev | test | test-server | bench | train | kb [--check] | screenshots \
+             | fingerprint>"
         ),
     }
 }
@@ -68,18 +72,8 @@ fn dev(root: &Path) -> Result<()> {
     println!(
         "serving the demo bank page on http://127.0.0.1:{port}/ (first build takes a few minutes)"
     );
-    sh(Command::new("trunk")
-        .args([
-            "serve",
-            "--release",
-            "--no-autoreload",
-            "--address",
-            "127.0.0.1",
-            "--port",
-            &port,
-        ])
-        .env("PATH", tools::path_with_build_tools(root))
-        .current_dir(root))
+    build_dist(root)?;
+    server::dev(root, &port)
 }
 
 fn test(root: &Path) -> Result<()> {
@@ -99,6 +93,8 @@ fn test(root: &Path) -> Result<()> {
             "assistant-worker",
         ],
     )?;
+    println!("== server storage tests again, on a throwaway PostgreSQL");
+    server::test_postgres(root)?;
     println!("== wasm tests (core and committed model, in Node)");
     sh(Command::new("cargo")
         .args([
@@ -115,8 +111,9 @@ fn test(root: &Path) -> Result<()> {
             "wasm-bindgen-test-runner",
         )
         .current_dir(root))?;
-    println!("== browser end-to-end tests (headless Chromium)");
+    println!("== browser end-to-end tests (headless Chromium, against the real server)");
     build_dist(root)?;
+    cargo(root, &["build", "-p", "assistant-server"])?;
     sh(Command::new("npm")
         .args(["test"])
         .current_dir(root.join("tests/e2e")))
@@ -140,6 +137,7 @@ fn screenshots(root: &Path) -> Result<()> {
     tools::ensure_build_tools(root)?;
     tools::ensure_test_tools(root)?;
     build_dist(root)?;
+    cargo(root, &["build", "-p", "assistant-server"])?;
     sh(Command::new("node")
         .arg("screenshots.mjs")
         .current_dir(root.join("tests/e2e")))

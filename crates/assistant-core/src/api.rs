@@ -202,7 +202,10 @@ pub struct FeedbackRequest {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConversationEvent {
     /// Queue position while waiting.
-    Queue { position: u32, estimated_wait_s: u32 },
+    Queue {
+        position: u32,
+        estimated_wait_s: u32,
+    },
     /// The hand-off changed state.
     Status {
         state: HandoffState,
@@ -211,7 +214,11 @@ pub enum ConversationEvent {
         agent_name: Option<String>,
     },
     /// A message in the conversation (from the agent, or the customer's own, echoed).
-    Message { role: Role, text: String, at: String },
+    Message {
+        role: Role,
+        text: String,
+        at: String,
+    },
     /// The agent started or stopped typing.
     Typing { typing: bool },
 }

@@ -1,0 +1,336 @@
+//! Wiring: shared state, the router, and the layers every request passes (rate limit, metrics,
+//! security headers, CORS, body limit, panic → JSON 500), plus health, readiness and metrics
+//! endpoints and graceful shutdown.
+
+use crate::bus::Bus;
+use crate::config::Config;
+use crate::db::Store;
+use crate::error::ApiError;
+use crate::metrics::{Metrics, RouteLabel, RouteStatus};
+use crate::retrieval::Index;
+use crate::{agent, chat, console, handoff};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub index: Arc<Index>,
+    pub bus: Bus,
+    pub metrics: Metrics,
+    pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    /// Flips to true on shutdown; open event streams end so the server can stop.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// Loads the knowledge base, connects the database (running migrations) and the event bus.
+    pub async fn new(
+        config: Config,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<Self> {
+        config.hours.validate().map_err(anyhow::Error::msg)?;
+        let index = Index::load(&config.kb_dir)?;
+        let url = config.database_url();
+        let store = Store::connect(&url).await?;
+        let bus = match store.backend {
+            crate::db::Backend::Sqlite => Bus::local(),
+            crate::db::Backend::Postgres => Bus::postgres(&url).await?,
+        };
+        let limiter = match (
+            NonZeroU32::new(config.rate_limit.per_second),
+            NonZeroU32::new(config.rate_limit.burst.max(1)),
+        ) {
+            (Some(rate), Some(burst)) => Some(Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))),
+            _ => None,
+        };
+        if let Some(l) = limiter.clone() {
+            // Forget idle clients so the table does not grow without bound.
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    l.retain_recent();
+                    l.shrink_to_fit();
+                }
+            });
+        }
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            index: Arc::new(index),
+            bus,
+            metrics: Metrics::new(),
+            limiter,
+            shutdown,
+        })
+    }
+}
+
+/// The client's address: the peer, or (behind a trusted proxy) the last `X-Forwarded-For` hop.
+fn client_ip(state: &AppState, req: &Request) -> IpAddr {
+    if state.config.security.trust_forwarded_for
+        && let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok())
+    {
+        return ip;
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+}
+
+async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(l) = &state.limiter
+        && let Err(not_until) = l.check_key(&client_ip(&state, &req))
+    {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut resp = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests; please wait {secs} s and try again."),
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        return resp;
+    }
+    next.run(req).await
+}
+
+async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let m = &state.metrics;
+    m.latency
+        .get_or_create(&RouteLabel {
+            route: route.clone(),
+        })
+        .observe(start.elapsed().as_secs_f64());
+    m.requests
+        .get_or_create(&RouteStatus {
+            route,
+            status: resp.status().as_u16(),
+        })
+        .inc();
+    resp
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The database is not answering.",
+        )
+        .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(n) = state.store.queue_length().await {
+        state.metrics.queue_length.set(n);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("There is nothing at this address.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This address does not accept that method.",
+    )
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    ApiError::internal().into_response()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let cfg = state.config.clone();
+    let api = Router::new()
+        .route("/v1/chat", post(chat::chat))
+        .route("/v1/handoff", post(handoff::handoff))
+        .route("/v1/handoff/cancel", post(handoff::cancel))
+        .route(
+            "/v1/conversations/{id}/messages",
+            post(handoff::customer_message),
+        )
+        .route("/v1/conversations/{id}/events", get(handoff::events))
+        .route("/v1/hours", get(handoff::hours))
+        .route("/v1/leave-message", post(handoff::leave_message))
+        .route("/v1/feedback", post(agent::feedback))
+        .route("/v1/agent/login", post(agent::login))
+        .route("/v1/agent/logout", post(agent::logout))
+        .route("/v1/agent/queue", get(agent::queue))
+        .route("/v1/agent/left-messages", get(agent::left_messages))
+        .route("/v1/agent/conversations/{id}", get(agent::conversation))
+        .route(
+            "/v1/agent/conversations/{id}/events",
+            get(handoff::agent_events),
+        )
+        .route("/v1/agent/conversations/{id}/take", post(agent::take))
+        .route("/v1/agent/conversations/{id}/reply", post(agent::reply))
+        .route("/v1/agent/conversations/{id}/typing", post(agent::typing))
+        .route("/v1/agent/conversations/{id}/close", post(agent::close))
+        .route("/v1/admin/report", get(agent::report))
+        .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
+    let mut app = Router::new()
+        .merge(api)
+        .merge(console::routes(state.clone()))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(method_not_allowed);
+    app = if cfg.static_dir.is_dir() {
+        app.fallback_service(ServeDir::new(&cfg.static_dir).not_found_service(
+            axum::handler::HandlerWithoutStateExt::into_service(not_found),
+        ))
+    } else {
+        app.fallback(not_found)
+    };
+    let mut app = app
+        .layer(middleware::from_fn_with_state(state.clone(), track))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(cfg.server.max_body_bytes))
+        .layer(CatchPanicLayer::custom(panic_response));
+    let inline = std::fs::read_to_string(cfg.static_dir.join("index.html"))
+        .map(|html| crate::csp::inline_script_hashes(&html))
+        .unwrap_or_default();
+    let headers: Vec<(HeaderName, String)> = vec![
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        (
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin".into(),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            crate::csp::with_script_hashes(&cfg.security.csp, &inline),
+        ),
+        (
+            HeaderName::from_static("x-frame-options"),
+            "SAMEORIGIN".into(),
+        ),
+    ];
+    for (name, value) in headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            app = app.layer(SetResponseHeaderLayer::if_not_present(name, v));
+        }
+    }
+    if cfg.security.hsts {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    let origins: Vec<HeaderValue> = cfg
+        .security
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if !origins.is_empty() {
+        app = app.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([
+                    header::CONTENT_TYPE,
+                    HeaderName::from_static("last-event-id"),
+                ]),
+        );
+    }
+    app
+}
+
+/// Serves until Ctrl-C / SIGTERM, then stops taking connections, ends event streams, and lets
+/// in-flight requests finish (up to `shutdown_grace_s`).
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let grace = config.server.shutdown_grace_s;
+    let addr: SocketAddr = format!("{}:{}", config.server.host, config.server.port).parse()?;
+    let state = AppState::new(config, rx).await?;
+    let store = state.store.clone();
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "listening");
+    let signal = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = tx.send(true);
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(grace)).await;
+            tracing::warn!("grace period over; exiting");
+            std::process::exit(0);
+        });
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,192 @@
+//! Agent and admin authentication. Agents sign in with passwords checked against argon2 hashes from
+//! the configuration; a session is a random 256-bit token, stored only as its SHA-256 (a leaked
+//! database does not yield usable sessions), sent as an `HttpOnly; SameSite=Strict` cookie for the
+//! console and usable as a bearer token for the JSON API. The admin token is compared by its SHA-256 in
+//! constant time. Nothing here is reachable anonymously.
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE_NAME: &str = "assistant_agent";
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash: {e}"))
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn new_token() -> String {
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A signed-in agent.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub username: String,
+    pub display_name: String,
+    pub token: String,
+}
+
+impl Agent {
+    pub async fn from_headers(
+        state: &AppState,
+        headers: &axum::http::HeaderMap,
+        bearer_token: Option<&str>,
+    ) -> Result<Self, ApiError> {
+        let token = bearer_token
+            .or_else(|| cookie(headers, COOKIE_NAME))
+            .filter(|t| t.len() == 64)
+            .ok_or_else(ApiError::unauthorized)?;
+        let username = state
+            .store
+            .session_agent(&sha256_hex(token))
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let account = state
+            .config
+            .agents
+            .iter()
+            .find(|a| a.username == username)
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(Agent {
+            username,
+            display_name: account.display_name.clone(),
+            token: token.to_owned(),
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let b = bearer(parts).map(str::to_owned);
+        Agent::from_headers(state, &parts.headers, b.as_deref()).await
+    }
+}
+
+/// The admin (bearer token from the configuration).
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let expected = state.config.admin.token_sha256.trim().to_ascii_lowercase();
+        let given = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+        if expected.len() == 64
+            && constant_time_eq(sha256_hex(given).as_bytes(), expected.as_bytes())
+        {
+            Ok(Admin)
+        } else {
+            Err(ApiError::unauthorized())
+        }
+    }
+}
+
+/// Checks a username and password; the same work is done for unknown names, so timing does not
+/// tell which usernames exist.
+pub fn check_login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Option<crate::config::AgentAccount> {
+    // A valid hash of a random password, computed once, for unknown usernames.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password(&new_token()).unwrap_or_default());
+    match state.config.agents.iter().find(|a| a.username == username) {
+        Some(a) if verify_password(password, &a.password_hash) => Some(a.clone()),
+        Some(_) => None,
+        None => {
+            let _ = verify_password(password, dummy);
+            None
+        }
+    }
+}
+
+pub fn session_cookie(token: &str, secure: bool, max_age_s: i64) -> String {
+    format!(
+        "{COOKIE_NAME}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_s}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(COOKIE, "a=1; assistant_agent=abc; b=2".parse().unwrap());
+        assert_eq!(cookie(&h, COOKIE_NAME), Some("abc"));
+    }
+}

@@ -1,0 +1,94 @@
+//! Prometheus metrics with the official `prometheus-client` crate: one registry per server (not a
+//! process-global recorder), so tests can run several servers in one process.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteStatus {
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabel {
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct SourceLabel {
+    pub source: String,
+}
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Arc<Registry>,
+    pub requests: Family<RouteStatus, Counter>,
+    pub latency: Family<RouteLabel, Histogram>,
+    pub answers: Family<SourceLabel, Counter>,
+    pub queue_length: Gauge,
+    pub sse_connections: Gauge,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("assistant");
+        let requests = Family::<RouteStatus, Counter>::default();
+        let latency = Family::<RouteLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0005, 2.0, 14))
+        });
+        let answers = Family::<SourceLabel, Counter>::default();
+        let queue_length = Gauge::default();
+        let sse_connections = Gauge::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route (to response headers; SSE streams not included)",
+            latency.clone(),
+        );
+        registry.register(
+            "chat_answers",
+            "Chat answers by source (kb, server)",
+            answers.clone(),
+        );
+        registry.register(
+            "queue_length",
+            "Conversations waiting for a person",
+            queue_length.clone(),
+        );
+        registry.register(
+            "sse_connections",
+            "Open event streams",
+            sse_connections.clone(),
+        );
+        Self {
+            registry: Arc::new(registry),
+            requests,
+            latency,
+            answers,
+            queue_length,
+            sse_connections,
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut s, &self.registry);
+        s
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,1046 @@
+//! API tests for every endpoint, including the error cases, on SQLite and (when `TEST_DATABASE_URL`
+//! is set) PostgreSQL. Every JSON body is checked against docs/openapi.yaml.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::json;
+
+fn chat(conv: &str, msg: &str, text: &str) -> serde_json::Value {
+    json!({"conversation_id": conv, "message_id": msg, "text": text, "locale": "en"})
+}
+
+#[tokio::test]
+async fn chat_answers_from_the_knowledge_base_in_the_question_language() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let conv = id();
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&conv, &id(), "我的銀行卡不見了怎麼辦")),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("ChatResponse", &v);
+        assert_eq!(v["source"], "kb");
+        assert_eq!(v["intent"], "lost_or_stolen_card");
+        assert_eq!(
+            v["lang"], "zh-CN",
+            "answered in the question's language, not the locale"
+        );
+        let (_, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&conv, &id(), "I lost my card")),
+                None,
+            )
+            .await;
+        assert_eq!(v["intent"], "lost_or_stolen_card");
+        assert_eq!(v["lang"], "en");
+        // The browser's top intents count too.
+        let mut req = chat(&conv, &id(), "card");
+        req["client_intents"] = json!([{"intent": "card_arrival", "score": 0.6}]);
+        let (_, v) = s.call("POST", "/v1/chat", Some(req), None).await;
+        assert_eq!(v["intent"], "card_arrival");
+    }
+}
+
+#[tokio::test]
+async fn chat_says_it_is_not_sure_instead_of_inventing() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&id(), &id(), "what is the weather in paris tomorrow")),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("ChatResponse", &v);
+        assert_eq!(v["source"], "server");
+        assert_eq!(v["offer_handoff"], true);
+        assert!(v.get("intent").is_none());
+        assert!(v["text"].as_str().unwrap().contains("not sure"));
+        let (_, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&id(), &id(), "我要找人工客服")),
+                None,
+            )
+            .await;
+        assert_eq!(
+            v["offer_handoff"], true,
+            "asking for a person offers one: {v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn chat_is_idempotent_by_message_id() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let (conv, msg) = (id(), id());
+        let (_, first) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&conv, &msg, "how do I top up by bank transfer")),
+                None,
+            )
+            .await;
+        let (st, again) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&conv, &msg, "how do I top up by bank transfer")),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(first, again, "a retried message gets the same answer");
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&conv, &msg, "something else entirely")),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert_eq!(v["error"], "conflict");
+        // Answered once: one stored answer, counted once in the metrics.
+        let metrics = s
+            .send(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await;
+        let text = String::from_utf8(
+            http_body_util::BodyExt::collect(metrics.into_body())
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(
+            text.contains("assistant_chat_answers_total{source=\"kb\"} 1"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn chat_masks_personal_data_before_storing() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let text = "my card 4111 1111 1111 1111 was charged twice, call 13812345678";
+        let (_, _) = s
+            .call("POST", "/v1/chat", Some(chat(&id(), &id(), text)), None)
+            .await;
+        let (_, report) = s
+            .call(
+                "GET",
+                "/v1/admin/report?limit=1000",
+                None,
+                Some(ADMIN_TOKEN),
+            )
+            .await;
+        let all = report.to_string();
+        assert!(!all.contains("4111 1111"), "card number stored: {all}");
+        assert!(!all.contains("13812345678"), "phone stored: {all}");
+    }
+}
+
+#[tokio::test]
+async fn bad_requests_get_clear_json_errors() {
+    let s = TestServer::new(&None).await;
+    let (st, v) = s
+        .raw("POST", "/v1/chat", Some("application/json"), "{not json")
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    let (st, v) = s
+        .raw(
+            "POST",
+            "/v1/chat",
+            Some("application/json"),
+            r#"{"conversation_id":1,"message_id":"m","text":"x","locale":"en"}"#,
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body"))
+    );
+    let (st, _) = s
+        .raw(
+            "POST",
+            "/v1/chat",
+            Some("application/json"),
+            r#"{"conversation_id":"c","message_id":"m","text":"x","locale":"fr"}"#,
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "unknown locale");
+    let (st, v) = s.raw("POST", "/v1/chat", Some("text/plain"), "hello").await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported_media_type")
+        )
+    );
+    let big = format!(
+        r#"{{"conversation_id":"c","message_id":"m","locale":"en","text":"{}"}}"#,
+        "a".repeat(70_000)
+    );
+    let (st, v) = s
+        .raw("POST", "/v1/chat", Some("application/json"), big)
+        .await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+    let long = chat("c", "m", &"长".repeat(2001));
+    let (st, v) = s.call("POST", "/v1/chat", Some(long), None).await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("text_too_long"))
+    );
+    let (st, _) = s
+        .call("POST", "/v1/chat", Some(chat("c", "m", "   ")), None)
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "blank text");
+    let (st, _) = s
+        .call("POST", "/v1/chat", Some(chat("bad id!", "m", "hi")), None)
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "id with spaces");
+    let mut bad = chat("c", "m", "hi");
+    bad["client_intents"] = json!([{"intent": "x", "score": 7.0}]);
+    let (st, _) = s.call("POST", "/v1/chat", Some(bad), None).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "score out of range");
+    let (st, v) = s.call("GET", "/v1/nothing-here", None, None).await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (st, v) = s.call("GET", "/v1/chat", None, None).await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    let (st, _) = s
+        .call("GET", "/v1/admin/report?limit=abc", None, Some(ADMIN_TOKEN))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = s
+        .call("GET", "/v1/admin/report?limit=0", None, Some(ADMIN_TOKEN))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn clients_over_the_rate_limit_get_429_with_retry_after() {
+    let s = TestServer::with(&None, |c| {
+        c.rate_limit.per_second = 1;
+        c.rate_limit.burst = 2;
+    })
+    .await;
+    let mut last = None;
+    for _ in 0..3 {
+        let req = Request::post("/v1/chat")
+            .header("content-type", "application/json")
+            .body(Body::from(chat(&id(), &id(), "hello").to_string()))
+            .unwrap();
+        last = Some(s.send(req).await);
+    }
+    let resp = last.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    let bytes = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["error"], "rate_limited");
+    // Operations endpoints are not limited.
+    let (st, _) = s.call("GET", "/healthz", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn agent_and_admin_endpoints_refuse_anonymous_and_wrong_credentials() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        for (m, p) in [
+            ("GET", "/v1/agent/queue"),
+            ("GET", "/v1/agent/left-messages"),
+            ("GET", "/v1/agent/conversations/c1"),
+            ("GET", "/v1/agent/conversations/c1/events"),
+            ("POST", "/v1/agent/conversations/c1/take"),
+            ("POST", "/v1/agent/conversations/c1/close"),
+            ("POST", "/v1/agent/logout"),
+            ("GET", "/v1/admin/report"),
+        ] {
+            let (st, v) = s.call(m, p, None, None).await;
+            assert_eq!(st, StatusCode::UNAUTHORIZED, "{m} {p}");
+            assert_eq!(v["error"], "unauthorized");
+            let (st, _) = s.call(m, p, None, Some(&"0".repeat(64))).await;
+            assert_eq!(st, StatusCode::UNAUTHORIZED, "{m} {p} with a made-up token");
+        }
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/agent/conversations/c1/reply",
+                Some(json!({"text": "hi"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/agent/login",
+                Some(json!({"username": "li", "password": "wrong"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/agent/login",
+                Some(json!({"username": "nobody", "password": "x"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        let (st, _) = s
+            .call("GET", "/v1/admin/report", None, Some("wrong-token"))
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        let agent = s.login("li").await;
+        let (st, _) = s.call("GET", "/v1/admin/report", None, Some(&agent)).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "an agent is not the admin");
+        let (st, _) = s.call("POST", "/v1/agent/logout", None, Some(&agent)).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (st, _) = s.call("GET", "/v1/agent/queue", None, Some(&agent)).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "signed out");
+    }
+}
+
+#[tokio::test]
+async fn login_sets_a_secure_session_cookie() {
+    let s = TestServer::with(&None, |c| c.security.secure_cookies = true).await;
+    let req = Request::post("/v1/agent/login")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"username": "li", "password": AGENT_PASSWORD}).to_string(),
+        ))
+        .unwrap();
+    let resp = s.send(req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for part in [
+        "assistant_agent=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Secure",
+        "Path=/",
+    ] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    let token = cookie.split(';').next().unwrap().to_owned();
+    let req = Request::get("/v1/agent/queue")
+        .header("cookie", token)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        s.send(req).await.status(),
+        StatusCode::OK,
+        "the cookie signs in"
+    );
+}
+
+#[tokio::test]
+async fn unknown_conversations_are_404() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let agent = s.login("li").await;
+        let c = id();
+        let (st, v) = s
+            .call("GET", &format!("/v1/conversations/{c}/events"), None, None)
+            .await;
+        assert_eq!(
+            (st, v["error"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found"))
+        );
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff/cancel",
+                Some(json!({"conversation_id": c})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/conversations/{c}/messages"),
+                Some(json!({"message_id": "m1", "text": "hi"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        for p in ["", "/take", "/close"] {
+            let m = if p.is_empty() { "GET" } else { "POST" };
+            let (st, _) = s
+                .call(
+                    m,
+                    &format!("/v1/agent/conversations/{c}{p}"),
+                    None,
+                    Some(&agent),
+                )
+                .await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{p}");
+        }
+        let (st, _) = s
+            .call("GET", "/v1/conversations/bad%20id/events", None, None)
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+    }
+}
+
+#[tokio::test]
+async fn handoff_queue_agent_reply_and_live_events() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let (a, b) = (id(), id());
+        let req = |c: &str| {
+            json!({"conversation_id": c, "reason": "requested", "locale": "zh-CN", "text_size": "large",
+                   "transcript": [{"role": "customer", "text": "我的卡号是 4111 1111 1111 1111"},
+                                  {"role": "assistant", "text": "需要为您转接人工客服吗？"}]})
+        };
+        let (st, ta) = s.call("POST", "/v1/handoff", Some(req(&a)), None).await;
+        assert_eq!(st, StatusCode::OK, "{ta}");
+        assert_valid("HandoffResponse", &ta);
+        let (_, tb) = s.call("POST", "/v1/handoff", Some(req(&b)), None).await;
+        assert!(tb["position"].as_u64().unwrap() > ta["position"].as_u64().unwrap());
+        assert!(tb["estimated_wait_s"].as_u64().unwrap() > 0);
+        // Asking again returns the same ticket.
+        let (_, again) = s.call("POST", "/v1/handoff", Some(req(&b)), None).await;
+        assert_eq!(again["ticket_id"], tb["ticket_id"]);
+
+        // The customer of B listens.
+        let resp = s
+            .send(
+                Request::get(format!("/v1/conversations/{b}/events"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        let mut body = resp.into_body();
+        let mut seen = Vec::new();
+        read_events(&mut body, &mut seen, |e| {
+            e.iter().any(|(_, t, _)| t == "queue")
+        })
+        .await;
+        let first_pos = seen.iter().find(|(_, t, _)| t == "queue").unwrap().2["position"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(first_pos, tb["position"].as_u64().unwrap());
+
+        // An agent sees the queue and the masked transcript, and takes A: B moves up.
+        let li = s.login("li").await;
+        let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_valid("QueueResponse", &q);
+        assert!(
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["conversation_id"] == a.as_str())
+        );
+        let (st, view) = s
+            .call(
+                "GET",
+                &format!("/v1/agent/conversations/{a}"),
+                None,
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("ConversationView", &view);
+        assert_eq!(view["item"]["text_size"], "large");
+        let t = view["transcript"].to_string();
+        assert!(
+            t.contains("[card ••••1111]") && !t.contains("4111 1111"),
+            "{t}"
+        );
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{a}/take"),
+                None,
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let sam = s.login("sam").await;
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{a}/take"),
+                None,
+                Some(&sam),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "already taken by Li");
+        read_events(&mut body, &mut seen, |e| {
+            e.iter()
+                .filter(|(_, t, _)| t == "queue")
+                .any(|(_, _, v)| v["position"].as_u64() == Some(first_pos - 1))
+        })
+        .await;
+
+        // Li takes B: status with the agent's name, typing, a reply, and the customer's message.
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{b}/reply"),
+                Some(json!({"text": "hi"})),
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "must take before replying");
+        s.call(
+            "POST",
+            &format!("/v1/agent/conversations/{b}/take"),
+            None,
+            Some(&li),
+        )
+        .await;
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{b}/typing"),
+                Some(json!({"typing": true})),
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (st, acc) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{b}/reply"),
+                Some(json!({"text": "您好，我是小李，请问有什么可以帮您？"})),
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::ACCEPTED);
+        assert_valid("Accepted", &acc);
+        // (Typing is momentary and may arrive after the stored message when the stream is read late.)
+        read_events(&mut body, &mut seen, |e| {
+            e.iter()
+                .any(|(_, t, v)| t == "message" && v["role"] == "agent")
+                && e.iter().any(|(_, t, _)| t == "typing")
+        })
+        .await;
+        assert!(seen.iter().any(|(id, t, v)| t == "status"
+            && v["state"] == "active"
+            && v["agent_name"] == "Li"
+            && id.is_some()));
+        assert!(
+            seen.iter()
+                .any(|(id, t, v)| t == "typing" && v["typing"] == true && id.is_none()),
+            "{seen:?}"
+        );
+        let msg = json!({"message_id": "cm1", "text": "我的卡被锁了"});
+        let (st, m1) = s
+            .call(
+                "POST",
+                &format!("/v1/conversations/{b}/messages"),
+                Some(msg.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::ACCEPTED);
+        let (_, m2) = s
+            .call(
+                "POST",
+                &format!("/v1/conversations/{b}/messages"),
+                Some(msg),
+                None,
+            )
+            .await;
+        assert_eq!(m1, m2, "a retried customer message is stored once");
+        read_events(&mut body, &mut seen, |e| {
+            e.iter()
+                .any(|(_, t, v)| t == "message" && v["role"] == "customer")
+        })
+        .await;
+
+        // Reconnecting with Last-Event-ID resumes after it: only the later stored events.
+        let agent_msg_id: String = seen
+            .iter()
+            .find(|(_, t, v)| t == "message" && v["role"] == "agent")
+            .unwrap()
+            .0
+            .clone()
+            .unwrap();
+        let resp = s
+            .send(
+                Request::get(format!("/v1/conversations/{b}/events"))
+                    .header("last-event-id", &agent_msg_id)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let mut body2 = resp.into_body();
+        let mut seen2 = Vec::new();
+        read_events(&mut body2, &mut seen2, |e| {
+            e.iter().any(|(id, _, _)| id.is_some())
+        })
+        .await;
+        let stored: Vec<_> = seen2.iter().filter(|(id, _, _)| id.is_some()).collect();
+        assert_eq!(
+            stored[0].2["role"], "customer",
+            "resumes after the agent's message: {seen2:?}"
+        );
+        let from_start = s
+            .send(
+                Request::get(format!("/v1/conversations/{b}/events?last_event_id=0"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(from_start.status(), StatusCode::OK);
+        let bad = s
+            .send(
+                Request::get(format!("/v1/conversations/{b}/events"))
+                    .header("last-event-id", "abc")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+        // Close: the customer hears it; further customer messages are refused.
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{b}/close"),
+                None,
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        read_events(&mut body, &mut seen, |e| {
+            e.iter()
+                .any(|(_, t, v)| t == "status" && v["state"] == "closed")
+        })
+        .await;
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/conversations/{b}/messages"),
+                Some(json!({"message_id": "cm2", "text": "hello?"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+    }
+}
+
+#[tokio::test]
+async fn customer_can_cancel_and_go_back_to_the_assistant() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let c = id();
+        let body = json!({"conversation_id": c, "reason": "complaint", "locale": "en"});
+        let (_, t1) = s
+            .call("POST", "/v1/handoff", Some(body.clone()), None)
+            .await;
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff/cancel",
+                Some(json!({"conversation_id": c})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let li = s.login("li").await;
+        let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert!(
+            !q.to_string().contains(&c),
+            "cancelled conversations leave the queue"
+        );
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{c}/take"),
+                None,
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        // Handing off again later gets a new ticket.
+        let (_, t2) = s.call("POST", "/v1/handoff", Some(body), None).await;
+        assert_ne!(t1["ticket_id"], t2["ticket_id"]);
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(json!({"conversation_id": c, "reason": "bored", "locale": "en"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "unknown reason");
+    }
+}
+
+#[tokio::test]
+async fn outside_opening_hours_people_are_offered_a_message() {
+    for db in backends() {
+        let s = TestServer::with(&db, |c| {
+            c.hours.always_open = false;
+            c.hours.days = vec![];
+        })
+        .await;
+        let (st, h) = s.call("GET", "/v1/hours", None, None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("HoursResponse", &h);
+        assert_eq!(h["open"], false);
+        let c = id();
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(json!({"conversation_id": c, "reason": "requested", "locale": "en"})),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (st, v["error"].as_str()),
+            (StatusCode::CONFLICT, Some("outside_hours"))
+        );
+        let text =
+            format!("Please call me back about my mortgage {c}, email me at a.b@example.com");
+        let (st, v) = s
+            .call("POST", "/v1/leave-message", Some(json!({"conversation_id": c, "message_id": "lm1", "text": text, "locale": "en"})), None)
+            .await;
+        assert_eq!(st, StatusCode::ACCEPTED);
+        assert_valid("Accepted", &v);
+        let li = s.login("li").await;
+        let (_, left) = s
+            .call("GET", "/v1/agent/left-messages", None, Some(&li))
+            .await;
+        let mine: Vec<_> = left
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["conversation_id"] == c.as_str())
+            .collect();
+        assert_eq!(mine.len(), 1);
+        assert_valid("LeftMessage", mine[0]);
+        assert!(mine[0]["text"].as_str().unwrap().contains("[email]"));
+    }
+}
+
+#[tokio::test]
+async fn feedback_feeds_the_report_by_frequency() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let odd = format!("zz{} qqq unknown thing", id().replace('-', ""));
+        for _ in 0..3 {
+            s.call("POST", "/v1/chat", Some(chat(&id(), &id(), &odd)), None)
+                .await;
+        }
+        let (conv, msg) = (id(), id());
+        s.call(
+            "POST",
+            "/v1/chat",
+            Some(chat(&conv, &msg, "I lost my card")),
+            None,
+        )
+        .await;
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/feedback",
+                Some(json!({"message_id": msg, "helpful": false, "comment": "not what I asked"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        // The browser's own answer, rated with its question.
+        let q2 = format!("how do i freeze {}", id().replace('-', ""));
+        for _ in 0..2 {
+            let (st, _) = s
+                .call("POST", "/v1/feedback", Some(json!({"message_id": id(), "helpful": false, "question": q2, "intent": "lost_or_stolen_card"})), None)
+                .await;
+            assert_eq!(st, StatusCode::NO_CONTENT);
+        }
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/feedback",
+                Some(json!({"message_id": "x", "helpful": "yes"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, r) = s
+            .call(
+                "GET",
+                "/v1/admin/report?limit=1000",
+                None,
+                Some(ADMIN_TOKEN),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("ReportResponse", &r);
+        let find = |list: &str, q: &str| {
+            r[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|row| row["question"] == q)
+                .cloned()
+        };
+        assert_eq!(
+            find("unanswered", &odd).expect("unanswered listed")["count"],
+            3
+        );
+        assert_eq!(
+            find("unhelpful", "i lost my card").expect("unhelpful listed")["intent"],
+            "lost_or_stolen_card"
+        );
+        assert_eq!(
+            find("unhelpful", &q2).expect("browser answers listed")["count"],
+            2
+        );
+    }
+}
+
+#[tokio::test]
+async fn operations_endpoints() {
+    let s = TestServer::new(&None).await;
+    let (st, v) = s.call("GET", "/healthz", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_valid("Health", &v);
+    let (st, v) = s.call("GET", "/readyz", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_valid("Health", &v);
+    s.call("POST", "/v1/chat", Some(chat(&id(), &id(), "hello")), None)
+        .await;
+    let resp = s
+        .send(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await;
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = String::from_utf8(
+        http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    for m in [
+        "assistant_http_requests_total{route=\"/v1/chat\",status=\"200\"} 1",
+        "assistant_http_request_duration_seconds_bucket{le=",
+        "assistant_queue_length 0",
+        "assistant_chat_answers_total",
+        "assistant_sse_connections",
+    ] {
+        assert!(text.contains(m), "{m} missing:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_the_console_needs_sign_in() {
+    let s = TestServer::with(&None, |c| c.security.hsts = true).await;
+    let resp = s
+        .send(Request::get("/agent").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let h = resp.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(
+        !h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("unsafe-inline")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    assert!(
+        h["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let html = String::from_utf8(
+        http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        html.contains("<label for=\"username\">") && html.contains("<h1>"),
+        "sign-in form"
+    );
+    assert!(!html.contains("<script>"), "no inline scripts");
+    // Sign in through the form, then the queue page shows.
+    let form = format!("username=li&password={AGENT_PASSWORD}");
+    let resp = s
+        .send(
+            Request::post("/agent/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let cookie = resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let resp = s
+        .send(
+            Request::get("/agent")
+                .header("cookie", &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let html = String::from_utf8(
+        http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains("<h1>Queue</h1>"), "{html}");
+    // A cross-site form post is refused.
+    let resp = s
+        .send(
+            Request::post("/agent/logout")
+                .header("cookie", &cookie)
+                .header("origin", "https://evil.example")
+                .header("host", "bank.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = s
+        .send(
+            Request::post("/agent/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("username=li&password=nope"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let s = TestServer::with(&None, |c| {
+        c.security.cors_origins = vec!["https://bank.example".into()]
+    })
+    .await;
+    let pre = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/v1/chat")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let ok = s.send(pre("https://bank.example")).await;
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://bank.example"
+    );
+    let no = s.send(pre("https://evil.example")).await;
+    assert!(!no.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test]
+async fn serves_the_built_widget_with_its_inline_loader_allowed_by_hash() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>Bank</title><script type=\"module\">import init from '/w.js';init();</script>",
+    )
+    .unwrap();
+    std::fs::write(
+        dist.path().join("w.js"),
+        "export default function init() {}",
+    )
+    .unwrap();
+    let path = dist.path().to_path_buf();
+    let s = TestServer::with(&None, move |c| c.static_dir = path).await;
+    let resp = s.send(Request::get("/").body(Body::empty()).unwrap()).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    let js = s
+        .send(Request::get("/w.js").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(js.status(), StatusCode::OK);
+    // Unknown paths under the static site are JSON 404s too.
+    let (st, v) = s.call("GET", "/nope.js", None, None).await;
+    assert_eq!(
+        (st, v["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
