@@ -66,7 +66,7 @@ def softmax(z):
 
 
 def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch=64, decay=0.0, smoothing=0.0,
-        average=0, sample_weight=None, soft=None, kd=0.0):
+        average=0, sample_weight=None):
     """One-hidden-layer MLP (softmax cross-entropy, L2 `alpha`) trained with Adam in numpy.
 
     Replaces sklearn's MLPClassifier, which updates the whole embedding table every step (~4 min a fit).
@@ -77,8 +77,7 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
 
     `decay`: the learning rate falls linearly to lr·(1 − decay) by the last step. `smoothing`: label
     smoothing. `average`: the returned weights are the mean of the weights at the end of the last
-    `average` epochs (snapshot averaging; 0 = last weights). `sample_weight`: per-example loss weights.
-    `soft`, `kd`: distillation: the target is (1 − kd)·one-hot + kd·soft (a teacher's probabilities)."""
+    `average` epochs (snapshot averaging; 0 = last weights). `sample_weight`: per-example loss weights."""
     rng = np.random.default_rng(seed)
     V = X.shape[1]
     lim1, lim2 = np.sqrt(6 / (V + hidden)), np.sqrt(6 / (hidden + n_classes))  # Glorot, as sklearn
@@ -103,11 +102,9 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
             pre = Xb @ W1 + b1
             H = np.maximum(pre, 0)
             p = softmax(H @ W2 + b2)
-            p[np.arange(B), yb] -= (1 - smoothing) * (1 - kd)
+            p[np.arange(B), yb] -= 1 - smoothing
             if smoothing:
-                p -= smoothing * (1 - kd) / n_classes
-            if kd:
-                p -= kd * soft[idx]
+                p -= smoothing / n_classes
             dz = p * (sw[idx] / B)[:, None]
             dH = dz @ W2.T * (pre > 0)
             grads = [H.T @ dz + alpha * W2, dH.sum(0), dz.sum(0)]
