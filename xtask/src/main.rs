@@ -136,7 +136,12 @@ fn train(root: &Path) -> Result<()> {
     sh(Command::new("python3")
         .arg("training/train.py")
         .current_dir(root))?;
-    for set in ["banking77_test", "zh_heldout", "clinc_oos_test", "zh_oos_heldout"] {
+    for set in [
+        "banking77_test",
+        "zh_heldout",
+        "clinc_oos_test",
+        "zh_oos_heldout",
+    ] {
         let file = format!("training/out/{set}.csv");
         cargo(
             root,
