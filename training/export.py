@@ -2,6 +2,7 @@
 supports and no ONNX `Loop` (PyTorch's EmbeddingBag with offsets exports one; tract has none).
 
     ids[B,L] int64, weights[B,L] f32
+    [optional TF-IDF: weights · Gather(idf u8 [V], ids)/16, L2-normalised again: Mul, ReduceSum, Sqrt, Max, Div]
     Gather(table int8 [V,H], ids) → Cast(f32) → Mul(weights[...,None]) → ReduceSum(axis 1)
     → Mul(scale[H]) → Add(b1) → Relu → MatMul(W2) → Add(b2) → Mul(1/T) → Softmax → probs[B,C]
 
@@ -14,15 +15,33 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 13
 
 
-def quantize_columns(w1):
-    """Symmetric per-column int8: returns (q int8 [V,H], scale f32 [H])."""
-    scale = np.abs(w1).max(axis=0) / 127.0
+def quantize_columns(w1, levels=127):
+    """Symmetric per-column int8: returns (q int8 [V,H], scale f32 [H]). Fewer `levels` (values in
+    -levels..levels, still stored as int8) leave less entropy per byte, so the table gzips smaller."""
+    scale = np.abs(w1).max(axis=0) / levels
     scale[scale == 0] = 1.0
-    q = np.clip(np.round(w1 / scale), -127, 127).astype(np.int8)
+    q = np.clip(np.round(w1 / scale), -levels, levels).astype(np.int8)
     return q, scale.astype(np.float32)
 
 
-def build(q, scale, b1, w2, b2, temperature):
+def reweigh_nodes():
+    """weights · idf[ids], L2-normalised per row (an all-zero row stays zero)."""
+    return [
+        helper.make_node("Gather", ["idf_q", "ids"], ["idf_rows_q"], axis=0),
+        helper.make_node("Cast", ["idf_rows_q"], ["idf_rows_u"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["idf_rows_u", "idf_step"], ["idf_rows"]),
+        helper.make_node("Mul", ["weights", "idf_rows"], ["w_idf"]),
+        helper.make_node("Mul", ["w_idf", "w_idf"], ["w_sq"]),
+        helper.make_node("ReduceSum", ["w_sq", "axis1"], ["w_ss"], keepdims=1),
+        helper.make_node("Sqrt", ["w_ss"], ["w_norm"]),
+        helper.make_node("Max", ["w_norm", "eps"], ["w_norm_safe"]),
+        helper.make_node("Div", ["w_idf", "w_norm_safe"], ["weights_tfidf"]),
+    ]
+
+
+def build(q, scale, b1, w2, b2, temperature, idf=None):
+    """`idf` (uint8 [V], IDF × 16): when given, the graph first rescales the weights by IDF and
+    L2-normalises them again (TF-IDF), see `reweigh_nodes`."""
     inits = [
         numpy_helper.from_array(q, "table"),
         numpy_helper.from_array(scale, "scale"),
@@ -33,10 +52,18 @@ def build(q, scale, b1, w2, b2, temperature):
         numpy_helper.from_array(np.array([2], dtype=np.int64), "axis2"),
         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis1"),
     ]
-    nodes = [
+    nodes = []
+    weights = "weights"
+    if idf is not None:
+        inits += [numpy_helper.from_array(idf.astype(np.uint8), "idf_q"),
+                  numpy_helper.from_array(np.array(1 / 16, dtype=np.float32), "idf_step"),
+                  numpy_helper.from_array(np.array(1e-12, dtype=np.float32), "eps")]
+        nodes += reweigh_nodes()
+        weights = "weights_tfidf"
+    nodes += [
         helper.make_node("Gather", ["table", "ids"], ["rows_q"], axis=0),
         helper.make_node("Cast", ["rows_q"], ["rows"], to=TensorProto.FLOAT),
-        helper.make_node("Unsqueeze", ["weights", "axis2"], ["w3"]),
+        helper.make_node("Unsqueeze", [weights, "axis2"], ["w3"]),
         helper.make_node("Mul", ["rows", "w3"], ["weighted"]),
         helper.make_node("ReduceSum", ["weighted", "axis1"], ["summed"], keepdims=0),
         helper.make_node("Mul", ["summed", "scale"], ["hidden_pre"]),

@@ -42,9 +42,19 @@ def featurise(texts, rows):
     return sparse.csr_matrix((np.array(vals, np.float32), np.array(ids), np.array(indptr)), shape=(len(texts), rows))
 
 
+def tfidf(X, idf):
+    """Features · idf, rows L2-normalised again: what the graph does first when it carries an IDF vector."""
+    X = X @ sparse.diags(idf)
+    n = np.sqrt(np.asarray(X.multiply(X).sum(1))).ravel()
+    return (sparse.diags(1 / np.maximum(n, 1e-12)) @ X).tocsr()
+
+
 def forward(params, X):
-    """The exported graph's arithmetic in numpy (quantised table), returning logits."""
-    q, scale, b1, w2, b2 = params
+    """The exported graph's arithmetic in numpy (quantised table), returning logits. `params` is
+    (q, scale, b1, w2, b2) or (q, scale, b1, w2, b2, idf_q) for a graph that applies TF-IDF itself."""
+    q, scale, b1, w2, b2 = params[:5]
+    if len(params) > 5 and params[5] is not None:
+        X = tfidf(X, params[5] / 16)
     h = np.maximum((X @ q.astype(np.float32)) * scale + b1, 0)
     return h @ w2 + b2
 
@@ -55,14 +65,19 @@ def softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch=64):
+def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch=64, decay=0.0, smoothing=0.0,
+        average=0, sample_weight=None):
     """One-hidden-layer MLP (softmax cross-entropy, L2 `alpha`) trained with Adam in numpy.
 
     Replaces sklearn's MLPClassifier, which updates the whole embedding table every step (~4 min a fit).
     Here the table uses *lazy* Adam: a step updates only the rows its batch touches, so a fit takes
     seconds and rows of features never seen in training stay untouched; they are zeroed at the end
     (smaller gzip, and no random noise on unseen n-grams). Feature dropout drops input n-grams at
-    random during training, which helps with rare n-grams."""
+    random during training, which helps with rare n-grams.
+
+    `decay`: the learning rate falls linearly to lr·(1 − decay) by the last step. `smoothing`: label
+    smoothing. `average`: the returned weights are the mean of the weights at the end of the last
+    `average` epochs (snapshot averaging; 0 = last weights). `sample_weight`: per-example loss weights."""
     rng = np.random.default_rng(seed)
     V = X.shape[1]
     lim1, lim2 = np.sqrt(6 / (V + hidden)), np.sqrt(6 / (hidden + n_classes))  # Glorot, as sklearn
@@ -73,7 +88,10 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
     m1, v1, t1 = np.zeros_like(W1), np.zeros_like(W1), np.zeros(V, np.int64)  # per-row lazy Adam state
     be1, be2, eps, t = 0.9, 0.999, 1e-8, 0
     X = X.tocsr()
-    for _ in range(epochs):
+    sw = np.ones(X.shape[0], np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
+    steps = epochs * -(-X.shape[0] // batch)
+    snaps = None
+    for epoch in range(epochs):
         order = rng.permutation(X.shape[0])
         for s in range(0, len(order), batch):
             idx = order[s:s + batch]
@@ -84,25 +102,39 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
             pre = Xb @ W1 + b1
             H = np.maximum(pre, 0)
             p = softmax(H @ W2 + b2)
-            p[np.arange(B), yb] -= 1
-            dz = p / B
+            p[np.arange(B), yb] -= 1 - smoothing
+            if smoothing:
+                p -= smoothing / n_classes
+            dz = p * (sw[idx] / B)[:, None]
             dH = dz @ W2.T * (pre > 0)
             grads = [H.T @ dz + alpha * W2, dH.sum(0), dz.sum(0)]
             coo = Xb.tocoo()
             rows, inv = np.unique(coo.col, return_inverse=True)
             g1 = sparse.csr_matrix((coo.data, (inv, coo.row)), shape=(len(rows), B)) @ dH + alpha * W1[rows]
             t += 1
+            lr_t = lr * (1 - decay * (t - 1) / max(1, steps - 1))
             for i, g in enumerate(grads):
                 m[i] = be1 * m[i] + (1 - be1) * g
                 v[i] = be2 * v[i] + (1 - be2) * g * g
-                dense[i] -= lr * np.sqrt(1 - be2 ** t) / (1 - be1 ** t) * m[i] / (np.sqrt(v[i]) + eps)
+                dense[i] -= lr_t * np.sqrt(1 - be2 ** t) / (1 - be1 ** t) * m[i] / (np.sqrt(v[i]) + eps)
             t1[rows] += 1
             tr = t1[rows][:, None]
             m1[rows] = be1 * m1[rows] + (1 - be1) * g1
             v1[rows] = be2 * v1[rows] + (1 - be2) * g1 * g1
-            W1[rows] -= lr * np.sqrt(1 - be2 ** tr) / (1 - be1 ** tr) * m1[rows] / (np.sqrt(v1[rows]) + eps)
+            W1[rows] -= lr_t * np.sqrt(1 - be2 ** tr) / (1 - be1 ** tr) * m1[rows] / (np.sqrt(v1[rows]) + eps)
+        if average and epoch >= epochs - average:
+            snap = [W1] + dense
+            snaps = [p.copy() for p in snap] if snaps is None else [a + p for a, p in zip(snaps, snap)]
+    if snaps is not None:
+        W1, dense = snaps[0] / average, [p / average for p in snaps[1:]]
     W1[t1 == 0] = 0
     return W1, dense[1], dense[0], dense[2]
+
+
+def idf_weights(X):
+    """Smoothed inverse document frequency of each feature row: ln((1 + n) / (1 + df)) + 1."""
+    df = np.bincount(X.tocsr().indices, minlength=X.shape[1])
+    return (np.log((1 + X.shape[0]) / (1 + df)) + 1).astype(np.float32)
 
 
 def fit_temperature(logits, y):
@@ -131,11 +163,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--hidden", type=int, default=64)
-    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--alpha", type=float, default=1e-5)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--feature-dropout", type=float, default=0.2)
     ap.add_argument("--zh-repeat", type=int, default=3, help="oversample our Chinese phrases (few per intent)")
+    ap.add_argument("--decay", type=float, default=0.9, help="linear learning-rate decay over training")
+    ap.add_argument("--average", type=int, default=5, help="average the weights of the last N epochs")
+    ap.add_argument("--idf", type=int, default=2,
+                    help="0: no IDF; 1: scale features by IDF in training, folded into the table; "
+                         "2: TF-IDF in the graph (IDF vector, weights re-normalised)")
+    ap.add_argument("--zh-oos-weight", type=float, default=1.0, help="loss weight of Chinese out-of-scope phrases")
+    ap.add_argument("--levels", type=int, default=15, help="int8 table values in -levels..levels")
     args = ap.parse_args()
     t0 = time.time()
     sets = data.build(args.seed)
@@ -157,14 +196,23 @@ def main():
     zh = np.array([data.is_chinese(t) for t, _ in sets["train"]])
     rep = np.concatenate([np.arange(len(zh))] + [np.flatnonzero(zh)] * (args.zh_repeat - 1))
 
-    def train_on(X, y):
-        return fit(X, y, len(labels), args.hidden, args.epochs, args.lr, args.alpha, args.feature_dropout, args.seed)
+    def train_on(X, y, X_unique, is_zh):
+        """Fits and returns the quantised parameters of the exported graph. With --idf the model is trained on
+        IDF-scaled features (IDF from `X_unique`, the training rows without repeats) and the IDF is then
+        folded into the table's rows (x·idf @ W = x @ (idf·W)), so the graph and featuriser stay as they are."""
+        idf = idf_weights(X_unique) if args.idf else np.ones(X.shape[1], np.float32)
+        if args.idf == 2:  # in the graph: uint8 steps of 1/16
+            idf_q = np.clip(np.round(idf * 16), 1, 255).astype(np.uint8)
+            X, idf = tfidf(X, idf_q / 16), np.ones(X.shape[1], np.float32)
+        W1, b1, W2, b2 = fit(X @ sparse.diags(idf), y, len(labels), args.hidden, args.epochs, args.lr, args.alpha,
+                             args.feature_dropout, args.seed, decay=args.decay, average=args.average,
+                             sample_weight=np.where(is_zh & (y == oos_idx), args.zh_oos_weight, 1.0))
+        q, scale = export.quantize_columns(W1 * idf[:, None], args.levels)
+        return q, scale, b1, W2, b2, (idf_q if args.idf == 2 else None)
 
     # 1) Fit on train, choose temperature and threshold on dev, print dev accuracy by language.
-    W1, b1, W2, b2 = train_on(Xtr[rep], ytr[rep])
+    params = train_on(Xtr[rep], ytr[rep], Xtr, zh[rep])
     print(f"trained in {time.time()-t0:.0f}s")
-    q, scale = export.quantize_columns(W1)
-    params = (q, scale, b1, W2, b2)
     logits = forward(params, Xdi)
     dzh = np.array([data.is_chinese(t) for t, _ in sets["dev_in"]])
     top = logits.argmax(1)
@@ -178,11 +226,11 @@ def main():
     # sees all of BANKING77's training split and all non-held-out Chinese phrases.
     yall = np.concatenate([ytr[rep], ydi] + [ydi[dzh]] * (args.zh_repeat - 1))
     Xall = sparse.vstack([Xtr[rep], Xdi] + [Xdi[dzh]] * (args.zh_repeat - 1)).tocsr()
-    W1, b1, W2, b2 = train_on(Xall, yall)
-    q, scale = export.quantize_columns(W1)
+    zall = np.concatenate([zh[rep], dzh] + [dzh[dzh]] * (args.zh_repeat - 1))
+    params = train_on(Xall, yall, sparse.vstack([Xtr, Xdi]).tocsr(), zall)
     print(f"refit on train+dev_in ({Xall.shape[0]} rows) in {time.time()-t0:.0f}s")
 
-    model = export.build(q, scale, b1, W2, b2, T)
+    model = export.build(*params[:5], T, idf=params[5])
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     onnx_bytes = model.SerializeToString()
     (MODEL_DIR / "intent-model.onnx").write_bytes(onnx_bytes)
@@ -198,7 +246,7 @@ def main():
             out.append(sess.run(None, {"ids": ids.astype(np.int64)[None], "weights": w.astype(np.float32)[None]})[0][0])
         return np.array(out)
 
-    p_check = softmax(forward((q, scale, b1, W2, b2), Xdi[:200]) / T)
+    p_check = softmax(forward(params, Xdi[:200]) / T)
     assert np.allclose(ort_probs(Xdi[:200]), p_check, atol=1e-4), "ONNX graph disagrees with numpy"
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -230,6 +278,8 @@ def main():
             "command": "cargo xtask train",
             "seed": args.seed, "hidden": args.hidden, "epochs": args.epochs, "alpha": args.alpha, "lr": args.lr,
             "feature_dropout": args.feature_dropout, "zh_repeat": args.zh_repeat, "refit_on_dev": True,
+            "lr_decay": args.decay, "average_last_epochs": args.average, "idf": ["none", "folded into the table", "TF-IDF in the graph"][args.idf],
+            "table_levels": args.levels, "zh_oos_weight": args.zh_oos_weight,
             "train_examples": int(Xall.shape[0]),
             "data": ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0)", "public/kb phrases"],
             "tuned_on": "10% of BANKING77 train, 10% of our Chinese phrases, CLINC150 oos_val (then refit on train + that 10%)",

@@ -148,7 +148,12 @@ fn train(root: &Path) -> Result<()> {
     sh(Command::new("python3")
         .arg("training/train.py")
         .current_dir(root))?;
-    for set in ["banking77_test", "zh_heldout", "clinc_oos_test"] {
+    for set in [
+        "banking77_test",
+        "zh_heldout",
+        "clinc_oos_test",
+        "zh_oos_heldout",
+    ] {
         let file = format!("training/out/{set}.csv");
         cargo(
             root,
@@ -156,8 +161,8 @@ fn train(root: &Path) -> Result<()> {
                 "run",
                 "-q",
                 "--release",
-                "--bin",
-                "assistant",
+                "-p",
+                "assistant-cli",
                 "--",
                 "eval",
                 &file,

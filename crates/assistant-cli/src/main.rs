@@ -4,7 +4,8 @@
 //!   `{"intent": "...", "confidence": 0.93, "route": "answer" | "handoff" | "server"}`.
 //! - `assistant eval FILE.csv`: a CSV with `text,category` columns → accuracy and where questions went.
 //! - `assistant features`: JSON strings on stdin, one per line → the featuriser's ids and weights, one
-//!   JSON object per line. Training uses this, so Python never re-implements the featuriser.
+//!   JSON object per line. Training uses this, so Python never re-implements the featuriser. `--buckets W,C`
+//!   overrides the bucket counts (for experiments; hashes folded with `% buckets`).
 //! - `assistant featuriser`: the featuriser's settings as JSON (copied into the model metadata).
 //!
 //! Like the widget, `classify` and `eval` mask personal data before the model sees the text.
@@ -19,8 +20,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-const USAGE: &str =
-    "usage: assistant <classify | eval FILE.csv | features | featuriser> [--model-dir DIR]";
+const USAGE: &str = "usage: assistant <classify | eval FILE.csv | features [--buckets W,C] | featuriser> [--model-dir DIR]";
 
 fn main() {
     if let Err(e) = run() {
@@ -40,7 +40,13 @@ fn run() -> Result<()> {
             let file = args.get(1).context(USAGE)?;
             eval(&load_engine(&model_dir)?, file)
         }
-        Some("features") => features(),
+        Some("features") => {
+            let mut cfg = FeaturiserConfig::default();
+            if let Some(b) = take_option(&mut args, "--buckets")? {
+                (cfg.word_buckets, cfg.char_buckets) = parse_buckets(&b)?;
+            }
+            features(&cfg)
+        }
         Some("featuriser") => {
             println!(
                 "{}",
@@ -157,8 +163,19 @@ struct FeatureLine {
     weights: Vec<f32>,
 }
 
-fn features() -> Result<()> {
-    let cfg = FeaturiserConfig::default();
+/// `--buckets W,C` (experiments only: the committed model uses the default sizes).
+fn parse_buckets(s: &str) -> Result<(u32, u32)> {
+    let parse = |p: &str| p.trim().parse::<u32>().ok().filter(|&n| n > 0);
+    match s.split_once(',') {
+        Some((w, c)) => match (parse(w), parse(c)) {
+            (Some(w), Some(c)) => Ok((w, c)),
+            _ => bail!("--buckets expects two positive numbers, e.g. 8192,8192; got {s:?}"),
+        },
+        None => bail!("--buckets expects WORD,CHAR bucket counts, e.g. 8192,8192; got {s:?}"),
+    }
+}
+
+fn features(cfg: &FeaturiserConfig) -> Result<()> {
     let normalizer = Normalizer::new();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -166,7 +183,7 @@ fn features() -> Result<()> {
         let line = line?;
         let text: String = serde_json::from_str(&line)
             .with_context(|| format!("line {}: expected a JSON string", n + 1))?;
-        let f = featurise(&normalizer.normalize(&text), &cfg);
+        let f = featurise(&normalizer.normalize(&text), cfg);
         serde_json::to_writer(
             &mut out,
             &FeatureLine {

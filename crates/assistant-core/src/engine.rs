@@ -2,7 +2,8 @@
 //! error instead of wrong answers.
 //!
 //! The graph (see `training/export.py`) takes padded feature ids and weights, so it needs no ONNX `Loop`:
-//! `Gather(int8 table) → Cast → ×weights → ReduceSum → ×scale → +b1 → Relu → MatMul → +b2 → /T → Softmax`.
+//! `weights × Gather(idf) → L2-normalise → Gather(int8 table) → Cast → ×weights → ReduceSum → ×scale → +b1
+//! → Relu → MatMul → +b2 → /T → Softmax` (TF-IDF happens in the graph, so the featuriser stays simple).
 //! The same code runs natively (CLI, server, benchmarks) and in the browser's Web Worker.
 
 use crate::features::{Features, featurise};
