@@ -28,16 +28,29 @@ pub struct Prefill {
     pub months: String,
 }
 
-fn compute(kind: CalcKind, amount: &str, rate: &str, term: &str, lang: Lang) -> Result<String, FieldError> {
+fn compute(
+    kind: CalcKind,
+    amount: &str,
+    rate: &str,
+    term: &str,
+    lang: Lang,
+) -> Result<String, FieldError> {
     match kind {
         CalcKind::Deposit => {
             let r = deposit_from_text(amount, rate, term, lang)?;
-            let (rate, months) = (parse_rate(rate, lang).unwrap_or(0.0), parse_term(term, lang).unwrap_or(0));
+            let (rate, months) = (
+                parse_rate(rate, lang).unwrap_or(0.0),
+                parse_term(term, lang).unwrap_or(0),
+            );
             Ok(describe_deposit(&r, rate, months, lang))
         }
         CalcKind::Loan => {
             let r = loan_from_text(amount, rate, term, lang)?;
-            Ok(describe_loan(&r, parse_rate(rate, lang).unwrap_or(0.0), lang))
+            Ok(describe_loan(
+                &r,
+                parse_rate(rate, lang).unwrap_or(0.0),
+                lang,
+            ))
         }
     }
 }
@@ -58,7 +71,13 @@ pub fn Calculator(kind: CalcKind, lang: Lang, prefill: Prefill) -> impl IntoView
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match compute(kind, &amount.get_untracked(), &rate.get_untracked(), &term.get_untracked(), lang) {
+        match compute(
+            kind,
+            &amount.get_untracked(),
+            &rate.get_untracked(),
+            &term.get_untracked(),
+            lang,
+        ) {
             Ok(text) => {
                 error.set(None);
                 result.set(Some(text));
@@ -70,42 +89,43 @@ pub fn Calculator(kind: CalcKind, lang: Lang, prefill: Prefill) -> impl IntoView
             }
         }
     };
-    let field = move |f: Field, label: &'static str, hint: &'static str, value: RwSignal<String>| {
-        let input_id = field_id(f);
-        let hint_id = format!("{input_id}-hint");
-        let err_id = format!("{input_id}-error");
-        let err_for_this = move || error.get().filter(|(ef, _)| *ef == f).map(|(_, m)| m);
-        let described = {
-            let (hint_id, err_id) = (hint_id.clone(), err_id.clone());
-            move || {
-                if err_for_this().is_some() {
-                    format!("{err_id} {hint_id}")
-                } else {
-                    hint_id.clone()
+    let field =
+        move |f: Field, label: &'static str, hint: &'static str, value: RwSignal<String>| {
+            let input_id = field_id(f);
+            let hint_id = format!("{input_id}-hint");
+            let err_id = format!("{input_id}-error");
+            let err_for_this = move || error.get().filter(|(ef, _)| *ef == f).map(|(_, m)| m);
+            let described = {
+                let (hint_id, err_id) = (hint_id.clone(), err_id.clone());
+                move || {
+                    if err_for_this().is_some() {
+                        format!("{err_id} {hint_id}")
+                    } else {
+                        hint_id.clone()
+                    }
                 }
+            };
+            view! {
+                <div class="ba-field" data-field=format!("{f:?}").to_lowercase()>
+                    <label for=input_id.clone()>{label}</label>
+                    <input
+                        id=input_id
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        bind:value=value
+                        aria-invalid=move || err_for_this().is_some().to_string()
+                        aria-describedby=described
+                    />
+                    <span id=hint_id class="ba-hint">{hint}</span>
+                    {move || err_for_this().map(|m| view! {
+                        <p id=err_id.clone() class="ba-field-error" role="alert">
+                            <span aria-hidden="true">"⚠ "</span>{m}
+                        </p>
+                    })}
+                </div>
             }
         };
-        view! {
-            <div class="ba-field" data-field=format!("{f:?}").to_lowercase()>
-                <label for=input_id.clone()>{label}</label>
-                <input
-                    id=input_id
-                    type="text"
-                    autocomplete="off"
-                    spellcheck="false"
-                    bind:value=value
-                    aria-invalid=move || err_for_this().is_some().to_string()
-                    aria-describedby=described
-                />
-                <span id=hint_id class="ba-hint">{hint}</span>
-                {move || err_for_this().map(|m| view! {
-                    <p id=err_id.clone() class="ba-field-error" role="alert">
-                        <span aria-hidden="true">"⚠ "</span>{m}
-                    </p>
-                })}
-            </div>
-        }
-    };
     view! {
         <form class="ba-calc" data-calc=if kind == CalcKind::Loan { "loan" } else { "deposit" } novalidate on:submit=submit>
             <fieldset>

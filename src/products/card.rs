@@ -36,13 +36,31 @@ enum Part {
 fn calculator_for(bundle: &ProductBundle, id: &str) -> Option<(CalcKind, Prefill)> {
     let yuan = |m: assistant_core::products::Money| format!("{}", m.yuan());
     match &bundle.catalogue.product(id)?.example {
-        WorkedExample::Deposit { amount, rate_pct, months, .. } => Some((
+        WorkedExample::Deposit {
+            amount,
+            rate_pct,
+            months,
+            ..
+        } => Some((
             CalcKind::Deposit,
-            Prefill { amount: yuan(*amount), rate: format_rate(*rate_pct), months: months.to_string() },
+            Prefill {
+                amount: yuan(*amount),
+                rate: format_rate(*rate_pct),
+                months: months.to_string(),
+            },
         )),
-        WorkedExample::Loan { amount, apr_pct, months, .. } => Some((
+        WorkedExample::Loan {
+            amount,
+            apr_pct,
+            months,
+            ..
+        } => Some((
             CalcKind::Loan,
-            Prefill { amount: yuan(*amount), rate: format_rate(*apr_pct), months: months.to_string() },
+            Prefill {
+                amount: yuan(*amount),
+                rate: format_rate(*apr_pct),
+                months: months.to_string(),
+            },
         )),
         _ => None,
     }
@@ -51,8 +69,14 @@ fn calculator_for(bundle: &ProductBundle, id: &str) -> Option<(CalcKind, Prefill
 /// "Risk level R2: low to medium risk" with a level meter icon; the meaning follows in words.
 fn risk_view(risk: &RiskLine, lang: Lang) -> impl IntoView + use<> {
     let (icon, label) = match (risk.level, lang) {
-        (RiskLevel::Borrowing, Lang::En) => ("⚠".to_owned(), format!("Risk: {} ({})", risk.code, risk.name)),
-        (RiskLevel::Borrowing, Lang::ZhCn) => ("⚠".to_owned(), format!("风险：{}（{}）", risk.code, risk.name)),
+        (RiskLevel::Borrowing, Lang::En) => (
+            "⚠".to_owned(),
+            format!("Risk: {} ({})", risk.code, risk.name),
+        ),
+        (RiskLevel::Borrowing, Lang::ZhCn) => (
+            "⚠".to_owned(),
+            format!("风险：{}（{}）", risk.code, risk.name),
+        ),
         (level, _) => {
             let n = RiskLevel::ALL.iter().position(|l| *l == level).unwrap_or(0) + 1;
             let meter: String = (1..=5).map(|i| if i <= n { '▮' } else { '▯' }).collect();
@@ -75,7 +99,12 @@ fn risk_view(risk: &RiskLine, lang: Lang) -> impl IntoView + use<> {
 }
 
 #[component]
-pub fn ProductCardView(chat: Chat, card: ProductCard, bundle: Arc<ProductBundle>, uid: u32) -> impl IntoView {
+pub fn ProductCardView(
+    chat: Chat,
+    card: ProductCard,
+    bundle: Arc<ProductBundle>,
+    uid: u32,
+) -> impl IntoView {
     let lang = card.lang;
     let w = words(lang);
     let calc = calculator_for(&bundle, &card.id);
@@ -96,7 +125,11 @@ pub fn ProductCardView(chat: Chat, card: ProductCard, bundle: Arc<ProductBundle>
     let calc = StoredValue::new(calc);
     let link = host_link(&card.id);
     let name_id = format!("ba-card-{uid}");
-    let heading_id = move |p: Part| format!("ba-card-{uid}-{p:?}").to_lowercase().replace(['(', ')'], "");
+    let heading_id = move |p: Part| {
+        format!("ba-card-{uid}-{p:?}")
+            .to_lowercase()
+            .replace(['(', ')'], "")
+    };
     let card = StoredValue::new(card);
 
     // Standard mode: how many details are open, and whether the calculator is. Elder mode: which part.
@@ -212,7 +245,10 @@ pub fn ProductCardView(chat: Chat, card: ProductCard, bundle: Arc<ProductBundle>
             let p = parts.with_value(|p| p[to]);
             focus_later(heading_id(p));
         };
-        let position = w.step_of.replace("{n}", &(at + 1).to_string()).replace("{total}", &total.to_string());
+        let position = w
+            .step_of
+            .replace("{n}", &(at + 1).to_string())
+            .replace("{total}", &total.to_string());
         view! {
             {render(part, true)}
             <div class="ba-step-nav">
@@ -232,7 +268,13 @@ pub fn ProductCardView(chat: Chat, card: ProductCard, bundle: Arc<ProductBundle>
     };
 
     let (id, name, risk, notice, disclaimer) = card.with_value(|c| {
-        (c.id.clone(), c.name.clone(), c.risk.clone(), c.example_notice.clone(), c.disclaimer.clone())
+        (
+            c.id.clone(),
+            c.name.clone(),
+            c.risk.clone(),
+            c.example_notice.clone(),
+            c.disclaimer.clone(),
+        )
     });
     let next_id = format!("ba-card-{uid}-next");
     let (labelled_by, next_labelled_by) = (name_id.clone(), next_id.clone());

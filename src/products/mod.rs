@@ -106,7 +106,9 @@ pub fn preload() {
         match result {
             Ok(b) => state().set(Load::Ready(Arc::new(b))),
             Err(e) => {
-                web_sys::console::warn_1(&format!("assistant: product cards unavailable: {e}").into());
+                web_sys::console::warn_1(
+                    &format!("assistant: product cards unavailable: {e}").into(),
+                );
                 state().set(Load::Failed);
             }
         }
@@ -119,7 +121,8 @@ pub fn answer_compare(chat: &Chat, text: &str, lang: Lang) -> bool {
     let Some(b) = bundle_untracked() else {
         return false;
     };
-    let Some((a, bb)) = assistant_core::products::compare::detect_compare(text, &b.catalogue) else {
+    let Some((a, bb)) = assistant_core::products::compare::detect_compare(text, &b.catalogue)
+    else {
         return false;
     };
     let Some(cmp) = b.catalogue.compare(&a, &bb, lang) else {
@@ -192,7 +195,11 @@ pub fn Body(chat: Chat, message: Message) -> impl IntoView {
     };
     let id = message.id;
     (move || {
-        let b = if is_product || is_compare { bundle() } else { None };
+        let b = if is_product || is_compare {
+            bundle()
+        } else {
+            None
+        };
         match b {
             Some(b) if is_compare => {
                 let (a, bb) = intent.split_once('|').unwrap_or_default();
@@ -206,13 +213,17 @@ pub fn Body(chat: Chat, message: Message) -> impl IntoView {
                 }
             }
             Some(b) => match b.catalogue.card(&intent, lang) {
-                Some(c) => view! { <card::ProductCardView chat=chat card=c bundle=b.clone() uid=id/> }.into_any(),
+                Some(c) => {
+                    view! { <card::ProductCardView chat=chat card=c bundle=b.clone() uid=id/> }
+                        .into_any()
+                }
                 None => plain(paragraphs.clone()).into_any(),
             },
             // Not loaded (yet, or it failed): the answer's text, and for a product still the
             // "not advice" line.
             None => {
-                let note = is_product.then(|| view! { <p class="ba-disclaimer">{words(lang).general_info}</p> });
+                let note = is_product
+                    .then(|| view! { <p class="ba-disclaimer">{words(lang).general_info}</p> });
                 view! { {plain(paragraphs.clone())} {note} }.into_any()
             }
         }
