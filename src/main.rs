@@ -17,6 +17,7 @@ mod live;
 mod messages;
 mod outbox;
 mod prefs;
+mod products;
 mod service;
 mod speech;
 mod state;

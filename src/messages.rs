@@ -57,8 +57,6 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
         Author::Assistant => ("ba-message ba-assistant", s.assistant),
         Author::Agent => ("ba-message ba-assistant ba-agent", s.agent),
     };
-    // Text is inserted as text nodes, never as HTML: "<script>" shows as typed.
-    let paragraphs: Vec<String> = message.text.split("\n\n").map(str::to_owned).collect();
     let read_aloud = (message.author != Author::Customer && speech::available())
         .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
     let offer = message.offer_handoff.then(|| {
@@ -77,7 +75,8 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
     view! {
         <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
-            {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+            // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
+            <crate::products::Body chat=chat message=message.clone()/>
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}

@@ -141,6 +141,7 @@ impl Chat {
 
     /// Starts the engine's worker (idempotent).
     pub fn start_engine(self) {
+        crate::products::preload(); // product cards and glossary (issue #5), also lazy
         if self.engine.get_untracked() != Engine::Idle {
             return;
         }
@@ -299,6 +300,10 @@ impl Chat {
         let message_id = crate::service::new_id("m");
         // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
         if self.to_people(&message_id, &masked.text, lang) {
+            return Ok(true);
+        }
+        // "Compare X and Y" (issue #5): a side-by-side table, no model needed.
+        if crate::products::answer_compare(&self, &masked.text, lang) {
             return Ok(true);
         }
         self.start_engine();

@@ -53,6 +53,7 @@ pub fn run() -> Result<()> {
         "model": hashed(dir, "model/intent-model.onnx")?,
         "meta": hashed(dir, "model/intent-model.json")?,
         "answers": hashed(dir, "kb/answers.json")?,
+        "products": hashed(dir, "kb/products.json")?,
     });
     let index = dir.join("index.html");
     let html = std::fs::read_to_string(&index)?;
