@@ -61,6 +61,7 @@ fn identical_on_the_knowledge_base() {
         serde_json::from_str(&std::fs::read_to_string(kb.join("answers.json")).unwrap()).unwrap();
     strings_of_json(&answers, &mut texts);
     assert!(texts.len() > 2_000, "only {} strings found", texts.len());
+    eprintln!("{} knowledge-base strings compared", texts.len());
     assert_eq!(differences(&texts), Vec::<String>::new());
 }
 
@@ -104,5 +105,6 @@ fn identical_on_every_table_entry() {
         texts.push(run);
     }
     assert!(texts.len() > 8_000);
+    eprintln!("{} table entries and runs compared", texts.len());
     assert_eq!(differences(&texts), Vec::<String>::new());
 }
