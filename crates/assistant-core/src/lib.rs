@@ -22,11 +22,11 @@ pub mod engine;
 pub mod features;
 #[cfg(feature = "kb-source")]
 pub mod kb;
-#[cfg(feature = "engine")]
-pub mod onnx_ops;
 #[cfg(feature = "text")]
 pub mod meta;
 #[cfg(feature = "text")]
 pub mod normalize;
+#[cfg(feature = "engine")]
+pub mod onnx_ops;
 #[cfg(feature = "text")]
 pub mod t2s;

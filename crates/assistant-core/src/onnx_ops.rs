@@ -10,17 +10,26 @@
 //! `ModelError::Onnx` naming the operator, and the test `every_operator_of_the_committed_model_is_registered`
 //! fails first.
 
+use tract_onnx::Onnx;
 use tract_onnx::model::{OnnxOpRegister, ParsingContext};
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 use tract_onnx::tract_hir::ops;
-use tract_onnx::Onnx;
 
 type Built = TractResult<(Box<dyn InferenceOp>, Vec<String>)>;
 
 /// The ONNX operator types [`onnx`] can load.
 pub const SUPPORTED: &[&str] = &[
-    "Add", "Cast", "Constant", "Gather", "Identity", "MatMul", "Mul", "ReduceSum", "Relu", "Softmax",
+    "Add",
+    "Cast",
+    "Constant",
+    "Gather",
+    "Identity",
+    "MatMul",
+    "Mul",
+    "ReduceSum",
+    "Relu",
+    "Softmax",
     "Unsqueeze",
 ];
 
@@ -74,7 +83,10 @@ fn constant(ctx: &ParsingContext, node: &NodeProto) -> Built {
     } else {
         bail!("Constant node without a numeric value");
     };
-    Ok((Box::new(ops::konst::Const::new(value.into_arc_tensor())?), vec![]))
+    Ok((
+        Box::new(ops::konst::Const::new(value.into_arc_tensor())?),
+        vec![],
+    ))
 }
 
 fn gather(_: &ParsingContext, node: &NodeProto) -> Built {
@@ -85,7 +97,10 @@ fn gather(_: &ParsingContext, node: &NodeProto) -> Built {
 fn softmax(ctx: &ParsingContext, node: &NodeProto) -> Built {
     let axis = node.get_attr_opt("axis")?;
     if ctx.onnx_operator_set_version < 13 {
-        Ok((expand(ops::nn::LayerSoftmax::new(axis.unwrap_or(1), true)), vec![]))
+        Ok((
+            expand(ops::nn::LayerSoftmax::new(axis.unwrap_or(1), true)),
+            vec![],
+        ))
     } else {
         Ok((expand(ops::nn::Softmax::new(axis.unwrap_or(-1))), vec![]))
     }
