@@ -78,10 +78,11 @@ fn an_unregistered_operator_is_a_typed_error() {
     // Drop `Softmax` from the registry: the committed model must then fail to load, not panic.
     let mut onnx = onnx_ops::onnx();
     onnx.op_register.0.remove("Softmax");
-    let err = onnx
+    let Err(err) = onnx
         .model_for_read(&mut std::io::Cursor::new(MODEL))
         .and_then(|m| m.into_optimized())
-        .err()
-        .expect("a model with an unknown operator is refused");
+    else {
+        panic!("a model with an unknown operator must be refused");
+    };
     assert!(format!("{err:#}").contains("Softmax"), "{err:#}");
 }
