@@ -83,7 +83,6 @@ impl TextSize {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,7 +120,10 @@ mod tests {
     #[test]
     fn serialises_as_its_name() {
         for s in TextSize::ALL {
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.name()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.name())
+            );
         }
     }
 }

@@ -72,7 +72,7 @@ impl IntentEngine {
             });
         }
         let onnx_err = |e: TractError| ModelError::Onnx(format!("{e:#}"));
-        let model = tract_onnx::onnx()
+        let model = crate::onnx_ops::onnx()
             .model_for_read(&mut std::io::Cursor::new(onnx))
             .map_err(onnx_err)?
             .into_optimized()

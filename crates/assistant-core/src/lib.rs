@@ -29,3 +29,7 @@ pub mod kb;
 pub mod meta;
 #[cfg(feature = "text")]
 pub mod normalize;
+#[cfg(feature = "engine")]
+pub mod onnx_ops;
+#[cfg(feature = "text")]
+pub mod t2s;

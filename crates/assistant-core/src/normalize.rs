@@ -3,16 +3,15 @@
 //!
 //! Steps, in order: Unicode NFKC (which also turns full-width Latin letters, digits and punctuation into
 //! their half-width forms), removal of control and zero-width characters, traditional → simplified
-//! Chinese with OpenCC's tables (`ferrous-opencc`, a pure-Rust OpenCC), lower-casing, and collapsing
-//! whitespace. The featuriser version (see `features`) must change whenever this output changes.
+//! Chinese with OpenCC's `t2s` tables (see `t2s`), lower-casing, and collapsing whitespace. The
+//! featuriser version (see `features`) must change whenever this output changes.
 
-use ferrous_opencc::OpenCC;
-use ferrous_opencc::config::BuiltinConfig;
+use crate::t2s::T2s;
 use unicode_normalization::UnicodeNormalization;
 
-/// Normalises customer text. Building one loads the OpenCC dictionaries, so build it once and reuse it.
+/// Normalises customer text. Building one parses the OpenCC tables, so build it once and reuse it.
 pub struct Normalizer {
-    t2s: OpenCC,
+    t2s: T2s,
 }
 
 impl std::fmt::Debug for Normalizer {
@@ -24,10 +23,7 @@ impl std::fmt::Debug for Normalizer {
 impl Normalizer {
     /// Loads the traditional → simplified conversion tables.
     pub fn new() -> Self {
-        // The tables are compiled into the crate; failing to read them is a build defect, not input.
-        let t2s = OpenCC::from_config(BuiltinConfig::T2s)
-            .expect("ferrous-opencc's built-in T2s tables are compiled in");
-        Self { t2s }
+        Self { t2s: T2s::new() }
     }
 
     /// The normalised form of `text`.
@@ -81,6 +77,9 @@ mod tests {
         let n = Normalizer::new();
         assert_eq!(n.normalize("我的銀行卡丟了"), "我的银行卡丢了");
         assert_eq!(n.normalize("轉賬失敗怎麼辦"), n.normalize("转账失败怎么办"));
+        assert_eq!(n.normalize("我的銀行卡不見了"), "我的银行卡不见了");
+        assert_eq!(n.normalize("餘額 開戶 帳戶 賬戶"), "余额 开户 帐户 账户");
+        assert_eq!(n.normalize("ＡＴＭ取不了錢"), "atm取不了钱");
     }
 
     #[test]

@@ -52,6 +52,8 @@ fn demo_questions_route_as_promised() {
         route("我的银行卡丢了"),
         ("lost_or_stolen_card".into(), Route::Answer)
     );
+    // Traditional input goes through t2s first (the browser test asks the same question).
+    assert_eq!(route("我的銀行卡不見了").0, "lost_or_stolen_card");
     assert_eq!(route("what's the weather in Paris").1, Route::Server);
     assert_eq!(route("I want to talk to a real person").1, Route::Handoff);
     assert_eq!(route("转人工").1, Route::Handoff);
