@@ -126,7 +126,7 @@ test('axe-core finds no WCAG 2.2 A/AA or best-practice violations, closed and op
   const axe = await readFile(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
   const { page } = await openPage(browser, server.url);
   const check = async (label) => {
-    await page.addScriptTag({ content: axe });
+    await page.evaluate(axe); // through DevTools: the server's CSP refuses inline scripts
     const result = await page.evaluate(() => axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
     }));

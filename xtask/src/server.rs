@@ -26,8 +26,7 @@ fn ensure_postgres() -> Result<PathBuf> {
         return Ok(b);
     }
     println!("installing PostgreSQL from Debian packages");
-    crate::tools::run(Command::new("apt-get").arg("update").arg("-q"))?;
-    crate::tools::run(Command::new("apt-get").args(["install", "-y", "-q", "postgresql"]))?;
+    crate::tools::apt_install(&["postgresql"])?;
     pg_bin().context("PostgreSQL installed but initdb not found under /usr/lib/postgresql")
 }
 

@@ -46,7 +46,7 @@ pub fn wasm_bindgen_version(root: &Path) -> Result<String> {
     bail!("wasm-bindgen is not in Cargo.lock")
 }
 
-fn apt_install(packages: &[&str]) -> Result<()> {
+pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     let sudo = output("id", &["-u"]).is_some_and(|u| u.trim() != "0");
     let mut prefix: Vec<&str> = if sudo { vec!["sudo"] } else { vec![] };
     prefix.extend(["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"]);
