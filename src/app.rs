@@ -63,7 +63,9 @@ pub fn App(locale: Lang, prefs: Prefs, server: String) -> impl IntoView {
                 hidden=move || chat.open.get()
                 on:click=move |_| open_panel()
             >
-                <span aria-hidden="true" class="ba-launcher-icon">"💬"</span>
+                <svg class="ba-icon ba-launcher-icon" aria-hidden="true" viewBox="0 0 24 24" width="26" height="26">
+                    <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z"/>
+                </svg>
                 <span>{move || s().launcher}</span>
             </button>
             <section

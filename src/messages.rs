@@ -80,8 +80,8 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}
+                {rating}
             </div>
-            {rating}
         </div>
     }
 }
@@ -97,7 +97,9 @@ fn ReadAloud(id: u32, text: String, lang: assistant_core::locale::Lang) -> impl 
             class="ba-read"
             on:click=move |_| if speaking() { speaker.stop() } else { speaker.speak(id, &text, lang) }
         >
-            <span aria-hidden="true">{move || if speaking() { "■ " } else { "🔊 " }}</span>
+            <svg class="ba-icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+                <path fill="currentColor" d="M3 9v6h4l5 4V5L7 9H3zm13.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/>
+            </svg>
             {move || if speaking() { s.stop_reading } else { s.read_aloud }}
         </button>
     }
@@ -126,10 +128,10 @@ fn Rating(chat: Chat, rate: Rateable, lang: assistant_core::locale::Lang) -> imp
                 Step::Ask => view! {
                     <span class="ba-rating-label" aria-hidden="true">{s.helpful_question}</span>
                     <button class="ba-rate" data-helpful="true" on:click=move |_| send(true, None)>
-                        <span aria-hidden="true">"👍 "</span>{s.helpful}
+                        {s.helpful}
                     </button>
                     <button class="ba-rate" data-helpful="false" on:click=move |_| step.set(Step::Why)>
-                        <span aria-hidden="true">"👎 "</span>{s.not_helpful}
+                        {s.not_helpful}
                     </button>
                 }.into_any(),
                 Step::Why => view! {

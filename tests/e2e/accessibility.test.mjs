@@ -94,7 +94,7 @@ for (const [size, minFont] of [['large', 18], ['larger', 18], ['largest', 30]]) 
   test(`elder mode "${size}": text ≥ ${minFont}px, line height ≥ 1.3, main controls ≥ 60×60, every target ≥ 44×44`, async () => {
     const { page } = await openPage(browser, server.url, { viewport: DESKTOP, storage: { [SIZE_KEY]: size } });
     await openChat(page);
-    await page.getByRole('button', { name: /Text size and display/ }).click();
+    await page.getByRole('button', { name: /Text size$/ }).click();
     await ask(page, 'I want to talk to a real person');
 
     const text = await measure(page, '.ba-message p, .ba-input, .ba-root button:not(.ba-term), .ba-chip, .ba-check span');
@@ -123,7 +123,7 @@ test('text size: chosen in the panel, applied at once, remembered on this device
   await openChat(page);
   const font = () => page.locator('.ba-input').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   assert.equal(await font(), 16);
-  await page.getByRole('button', { name: /Text size and display/ }).click();
+  await page.getByRole('button', { name: /Text size$/ }).click();
   await page.getByRole('button', { name: 'Largest' }).click();
   assert.equal(await page.getByRole('button', { name: /Largest/ }).getAttribute('aria-pressed'), 'true');
   assert.equal(await font(), 30);
@@ -168,7 +168,7 @@ for (const size of ['standard', 'large', 'larger', 'largest']) {
     const lb = await launcher.boundingBox();
     assert.ok(lb.x >= 0 && lb.x + lb.width <= 320, 'launcher fits');
     await openChat(page);
-    await page.getByRole('button', { name: /Text size and display/ }).click();
+    await page.getByRole('button', { name: /Text size$/ }).click();
     await ask(page, 'I lost my card');
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
@@ -242,7 +242,7 @@ test('keyboard only: a whole conversation, suggestions, text size and hand-off; 
   await page.locator('.ba-log .ba-customer').filter({ hasText: chipText }).waitFor();
 
   // Read-aloud buttons and the text size controls are reachable and operable.
-  assert.ok(await tabTo((f) => /Text size and display/.test(f.text)), 'display settings reachable');
+  assert.ok(await tabTo((f) => /Text size$/.test(f.text)), 'display settings reachable');
   await page.keyboard.press('Enter');
   assert.ok(await tabTo((f) => f.text.includes('Larger')), 'text size buttons reachable');
   await page.keyboard.press('Space');
@@ -353,7 +353,7 @@ test('read aloud: per answer, in the answer\'s language, can be stopped; auto-re
   await zh.getByRole('button', { name: '朗读' }).waitFor();
 
   // Auto-read (elder mode option): the next answer is read without a click.
-  await page.getByRole('button', { name: /Text size and display/ }).click();
+  await page.getByRole('button', { name: /Text size$/ }).click();
   await page.getByRole('button', { name: 'Large', exact: true }).click();
   await page.getByLabel('Read answers aloud automatically').check();
   await ask(page, 'I lost my card');
@@ -366,7 +366,7 @@ test('read aloud: per answer, in the answer\'s language, can be stopped; auto-re
   await openChat(none.page);
   await ask(none.page, 'I lost my card');
   assert.equal(await none.page.locator('.ba-read').count(), 0);
-  await none.page.getByRole('button', { name: /Text size and display/ }).click();
+  await none.page.getByRole('button', { name: /Text size$/ }).click();
   assert.equal(await none.page.getByLabel('Read answers aloud automatically').count(), 0);
 });
 
