@@ -6,9 +6,9 @@
 //! tester can read it.
 
 use crate::i18n::strings;
+use crate::outbox::Link;
 use crate::prefs::Prefs;
 use crate::speech::Speaker;
-use crate::outbox::Link;
 use crate::state::{Chat, Engine, Handoff};
 use assistant_core::locale::Lang;
 use assistant_core::protocol::Stage;

@@ -123,7 +123,11 @@ const EN: Strings = Strings {
     not_helpful: "Not helpful",
     feedback_thanks: "Thank you for your feedback.",
     why_not_helpful: "What was wrong?",
-    reasons: ["Did not answer my question", "Hard to understand", "Wrong or out of date"],
+    reasons: [
+        "Did not answer my question",
+        "Hard to understand",
+        "Wrong or out of date",
+    ],
     skip: "Skip",
     starters: [
         ("lost_or_stolen_card", "I lost my card"),

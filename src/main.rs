@@ -48,5 +48,9 @@ fn main() {
         Some(el) => el.unchecked_into::<web_sys::HtmlElement>(),
         None => document.body().expect("a page has a body"),
     };
-    leptos::mount::mount_to(mount, move || leptos::view! { <app::App locale=locale prefs=prefs server=server/> }).forget();
+    leptos::mount::mount_to(
+        mount,
+        move || leptos::view! { <app::App locale=locale prefs=prefs server=server/> },
+    )
+    .forget();
 }

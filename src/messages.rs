@@ -60,7 +60,11 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
     let read_aloud = (message.author != Author::Customer && speech::available())
         .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
     let offer = message.offer_handoff.then(|| {
-        let reason = if message.route == "handoff" { Reason::Complaint } else { Reason::Unsure };
+        let reason = if message.route == "handoff" {
+            Reason::Complaint
+        } else {
+            Reason::Unsure
+        };
         view! {
             <button class="ba-offer" on:click=move |_| {
                 let lang = chat.locale.get_untracked();
@@ -71,7 +75,10 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
             </button>
         }
     });
-    let rating = message.rate.clone().map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
+    let rating = message
+        .rate
+        .clone()
+        .map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
     view! {
         <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>

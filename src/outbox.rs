@@ -46,9 +46,14 @@ pub struct Item {
 
 /// How a delivery ended, for the conversation to act on.
 pub enum Outcome {
-    Delivered { body: String },
+    Delivered {
+        body: String,
+    },
     /// The server refused the request for good (4xx): `message` is the server's calm explanation.
-    Refused { code: String, message: String },
+    Refused {
+        code: String,
+        message: String,
+    },
 }
 
 /// The connection as the customer should hear about it.
@@ -113,7 +118,11 @@ pub fn start(base: String, link: RwSignal<Link>, on_outcome: impl Fn(&Item, Outc
         s.link = Some(link);
         let restored = restore();
         for item in restored {
-            if !s.items.iter().any(|i| i.id == item.id && i.kind == item.kind) {
+            if !s
+                .items
+                .iter()
+                .any(|i| i.id == item.id && i.kind == item.kind)
+            {
                 s.items.push(item);
             }
         }
@@ -193,13 +202,7 @@ fn pump() {
                     .await
                     .map(|e| (e.error, e.message))
                     .unwrap_or_else(|_| ("error".into(), String::new()));
-                done(
-                    &item,
-                    Outcome::Refused {
-                        code,
-                        message,
-                    },
-                );
+                done(&item, Outcome::Refused { code, message });
             }
             Ok(r) => {
                 let retry_after = r

@@ -12,8 +12,8 @@ use crate::outbox::{self, Item, Kind, Outcome};
 use crate::state::{Author, Chat, Handoff, Message, Rateable};
 use assistant_core::api::{
     CancelHandoffRequest, ChatRequest, ChatResponse, ClientIntent, ConversationEvent,
-    CustomerMessage, FeedbackRequest, HandoffReason, HandoffRequest, HandoffResponse,
-    HandoffState, HoursResponse, LeaveMessageRequest, Role, Source, TextSize, TranscriptLine,
+    CustomerMessage, FeedbackRequest, HandoffReason, HandoffRequest, HandoffResponse, HandoffState,
+    HoursResponse, LeaveMessageRequest, Role, Source, TextSize, TranscriptLine,
 };
 use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
@@ -354,7 +354,12 @@ impl Chat {
                 HandoffState::Active => {
                     let agent = agent_name.unwrap_or_else(|| s.an_agent.to_owned());
                     if !matches!(self.handoff.get_untracked(), Handoff::Active { .. }) {
-                        self.say(s.agent_joined.replace("{agent}", &agent), lang, "notice", None);
+                        self.say(
+                            s.agent_joined.replace("{agent}", &agent),
+                            lang,
+                            "notice",
+                            None,
+                        );
                     }
                     self.handoff.set(Handoff::Active { agent });
                 }

@@ -179,7 +179,13 @@ impl Chat {
     }
 
     /// Adds an assistant (or agent) message to the log.
-    pub(crate) fn say(&self, text: String, lang: Lang, route: &'static str, intent: Option<String>) {
+    pub(crate) fn say(
+        &self,
+        text: String,
+        lang: Lang,
+        route: &'static str,
+        intent: Option<String>,
+    ) {
         self.push(Message {
             id: 0,
             author: if route == "agent" {

@@ -19,7 +19,7 @@ const size = async (files) => {
 };
 const top = await readdir(DIST);
 const manifest = JSON.parse((await readFile(join(DIST, 'index.html'), 'utf8')).match(/id="assistant-assets">(.*?)<\/script>/)[1]);
-const first = ['index.html', ...top.filter((f) => /^(assistant-widget-.*\.(js|wasm)|widget-.*\.css)$/.test(f))];
+const first = ['index.html', ...top.filter((f) => /^(assistant-widget-.*\.(js|wasm)|(widget|products|bank)-.*\.css)$/.test(f))];
 const worker = [manifest.worker, ...top.filter((f) => /^assistant-worker-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f))];
 const rows = [
   ['first load (HTML + widget JS + wasm + CSS)', await size(first)],
