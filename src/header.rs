@@ -8,7 +8,7 @@
 use crate::i18n::strings;
 use crate::prefs::{Prefs, TextSize};
 use crate::speech;
-use crate::state::{Chat, Handoff};
+use crate::state::Chat;
 use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
@@ -51,13 +51,7 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
                 </button>
                 <button
                     class="ba-header-button ba-person"
-                    on:click=move |_| {
-                        if chat.handoff.get_untracked() == Handoff::None {
-                            let lang = chat.locale.get_untracked();
-                            chat.say(strings(lang).connecting.into(), lang, "handoff", None);
-                            chat.accept_handoff(Reason::AskedForPerson);
-                        }
-                    }
+                    on:click=move |_| chat.accept_handoff(Reason::AskedForPerson, chat.locale.get_untracked())
                 >
                     {move || s().talk_to_person}
                 </button>

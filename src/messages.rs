@@ -66,11 +66,7 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
             Reason::Unsure
         };
         view! {
-            <button class="ba-offer" on:click=move |_| {
-                let lang = chat.locale.get_untracked();
-                chat.say(strings(lang).connecting.into(), lang, "handoff", None);
-                chat.accept_handoff(reason);
-            }>
+            <button class="ba-offer" on:click=move |_| chat.accept_handoff(reason, chat.locale.get_untracked())>
                 {s.talk_to_person}
             </button>
         }

@@ -87,7 +87,12 @@ thread_local! {
     });
 }
 
-fn session() -> Option<web_sys::Storage> {
+/// The full URL of `path` on the bank's server (the base given to [`start`]; "" is this page's origin).
+pub fn url(path: &str) -> String {
+    STATE.with_borrow(|s| format!("{}{path}", s.base))
+}
+
+pub(crate) fn session() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 

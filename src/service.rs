@@ -8,7 +8,7 @@
 
 use crate::i18n::strings;
 use crate::live;
-use crate::outbox::{self, Item, Kind, Outcome};
+use crate::outbox::{self, Item, Kind, Outcome, session};
 use crate::state::{Author, Chat, Handoff, Message, Rateable};
 use assistant_core::api::{
     CancelHandoffRequest, ChatRequest, ChatResponse, ClientIntent, ConversationEvent,
@@ -18,14 +18,9 @@ use assistant_core::api::{
 use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
-use std::cell::RefCell;
 
 const CONVERSATION_KEY: &str = "bank-assistant.conversation";
 const HANDOFF_KEY: &str = "bank-assistant.handoff";
-
-thread_local! {
-    static BASE: RefCell<String> = const { RefCell::new(String::new()) };
-}
 
 /// A random client-made id (`[A-Za-z0-9_-]`, ≤ 64 characters) for messages, feedback and conversations.
 pub fn new_id(prefix: &str) -> String {
@@ -36,10 +31,6 @@ pub fn new_id(prefix: &str) -> String {
         s.push_str(&format!("{n:08x}"));
     }
     s
-}
-
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
 }
 
 /// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
@@ -77,7 +68,6 @@ impl Chat {
     /// Connects to the server at `base` ("" = this page's origin): sends what an earlier page in this
     /// tab left unsent, and picks a hand-off back up.
     pub fn connect(self, base: String) {
-        BASE.with_borrow_mut(|b| *b = base.trim_end_matches('/').to_owned());
         outbox::start(base, self.link, move |item, outcome| {
             self.on_outcome(item, outcome)
         });
@@ -112,11 +102,18 @@ impl Chat {
         queue(Kind::Chat, message_id, "/v1/chat".into(), &request);
     }
 
-    /// Puts the conversation in the queue for a person.
-    pub(crate) fn request_handoff(self, reason: Reason, lang: Lang) {
-        if !matches!(self.handoff.get_untracked(), Handoff::None) {
+    /// The customer wants a person (a "talk to a person" button, or the model heard them ask): say so
+    /// and join the queue. Once: asking again while waiting for or talking to someone changes nothing.
+    pub fn accept_handoff(self, reason: Reason, lang: Lang) {
+        if self.handoff.get_untracked() != Handoff::None {
             return;
         }
+        self.say(strings(lang).connecting.into(), lang, "handoff", None);
+        self.request_handoff(reason, lang);
+    }
+
+    /// Puts the conversation in the queue for a person.
+    fn request_handoff(self, reason: Reason, lang: Lang) {
         self.handoff.set(Handoff::Requested);
         let transcript = self.messages.with_untracked(|m| {
             m.iter()
@@ -146,12 +143,6 @@ impl Chat {
             transcript,
         };
         queue(Kind::Handoff, new_id("h"), "/v1/handoff".into(), &request);
-    }
-
-    /// The customer accepted an offered hand-off (or pressed "talk to a person").
-    pub fn accept_handoff(self, reason: Reason) {
-        let lang = self.locale.get_untracked();
-        self.request_handoff(reason, lang);
     }
 
     /// The customer goes back to the assistant.
@@ -302,11 +293,11 @@ impl Chat {
     /// Nobody is available now: say when people are back, and offer to leave a message.
     fn outside_hours(self) {
         self.handoff.set(Handoff::LeaveMessage);
-        let base = BASE.with_borrow(|b| b.clone());
+        let hours_url = outbox::url("/v1/hours");
         leptos::task::spawn_local(async move {
             let lang = self.locale.get_untracked();
             let s = strings(lang);
-            let hours = match gloo_net::http::Request::get(&format!("{base}/v1/hours"))
+            let hours = match gloo_net::http::Request::get(&hours_url)
                 .send()
                 .await
             {
@@ -329,8 +320,7 @@ impl Chat {
     }
 
     fn listen(self) {
-        let base = BASE.with_borrow(|b| b.clone());
-        let url = format!("{base}/v1/conversations/{}/events", conversation_id());
+        let url = outbox::url(&format!("/v1/conversations/{}/events", conversation_id()));
         live::listen(url, move |event| self.on_event(event));
     }
 

@@ -243,28 +243,24 @@ impl Chat {
                     offer_handoff: false,
                 });
             }
+            // The customer asked for a person: they get one.
+            (Route::Handoff, _) if r.reason == Reason::AskedForPerson => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.accept_handoff(r.reason, r.lang);
+            }
+            // A complaint or an upset customer: the answer, and a person offered.
             (Route::Handoff, answer) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                let asked = r.reason == Reason::AskedForPerson;
-                let s = strings(r.lang);
-                let text = match answer {
-                    Some(a) if !asked => a,
-                    _ => s.connecting.to_owned(),
-                };
                 self.push(Message {
                     id: 0,
                     author: Author::Assistant,
-                    text,
+                    text: answer.unwrap_or_else(|| strings(r.lang).connecting.to_owned()),
                     lang: r.lang,
                     route: "handoff",
                     intent: r.intent,
                     rate: None,
-                    // A complaint or an upset customer is offered a person; one who asked gets one.
-                    offer_handoff: !asked,
+                    offer_handoff: true,
                 });
-                if asked {
-                    self.request_handoff(r.reason, r.lang);
-                }
             }
             // Unsure or out of scope: the bank's server chatbot answers (still waiting).
             _ => self.ask_server(message_id, question, r.lang, r.top),

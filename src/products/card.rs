@@ -10,8 +10,7 @@
 
 use super::calculator::{CalcKind, Calculator, Prefill};
 use super::{Marked, focus_later, host_link, words};
-use crate::i18n::strings;
-use crate::state::{Chat, Handoff};
+use crate::state::Chat;
 use assistant_core::locale::Lang;
 use assistant_core::products::ProductBundle;
 use assistant_core::products::card::{ProductCard, RiskLine, SectionKey};
@@ -289,12 +288,7 @@ pub fn ProductCardView(
                 <h4 id=next_id class="ba-part-title">{w.next_steps}</h4>
                 <ul>
                     <li>
-                        <button type="button" class="ba-card-button ba-card-person" on:click=move |_| {
-                            if chat.handoff.get_untracked() == Handoff::None {
-                                chat.say(strings(lang).connecting.into(), lang, "handoff", None);
-                                chat.accept_handoff(Reason::AskedForPerson);
-                            }
-                        }>
+                        <button type="button" class="ba-card-button ba-card-person" on:click=move |_| chat.accept_handoff(Reason::AskedForPerson, lang)>
                             {w.talk_to_person}
                         </button>
                     </li>
