@@ -10,8 +10,11 @@ use web_sys::{MessageEvent, Worker};
 
 /// Asset manifest written into the page by the build (`cargo xtask fingerprint`).
 #[derive(Deserialize)]
-struct Manifest {
+pub(crate) struct Manifest {
     worker: String,
+    /// The product catalogue and glossary bundle (read by `products`).
+    #[serde(default)]
+    pub products: Option<String>,
     #[serde(flatten)]
     assets: ModelAssets,
 }
@@ -28,7 +31,7 @@ thread_local! {
     static BRIDGE: RefCell<Bridge> = RefCell::new(Bridge::default());
 }
 
-fn manifest() -> Result<Manifest, String> {
+pub(crate) fn manifest() -> Result<Manifest, String> {
     let doc = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;

@@ -71,15 +71,8 @@ pub(crate) fn uid() -> u32 {
 
 /// The bundle's URL: its hashed name from the page's asset manifest, else the unhashed path.
 fn bundle_url() -> String {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        products: Option<String>,
-    }
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("assistant-assets"))
-        .and_then(|el| el.text_content())
-        .and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+    crate::bridge::manifest()
+        .ok()
         .and_then(|m| m.products)
         .unwrap_or_else(|| "kb/products.json".to_owned())
 }
