@@ -106,11 +106,22 @@ impl Drop for Postgres {
     }
 }
 
-/// The server's tests again, against a real PostgreSQL (`TEST_DATABASE_URL`).
+/// The server's storage tests again, against a real PostgreSQL (`TEST_DATABASE_URL`), and the
+/// two-instance test that only PostgreSQL can run (ignored by a plain `cargo test`).
 pub fn test_postgres(root: &Path) -> Result<()> {
     let pg = Postgres::start()?;
     let status = Command::new("cargo")
-        .args(["test", "-p", "assistant-server"])
+        .args([
+            "test",
+            "-p",
+            "assistant-server",
+            "--test",
+            "api",
+            "--test",
+            "multi_instance",
+            "--",
+            "--include-ignored",
+        ])
         .env("TEST_DATABASE_URL", &pg.url)
         .current_dir(root)
         .status()?;

@@ -9,7 +9,7 @@ use crate::metrics::SourceLabel;
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
 use assistant_core::locale::Lang;
-use assistant_core::{pii, routing};
+use assistant_core::{pii, routing, taxonomy};
 use axum::Json;
 use axum::extract::State;
 
@@ -21,18 +21,21 @@ const MAYBE_EN: &str = " Or perhaps you meant one of these:";
 const MAYBE_ZH: &str = "您也可以看看是不是想问下面的问题：";
 
 /// Intents whose answer is itself an offer of a person.
-const PERSON_INTENTS: &[&str] = &["human_agent", "complaint"];
+const PERSON_INTENTS: &[&str] = &[taxonomy::HUMAN_AGENT, taxonomy::COMPLAINT];
 
-/// Builds the answer (pure given the index): the response and whether the knowledge base answered.
-pub fn answer(state: &AppState, req: &ChatRequest, masked: &str) -> (ChatResponse, bool) {
+/// Builds the answer (pure given the index) from the masked question and its normalised form: the
+/// response and whether the knowledge base answered.
+pub fn answer(
+    state: &AppState,
+    req: &ChatRequest,
+    masked: &str,
+    normalized: &str,
+) -> (ChatResponse, bool) {
     let lang = Lang::of_text(masked, req.locale);
-    let client: Vec<(String, f32)> = req
-        .client_intents
-        .iter()
-        .map(|c| (c.intent.clone(), c.score))
-        .collect();
     let cfg = &state.config.chat;
-    let hits = state.index.search(masked, &client, cfg.client_weight, 4);
+    let hits = state
+        .index
+        .search(normalized, &req.client_intents, cfg.client_weight, 4);
     let distressed = routing::is_distressed(&req.text);
     let bundle = &state.index.answers;
     if let Some(top) = hits.first().filter(|h| h.confidence >= cfg.min_confidence)
@@ -122,7 +125,8 @@ pub async fn chat(
     validate(&req)?;
     // Masked again here: the widget masks too, but the server must not trust it.
     let masked = pii::mask(&req.text).text;
-    let (resp, answered) = answer(&state, &req, &masked);
+    let normalized = state.index.normalize(&masked);
+    let (resp, answered) = answer(&state, &req, &masked, &normalized);
     let json = serde_json::to_string(&resp).map_err(|_| ApiError::internal())?;
     let source = if answered { "kb" } else { "server" };
     let inserted = state
@@ -131,7 +135,7 @@ pub async fn chat(
             &req.conversation_id,
             &req.message_id,
             &masked,
-            &state.index.normalize(&masked),
+            &normalized,
             &json,
             source,
             resp.intent.as_deref(),

@@ -15,6 +15,7 @@
 //! sure — it only ever returns knowledge-base text, so it cannot invent bank facts.
 
 use assistant_core::answers::AnswerBundle;
+use assistant_core::api::ClientIntent;
 use assistant_core::kb::KnowledgeBase;
 use assistant_core::locale::is_han;
 use assistant_core::normalize::Normalizer;
@@ -174,15 +175,16 @@ impl Index {
         ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
     }
 
-    /// The best intents for `text`, highest confidence first (at most `k`).
+    /// The best intents for `normalized` (text already through [`Index::normalize`], which the caller
+    /// also stores), highest confidence first (at most `k`).
     pub fn search(
         &self,
-        text: &str,
-        client: &[(String, f32)],
+        normalized: &str,
+        client: &[ClientIntent],
         client_weight: f32,
         k: usize,
     ) -> Vec<Hit> {
-        let mut q = tokenize(&self.normalizer.normalize(text));
+        let mut q = tokenize(normalized);
         q.sort();
         q.dedup();
         let total_idf: f32 = q.iter().map(|t| self.idf(t)).sum();
@@ -202,7 +204,7 @@ impl Index {
             }
         }
         let mut hits: Vec<Hit> = (0..n)
-            .filter(|&d| bm25[d] > 0.0 || client.iter().any(|(i, _)| i == &self.intents[d]))
+            .filter(|&d| bm25[d] > 0.0 || client.iter().any(|c| c.intent == self.intents[d]))
             .map(|d| {
                 let coverage = if total_idf > 0.0 {
                     covered[d] / total_idf
@@ -211,8 +213,8 @@ impl Index {
                 };
                 let p = client
                     .iter()
-                    .find(|(i, _)| i == &self.intents[d])
-                    .map_or(0.0, |(_, p)| p.clamp(0.0, 1.0));
+                    .find(|c| c.intent == self.intents[d])
+                    .map_or(0.0, |c| c.score.clamp(0.0, 1.0));
                 // BM25 orders documents with the same coverage (a term repeated in many phrases
                 // is stronger evidence); it is squashed so it never outweighs coverage.
                 let tie = bm25[d] / (bm25[d] + 10.0) * 0.1;

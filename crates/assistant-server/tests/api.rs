@@ -140,9 +140,13 @@ async fn chat_is_idempotent_by_message_id() {
 async fn chat_masks_personal_data_before_storing() {
     for db in backends() {
         let s = TestServer::new(&db).await;
-        let text = "my card 4111 1111 1111 1111 was charged twice, call 13812345678";
+        // A question the knowledge base cannot answer, so it is stored for the improvement report.
+        let text = format!(
+            "zz{} qqq card 4111 1111 1111 1111 phone 13812345678",
+            id().replace('-', "")
+        );
         let (_, _) = s
-            .call("POST", "/v1/chat", Some(chat(&id(), &id(), text)), None)
+            .call("POST", "/v1/chat", Some(chat(&id(), &id(), &text)), None)
             .await;
         let (_, report) = s
             .call(
@@ -155,6 +159,10 @@ async fn chat_masks_personal_data_before_storing() {
         let all = report.to_string();
         assert!(!all.contains("4111 1111"), "card number stored: {all}");
         assert!(!all.contains("13812345678"), "phone stored: {all}");
+        assert!(
+            all.contains("[card ••••1111]") && all.contains("[phone]"),
+            "the question is in the report, masked: {all}"
+        );
     }
 }
 
