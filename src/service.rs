@@ -297,10 +297,7 @@ impl Chat {
         leptos::task::spawn_local(async move {
             let lang = self.locale.get_untracked();
             let s = strings(lang);
-            let hours = match gloo_net::http::Request::get(&hours_url)
-                .send()
-                .await
-            {
+            let hours = match gloo_net::http::Request::get(&hours_url).send().await {
                 Ok(r) if r.ok() => r.json::<HoursResponse>().await.ok(),
                 _ => None,
             };
