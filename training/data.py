@@ -53,13 +53,16 @@ def build(seed):
     labels = [i["label"] for i in intents]
     train, dev_in, zh_heldout = [], [], []
 
-    # Our Chinese phrases: 20% held out for reporting, 10% of the rest for tuning.
+    # Our Chinese phrases (`phrases.zh`): 20% held out for reporting, 10% of the rest for tuning.
     for i in intents:
         rest, held = split(i["phrases"]["zh"], 0.2, rng)
         fit, dev = split(rest, 0.1, rng)
         train += [(t, i["label"]) for t in fit]
         dev_in += [(t, i["label"]) for t in dev]
         zh_heldout += [(t, i["label"]) for t in held]
+        # Training-only phrases: never held out, and added without touching `rng`, so they leave the
+        # held-out and dev draws above exactly as they were.
+        train += [(t, i["label"]) for t in i["phrases"].get("zh_train", [])]
         train += [(t, i["label"]) for t in i["phrases"].get("en", [])]
 
     # BANKING77 train: 10% stratified dev for calibration and thresholds.
@@ -85,7 +88,7 @@ def build(seed):
     train += [(t, OOS) for t, _ in clinc["oos_train"]]
 
     zh_oos_fit, zh_oos_held = split(oos["zh"], 0.2, rng)
-    train += [(t, OOS) for t in zh_oos_fit + oos["en"]]
+    train += [(t, OOS) for t in zh_oos_fit + oos.get("zh_train", []) + oos["en"]]
 
     dev_oos = [(t, OOS) for t, _ in clinc["oos_val"]]
     rng.shuffle(train)
