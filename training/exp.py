@@ -16,7 +16,7 @@ import data, train, export
 
 BIG = 1 << 20
 CFG = dict(seed=7, wb=8192, cb=8192, hidden=64, epochs=12, lr=2e-3, alpha=1e-5, fd=0.2, zh_repeat=3, batch=64,
-           decay=0.0, ls=0.0, avg=0, oos_w=1.0, idf=0, zh_oos_w=1.0, qmax=127)
+           decay=0.0, ls=0.0, avg=0, oos_w=1.0, idf=0, zh_oos_w=1.0, qmax=127, ens=1)
 
 
 def load(seed):
@@ -83,9 +83,10 @@ def main():
     w = np.ones(len(ytr), np.float32)
     w[ytr == oos] *= cfg["oos_w"]
     w[(ytr == oos) & zh] *= cfg["zh_oos_w"]
-    W1, b1, W2, b2 = train.fit(Xtr[rep], ytr[rep], len(labels), cfg["hidden"], cfg["epochs"], cfg["lr"], cfg["alpha"],
-                               cfg["fd"], cfg["seed"], batch=cfg["batch"], decay=cfg["decay"], smoothing=cfg["ls"],
-                               average=cfg["avg"], sample_weight=w[rep])
+    members = [train.fit(Xtr[rep], ytr[rep], len(labels), cfg["hidden"], cfg["epochs"], cfg["lr"], cfg["alpha"],
+                         cfg["fd"], cfg["seed"] + 1000 * j, batch=cfg["batch"], decay=cfg["decay"], smoothing=cfg["ls"],
+                         average=cfg["avg"], sample_weight=w[rep]) for j in range(cfg["ens"])]
+    W1, b1, W2, b2 = train.concat_members(members)
     if cfg["idf"] in (3, 4):  # fold the idf into the table: the graph stays as it is
         W1 = W1 * idf[:, None]
         Xdi, Xdo = raw

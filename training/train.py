@@ -131,6 +131,15 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
     return W1, dense[1], dense[0], dense[2]
 
 
+def concat_members(members):
+    """k networks (W1, b1, W2, b2) trained with different seeds → one network whose logits are exactly the
+    mean of theirs: hidden layers side by side, output weights stacked and divided by k, biases averaged.
+    The graph is unchanged; only the hidden width grows (k × hidden)."""
+    k = len(members)
+    return (np.concatenate([m[0] for m in members], axis=1), np.concatenate([m[1] for m in members]),
+            np.concatenate([m[2] for m in members], axis=0) / k, sum(m[3] for m in members) / k)
+
+
 def idf_weights(X):
     """Smoothed inverse document frequency of each feature row: ln((1 + n) / (1 + df)) + 1."""
     df = np.bincount(X.tocsr().indices, minlength=X.shape[1])
@@ -175,6 +184,9 @@ def main():
                          "2: TF-IDF in the graph (IDF vector, weights re-normalised)")
     ap.add_argument("--zh-oos-weight", type=float, default=1.0, help="loss weight of Chinese out-of-scope phrases")
     ap.add_argument("--levels", type=int, default=15, help="int8 table values in -levels..levels")
+    ap.add_argument("--ensemble", type=int, default=1,
+                    help="train this many networks (seeds seed, seed+1000, …) and export them as one whose "
+                         "logits are their mean (hidden width ensemble × hidden)")
     args = ap.parse_args()
     t0 = time.time()
     sets = data.build(args.seed)
@@ -204,9 +216,11 @@ def main():
         if args.idf == 2:  # in the graph: uint8 steps of 1/16
             idf_q = np.clip(np.round(idf * 16), 1, 255).astype(np.uint8)
             X, idf = tfidf(X, idf_q / 16), np.ones(X.shape[1], np.float32)
-        W1, b1, W2, b2 = fit(X @ sparse.diags(idf), y, len(labels), args.hidden, args.epochs, args.lr, args.alpha,
-                             args.feature_dropout, args.seed, decay=args.decay, average=args.average,
-                             sample_weight=np.where(is_zh & (y == oos_idx), args.zh_oos_weight, 1.0))
+        members = [fit(X @ sparse.diags(idf), y, len(labels), args.hidden, args.epochs, args.lr, args.alpha,
+                       args.feature_dropout, args.seed + 1000 * j, decay=args.decay, average=args.average,
+                       sample_weight=np.where(is_zh & (y == oos_idx), args.zh_oos_weight, 1.0))
+                   for j in range(args.ensemble)]
+        W1, b1, W2, b2 = concat_members(members)
         q, scale = export.quantize_columns(W1 * idf[:, None], args.levels)
         return q, scale, b1, W2, b2, (idf_q if args.idf == 2 else None)
 
@@ -279,7 +293,7 @@ def main():
             "seed": args.seed, "hidden": args.hidden, "epochs": args.epochs, "alpha": args.alpha, "lr": args.lr,
             "feature_dropout": args.feature_dropout, "zh_repeat": args.zh_repeat, "refit_on_dev": True,
             "lr_decay": args.decay, "average_last_epochs": args.average, "idf": ["none", "folded into the table", "TF-IDF in the graph"][args.idf],
-            "table_levels": args.levels, "zh_oos_weight": args.zh_oos_weight,
+            "table_levels": args.levels, "zh_oos_weight": args.zh_oos_weight, "ensemble": args.ensemble,
             "train_examples": int(Xall.shape[0]),
             "data": ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0)", "public/kb phrases"],
             "tuned_on": "10% of BANKING77 train, 10% of our Chinese phrases, CLINC150 oos_val (then refit on train + that 10%)",
