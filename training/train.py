@@ -183,8 +183,8 @@ def main():
                     help="0: no IDF; 1: scale features by IDF in training, folded into the table; "
                          "2: TF-IDF in the graph (IDF vector, weights re-normalised)")
     ap.add_argument("--zh-oos-weight", type=float, default=1.0, help="loss weight of Chinese out-of-scope phrases")
-    ap.add_argument("--levels", type=int, default=15, help="int8 table values in -levels..levels")
-    ap.add_argument("--ensemble", type=int, default=1,
+    ap.add_argument("--levels", type=int, default=11, help="int8 table values in -levels..levels")
+    ap.add_argument("--ensemble", type=int, default=2,
                     help="train this many networks (seeds seed, seed+1000, …) and export them as one whose "
                          "logits are their mean (hidden width ensemble × hidden)")
     args = ap.parse_args()
