@@ -12,9 +12,6 @@ use web_sys::{MessageEvent, Worker};
 #[derive(Deserialize)]
 pub(crate) struct Manifest {
     worker: String,
-    /// The product catalogue and glossary bundle (read by `products`).
-    #[serde(default)]
-    pub products: Option<String>,
     #[serde(flatten)]
     assets: ModelAssets,
 }
@@ -59,6 +56,10 @@ pub fn start(on_message: impl Fn(FromWorker) + 'static) {
         let Some(text) = ev.data().as_string() else {
             return;
         };
+        // Product views and calculator results (issue #5) are read without serde, see `products`.
+        if crate::products::on_message(&text) {
+            return;
+        }
         let Ok(msg) = serde_json::from_str::<FromWorker>(&text) else {
             return;
         };
@@ -89,6 +90,11 @@ fn booted() {
     for msg in queue {
         let _ = worker.post_message(&JsValue::from_str(&msg));
     }
+}
+
+/// Whether the worker was started (it may still be booting).
+pub fn alive() -> bool {
+    BRIDGE.with_borrow(|b| b.worker.is_some())
 }
 
 /// Sends a message now, or as soon as the worker has booted.

@@ -43,14 +43,14 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
                 {move || strings(chat.locale.get()).welcome}
             </p>
             <For each=move || chat.messages.get() key=|m| m.id let:message>
-                <MessageView chat=chat message=message/>
+                <MessageView chat=chat message=message log=log/>
             </For>
         </div>
     }
 }
 
 #[component]
-fn MessageView(chat: Chat, message: Message) -> impl IntoView {
+fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) -> impl IntoView {
     let s = strings(message.lang);
     let (class, who) = match message.author {
         Author::Customer => ("ba-message ba-customer", s.you),
@@ -75,11 +75,18 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
         .rate
         .clone()
         .map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
+    // Shown once its text (or product card) is ready, so the log announces it once, whole.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let (true, Some(el)) = (ready.get(), log.get_untracked()) {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
     view! {
-        <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
+        <div class=class hidden=move || !ready.get() lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
-            <crate::products::Body chat=chat message=message.clone()/>
+            <crate::products::Body chat=chat message=message.clone() ready=ready/>
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}
