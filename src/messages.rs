@@ -42,7 +42,9 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
             <p class="ba-message ba-assistant ba-welcome" lang=move || chat.locale.get().tag()>
                 {move || strings(chat.locale.get()).welcome}
             </p>
-            <For each=move || chat.messages.get() key=|m| m.id let:message>
+            // A message joins the log once its text (or product card) is ready, whole, so the log
+            // announces it once and never changes it (issue #5's views come from the worker).
+            <For each=move || crate::products::ready(chat.messages.get()) key=|m| m.id let:message>
                 <MessageView chat=chat message=message log=log/>
             </For>
         </div>
@@ -75,18 +77,16 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         .rate
         .clone()
         .map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
-    // Shown once its text (or product card) is ready, so the log announces it once, whole.
-    let ready = RwSignal::new(false);
     Effect::new(move |_| {
-        if let (true, Some(el)) = (ready.get(), log.get_untracked()) {
+        if let Some(el) = log.get_untracked() {
             el.set_scroll_top(el.scroll_height());
         }
     });
     view! {
-        <div class=class hidden=move || !ready.get() lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
+        <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
-            <crate::products::Body chat=chat message=message.clone() ready=ready/>
+            <crate::products::Body chat=chat message=message.clone()/>
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}

@@ -4,13 +4,13 @@
 //! Why only a renderer here: the catalogue, glossary, matching, calculators and their wording live in
 //! the Web Worker (`assistant_core::products::view`), which sends each assistant message's view as
 //! plain data (`assistant_core::protocol::View`) and computes calculator results on request. The
-//! widget's first load carries none of it. An assistant message is shown once its view arrives, which
-//! takes a round trip to the already running worker; if the worker is not there (it failed to start)
-//! or is slow, the message's plain text is shown after at most a second, and a product answer then
-//! still gets the "not advice" line.
+//! widget's first load carries none of it. An assistant message joins the log once its view arrives
+//! (a round trip to the already running worker), so the log announces it once and never re-renders
+//! it; if the worker is not there (it failed to start) or is slow, the plain text is shown after at
+//! most a second, and a product answer then still gets the "not advice" line.
 //!
-//! Hook points into the rest of the widget (one line each): `on_message()` from `bridge`, and
-//! `<Body>` for a message's text in `messages.rs`.
+//! Hook points into the rest of the widget (one line each): `on_message()` from `bridge`, `ready()`
+//! for the log's list of messages and `<Body>` for a message's text in `messages.rs`.
 
 mod calculator;
 mod card;
@@ -104,70 +104,126 @@ fn plain(text: &str) -> impl IntoView + use<> {
         .collect_view()
 }
 
-/// A message's text: a product card for a product answer, a comparison for a compare answer, else
-/// the paragraphs (with glossary terms marked in the assistant's words). Sets `ready` once there is
-/// something to show (the message stays hidden until then, so the log announces it once, whole).
-#[component]
-pub fn Body(chat: Chat, message: Message, ready: RwSignal<bool>) -> impl IntoView {
-    let lang = message.lang;
-    if message.author != Author::Assistant {
-        ready.set(true);
-        return plain(&message.text).into_any();
+/// What the worker said a message looks like: `None` for plain text.
+type Views = std::collections::HashMap<u32, Option<View>>;
+
+thread_local! {
+    /// Messages whose view has arrived (or will not), by message id. An `Arc` signal: it belongs to
+    /// no component (it is first touched inside the log's render, whose owner re-runs).
+    static VIEWS: ArcRwSignal<Views> = ArcRwSignal::new(Views::new());
+    /// Messages whose view was asked for.
+    static ASKED: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+fn views() -> ArcRwSignal<Views> {
+    VIEWS.with(ArcRwSignal::clone)
+}
+
+fn settle(id: u32, view: Option<View>) {
+    views().update(|v| {
+        v.entry(id).or_insert(view);
+    });
+}
+
+/// The messages that can be shown: in order, up to the first whose view has not arrived yet. Asks
+/// the worker for the view of each new assistant message (others are ready at once).
+pub fn ready(messages: Vec<Message>) -> Vec<Message> {
+    for m in &messages {
+        let new = ASKED.with_borrow_mut(|asked| {
+            let new = !asked.contains(&m.id);
+            if new {
+                asked.push(m.id);
+            }
+            new
+        });
+        if new {
+            ask_view(m);
+        }
+    }
+    views().with(|v| {
+        messages
+            .into_iter()
+            .take_while(|m| v.contains_key(&m.id))
+            .collect()
+    })
+}
+
+fn ask_view(message: &Message) {
+    let id = message.id;
+    if message.author != Author::Assistant || !crate::bridge::alive() {
+        // Not during the current update: `ready` runs inside the log's render.
+        set_timeout(move || settle(id, None), Duration::ZERO);
+        return;
     }
     let intent = message.intent.clone().unwrap_or_default();
-    let is_product =
-        intent.starts_with("product_") && matches!(message.route, "answer" | "server" | "kb");
     let what = if message.route == "compare" {
         let (a, b) = intent.split_once('|').unwrap_or_default();
         Render::Compare {
             a: a.to_owned(),
             b: b.to_owned(),
         }
-    } else if is_product {
-        Render::Product {
-            product: intent.clone(),
-        }
+    } else if is_product(message) {
+        Render::Product { product: intent }
     } else {
         Render::Text {
             text: message.text.clone(),
         }
     };
-    let shown = RwSignal::new(None::<View>);
-    let id = uid();
-    request(id, ToWorker::Render { id, lang, what }, move |msg| {
-        if let Answer::View(view) = msg {
-            shown.try_set(view);
-        }
-        ready.try_set(true);
-    });
-    if crate::bridge::alive() {
-        set_timeout(move || _ = ready.try_set(true), Duration::from_secs(1));
-    } else {
-        ready.set(true);
-    }
-    let text = message.text;
-    let uid = message.id;
-    (move || match shown.get() {
+    let rid = uid();
+    let lang = message.lang;
+    request(
+        rid,
+        ToWorker::Render {
+            id: rid,
+            lang,
+            what,
+        },
+        move |msg| {
+            if let Answer::View(view) = msg {
+                settle(id, view);
+            }
+        },
+    );
+    // A slow or broken worker: the plain text after a second.
+    set_timeout(move || settle(id, None), Duration::from_secs(1));
+}
+
+fn is_product(message: &Message) -> bool {
+    message.author == Author::Assistant
+        && message
+            .intent
+            .as_deref()
+            .is_some_and(|i| i.starts_with("product_"))
+        && matches!(message.route, "answer" | "server" | "kb")
+}
+
+/// A message's text: a product card for a product answer, a comparison for a compare answer, else
+/// the paragraphs (with glossary terms marked in the assistant's words), as the worker built it.
+#[component]
+pub fn Body(chat: Chat, message: Message) -> impl IntoView {
+    let lang = message.lang;
+    let shown = views().with_untracked(|v| v.get(&message.id).cloned().flatten());
+    match shown {
         Some(View::Text { paragraphs }) => paragraphs
             .into_iter()
             .map(|p| view! { <p><RichText spans=p/></p> })
             .collect_view()
             .into_any(),
         Some(View::Card(card)) => {
-            view! { <card::ProductCardView chat=chat card=card lang=lang uid=uid/> }.into_any()
+            view! { <card::ProductCardView chat=chat card=card lang=lang uid=message.id/> }
+                .into_any()
         }
         Some(View::Compare(cmp)) => view! {
-            <p>{text.clone()}</p>
+            <p>{message.text}</p>
             <compare::ComparisonView cmp=cmp/>
         }
         .into_any(),
-        // No view (not yet, no catalogue, or no worker): the text, and for a product still the
-        // "not advice" line.
+        // No view (no catalogue, no worker, or not a message the worker renders): the text, and
+        // for a product still the "not advice" line.
         None => {
-            let note =
-                is_product.then(|| view! { <p class="ba-disclaimer">{general_info(lang)}</p> });
-            view! { {plain(&text)} {note} }.into_any()
+            let note = is_product(&message)
+                .then(|| view! { <p class="ba-disclaimer">{general_info(lang)}</p> });
+            view! { {plain(&message.text)} {note} }.into_any()
         }
-    })
-    .into_any()
+    }
 }

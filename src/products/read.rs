@@ -7,11 +7,12 @@
 //! `ViewReply` and checked by the core's protocol tests; the browser tests render every card,
 //! comparison and calculator through this reader.
 
+use crate::bridge::js::{get, list, obj, s};
 use assistant_core::protocol::{
     Block, CalcField, CalcKind, CalcOutcome, CalcView, CardView, CardWords, CompareRow,
     CompareView, Part, Rich, RiskView, Span, TermNote, View,
 };
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// What a `ViewReply` says: its request id and its content.
@@ -22,7 +23,7 @@ pub enum Answer {
 
 /// `Some((id, answer))` for a view or calculator reply; `None` for any other message.
 pub fn reply(text: &str) -> Option<(u32, Answer)> {
-    let o = js_sys::JSON::parse(text).ok()?;
+    let o = crate::bridge::js::parse(text)?;
     let id = get(&o, "id").as_f64()? as u32;
     let answer = match s(&o, "type").as_str() {
         "view" => Answer::View(obj(&o, "view").and_then(|v| view(&v))),
@@ -41,25 +42,6 @@ pub fn reply(text: &str) -> Option<(u32, Answer)> {
         _ => return None,
     };
     Some((id, answer))
-}
-
-fn get(o: &JsValue, key: &str) -> JsValue {
-    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn s(o: &JsValue, key: &str) -> String {
-    get(o, key).as_string().unwrap_or_default()
-}
-
-fn obj(o: &JsValue, key: &str) -> Option<JsValue> {
-    Some(get(o, key)).filter(JsValue::is_object)
-}
-
-fn list<T>(o: &JsValue, key: &str, f: impl Fn(&JsValue) -> T) -> Vec<T> {
-    get(o, key)
-        .dyn_into::<Array>()
-        .map(|a| a.iter().map(|v| f(&v)).collect())
-        .unwrap_or_default()
 }
 
 fn rich(v: &JsValue) -> Rich {
