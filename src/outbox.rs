@@ -243,7 +243,9 @@ fn pump() {
             Ok(r) => {
                 let retry_after = r
                     .retry_after
-                    .and_then(|v| v.trim().parse::<f64>().ok())
+                    // The browser's number parser: Rust's `f64::from_str` is ~4 KB of wasm.
+                    .map(|v| js_sys::parse_float(v.trim()))
+                    .filter(|s| s.is_finite() && *s >= 0.0)
                     .map(|s| s * 1000.0);
                 failed(retry_after);
             }
