@@ -106,7 +106,7 @@ pub enum ViewReply {
     /// then shows the plain text.
     View {
         id: u32,
-        view: Option<View>,
+        view: Option<Box<View>>,
     },
     Calculated {
         id: u32,
@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(serde_json::from_str::<ToWorker>(&json).unwrap(), calc);
         let view = ViewReply::View {
             id: 3,
-            view: Some(View::Text {
+            view: Some(Box::new(View::Text {
                 paragraphs: vec![vec![
                     Span {
                         text: "The ".into(),
@@ -363,7 +363,7 @@ mod tests {
                         }),
                     },
                 ]],
-            }),
+            })),
         };
         let json = serde_json::to_string(&view).unwrap();
         assert_eq!(

@@ -222,7 +222,7 @@ fn render_view(msg: ToWorker) {
     };
     let view = STATE.with_borrow(|s| {
         let bundle = s.products.as_ref()?.as_ref()?;
-        view::render(bundle, &what, lang)
+        view::render(bundle, &what, lang).map(Box::new)
     });
     post_json(&ViewReply::View { id, view });
 }
