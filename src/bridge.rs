@@ -2,7 +2,8 @@
 //! boot, sends it the hashed asset URLs from the page's asset manifest, and queues questions until then.
 //! No model code lives in the widget: this file is the whole cost of the engine on the first load.
 
-use assistant_core::protocol::{FromWorker, ModelAssets, ToWorker};
+use assistant_core::answers::Suggestion;
+use assistant_core::protocol::{FromWorker, ModelAssets, Reply, ToWorker};
 use serde::Deserialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -12,9 +13,6 @@ use web_sys::{MessageEvent, Worker};
 #[derive(Deserialize)]
 pub(crate) struct Manifest {
     worker: String,
-    /// The product catalogue and glossary bundle (read by `products`).
-    #[serde(default)]
-    pub products: Option<String>,
     #[serde(flatten)]
     assets: ModelAssets,
 }
@@ -59,7 +57,11 @@ pub fn start(on_message: impl Fn(FromWorker) + 'static) {
         let Some(text) = ev.data().as_string() else {
             return;
         };
-        let Ok(msg) = serde_json::from_str::<FromWorker>(&text) else {
+        // Product views and calculator results (issue #5) are read without serde, see `products`.
+        if crate::products::on_message(&text) {
+            return;
+        }
+        let Some(msg) = read_from_worker(&text) else {
             return;
         };
         if msg == FromWorker::Booted {
@@ -73,6 +75,89 @@ pub fn start(on_message: impl Fn(FromWorker) + 'static) {
         b.worker = Some(worker);
         b.assets = Some(assets);
     });
+}
+
+/// Reads a worker message with the browser's `JSON.parse` and property look-ups.
+///
+/// Why not `serde_json::from_str::<FromWorker>`: serde's code for an internally tagged enum buffers
+/// the whole message first and was ~17 KB of the widget's wasm (before optimisation) on its own; the
+/// shape is fixed by `FromWorker` and its tests in the core.
+fn read_from_worker(text: &str) -> Option<FromWorker> {
+    let o = js::parse(text)?;
+    Some(match js::s(&o, "type").as_str() {
+        "booted" => FromWorker::Booted,
+        "progress" => FromWorker::Progress {
+            stage: js::unit(&o, "stage")?,
+            loaded: js::get(&o, "loaded").as_f64()? as u64,
+            total: js::get(&o, "total").as_f64()? as u64,
+        },
+        "ready" => FromWorker::Ready {
+            load_ms: js::get(&o, "load_ms").as_f64().unwrap_or(0.0),
+            model_version: js::s(&o, "model_version"),
+        },
+        "failed" => FromWorker::Failed {
+            message: js::s(&o, "message"),
+        },
+        "reply" => FromWorker::Reply(Reply {
+            id: js::get(&o, "id").as_f64()? as u32,
+            route: js::unit(&o, "route")?,
+            reason: js::unit(&o, "reason")?,
+            intent: js::get(&o, "intent").as_string(),
+            confidence: js::get(&o, "confidence").as_f64().unwrap_or(0.0) as f32,
+            top: js::list(&o, "top", |t| {
+                let t: &js_sys::Array = t.unchecked_ref();
+                let p = t.get(1).as_f64().unwrap_or(0.0) as f32;
+                (t.get(0).as_string().unwrap_or_default(), p)
+            }),
+            lang: js::unit(&o, "lang")?,
+            answer: js::get(&o, "answer").as_string(),
+            suggestions: js::list(&o, "suggestions", |s| Suggestion {
+                intent: js::s(s, "intent"),
+                text: js::s(s, "text"),
+            }),
+            infer_ms: js::get(&o, "infer_ms").as_f64().unwrap_or(0.0),
+            compare: js::get(&o, "compare").as_string(),
+        }),
+        _ => return None,
+    })
+}
+
+/// Reading JSON from the worker and the server through the browser's own parser: a few bytes per
+/// field, against serde's generated visitors (see `read_from_worker`, `products::read`, `live`).
+pub(crate) mod js {
+    use js_sys::{Array, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    pub fn parse(text: &str) -> Option<JsValue> {
+        js_sys::JSON::parse(text).ok().filter(JsValue::is_object)
+    }
+
+    pub fn get(o: &JsValue, key: &str) -> JsValue {
+        Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A string field, or "".
+    pub fn s(o: &JsValue, key: &str) -> String {
+        get(o, key).as_string().unwrap_or_default()
+    }
+
+    pub fn obj(o: &JsValue, key: &str) -> Option<JsValue> {
+        Some(get(o, key)).filter(JsValue::is_object)
+    }
+
+    pub fn list<T>(o: &JsValue, key: &str, f: impl Fn(&JsValue) -> T) -> Vec<T> {
+        get(o, key)
+            .dyn_into::<Array>()
+            .map(|a| a.iter().map(|v| f(&v)).collect())
+            .unwrap_or_default()
+    }
+
+    /// A unit enum variant by its serde name ("answer", "asked_for_person", "zh-CN"): serde's code for
+    /// these is small and keeps the names in one place.
+    pub fn unit<T: serde::de::DeserializeOwned>(o: &JsValue, key: &str) -> Option<T> {
+        let name = get(o, key).as_string()?;
+        serde_json::from_str(&format!("{name:?}")).ok()
+    }
 }
 
 /// The worker listens now: load the model, then send what was waiting.
@@ -89,6 +174,11 @@ fn booted() {
     for msg in queue {
         let _ = worker.post_message(&JsValue::from_str(&msg));
     }
+}
+
+/// Whether the worker was started (it may still be booting).
+pub fn alive() -> bool {
+    BRIDGE.with_borrow(|b| b.worker.is_some())
 }
 
 /// Sends a message now, or as soon as the worker has booted.

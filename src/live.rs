@@ -66,7 +66,7 @@ fn open() {
             let Some(data) = ev.data().as_string() else {
                 return;
             };
-            let Ok(event) = serde_json::from_str::<ConversationEvent>(&data) else {
+            let Some(event) = read_event(&data) else {
                 return;
             };
             let handler = LIVE.with_borrow_mut(|l| {
@@ -103,4 +103,32 @@ fn open() {
             old.close();
         }
     });
+}
+
+/// Reads one event with the browser's `JSON.parse` (see `bridge::js`: serde's code for this internally
+/// tagged enum was ~12 KB of the widget's wasm before optimisation). The shape is the server's
+/// `ConversationEvent` (docs/openapi.yaml).
+fn read_event(data: &str) -> Option<ConversationEvent> {
+    use crate::bridge::js;
+    let o = js::parse(data)?;
+    let num = |k| js::get(&o, k).as_f64().map(|n| n as u32);
+    Some(match js::s(&o, "type").as_str() {
+        "queue" => ConversationEvent::Queue {
+            position: num("position")?,
+            estimated_wait_s: num("estimated_wait_s")?,
+        },
+        "status" => ConversationEvent::Status {
+            state: js::unit(&o, "state")?,
+            agent_name: js::get(&o, "agent_name").as_string(),
+        },
+        "message" => ConversationEvent::Message {
+            role: js::unit(&o, "role")?,
+            text: js::s(&o, "text"),
+            at: js::s(&o, "at"),
+        },
+        "typing" => ConversationEvent::Typing {
+            typing: js::get(&o, "typing").as_bool()?,
+        },
+        _ => return None,
+    })
 }

@@ -42,15 +42,17 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
             <p class="ba-message ba-assistant ba-welcome" lang=move || chat.locale.get().tag()>
                 {move || strings(chat.locale.get()).welcome}
             </p>
-            <For each=move || chat.messages.get() key=|m| m.id let:message>
-                <MessageView chat=chat message=message/>
+            // A message joins the log once its text (or product card) is ready, whole, so the log
+            // announces it once and never changes it (issue #5's views come from the worker).
+            <For each=move || crate::products::ready(chat.messages.get()) key=|m| m.id let:message>
+                <MessageView chat=chat message=message log=log/>
             </For>
         </div>
     }
 }
 
 #[component]
-fn MessageView(chat: Chat, message: Message) -> impl IntoView {
+fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) -> impl IntoView {
     let s = strings(message.lang);
     let (class, who) = match message.author {
         Author::Customer => ("ba-message ba-customer", s.you),
@@ -75,6 +77,11 @@ fn MessageView(chat: Chat, message: Message) -> impl IntoView {
         .rate
         .clone()
         .map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
+    Effect::new(move |_| {
+        if let Some(el) = log.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
     view! {
         <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>

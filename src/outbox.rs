@@ -9,12 +9,53 @@
 //! once, the same way: each message is delivered exactly once. A 4xx other than 408/429 is permanent (the
 //! request itself is wrong), so it is dropped with a calm note instead of being retried forever.
 
-use gloo_net::http::Request;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
+
+/// A server response: status, `Retry-After` and the body's text.
+pub(crate) struct Fetched {
+    pub ok: bool,
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// `GET url`, or `POST url` with a JSON `body`. `Err` when no response came (offline, refused).
+///
+/// Why not gloo-net: these two shapes are all the widget asks of `fetch`, and gloo-net brought the
+/// `http` crate, wasm-streams and `std::io` error texts into the first load for them.
+pub(crate) async fn fetch(url: &str, body: Option<&str>) -> Result<Fetched, ()> {
+    let init = web_sys::RequestInit::new();
+    if let Some(body) = body {
+        let headers = web_sys::Headers::new().map_err(|_| ())?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| ())?;
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
+    }
+    let promise = web_sys::window()
+        .ok_or(())?
+        .fetch_with_str_and_init(url, &init);
+    let resp: web_sys::Response = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| ())?
+        .unchecked_into();
+    let text = match resp.text() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.ok(),
+        Err(_) => None,
+    };
+    Ok(Fetched {
+        ok: resp.ok(),
+        status: resp.status(),
+        retry_after: resp.headers().get("Retry-After").ok().flatten(),
+        body: text.and_then(|t| t.as_string()).unwrap_or_default(),
+    })
+}
 
 const STORAGE_KEY: &str = "bank-assistant.outbox";
 const FIRST_RETRY_MS: f64 = 1_000.0;
@@ -188,32 +229,23 @@ fn pump() {
         return;
     };
     leptos::task::spawn_local(async move {
-        let result = Request::post(&url)
-            .header("Content-Type", "application/json")
-            .body(item.body.clone());
-        let response = match result {
-            Ok(req) => req.send().await.map_err(|_| ()),
-            Err(_) => Err(()),
-        };
+        let response = fetch(&url, Some(&item.body)).await;
         STATE.with_borrow_mut(|s| s.sending = false);
         match response {
-            Ok(r) if r.ok() => {
-                let body = r.text().await.unwrap_or_default();
-                done(&item, Outcome::Delivered { body });
-            }
-            Ok(r) if is_permanent(r.status()) => {
-                let (code, message) = r
-                    .json::<assistant_core::api::ErrorBody>()
-                    .await
-                    .map(|e| (e.error, e.message))
-                    .unwrap_or_else(|_| ("error".into(), String::new()));
+            Ok(r) if r.ok => done(&item, Outcome::Delivered { body: r.body }),
+            Ok(r) if is_permanent(r.status) => {
+                let (code, message) =
+                    serde_json::from_str::<assistant_core::api::ErrorBody>(&r.body)
+                        .map(|e| (e.error, e.message))
+                        .unwrap_or_else(|_| ("error".into(), String::new()));
                 done(&item, Outcome::Refused { code, message });
             }
             Ok(r) => {
                 let retry_after = r
-                    .headers()
-                    .get("Retry-After")
-                    .and_then(|v| v.trim().parse::<f64>().ok())
+                    .retry_after
+                    // The browser's number parser: Rust's `f64::from_str` is ~4 KB of wasm.
+                    .map(|v| js_sys::parse_float(v.trim()))
+                    .filter(|s| s.is_finite() && *s >= 0.0)
                     .map(|s| s * 1000.0);
                 failed(retry_after);
             }

@@ -297,8 +297,8 @@ impl Chat {
         leptos::task::spawn_local(async move {
             let lang = self.locale.get_untracked();
             let s = strings(lang);
-            let hours = match gloo_net::http::Request::get(&hours_url).send().await {
-                Ok(r) if r.ok() => r.json::<HoursResponse>().await.ok(),
+            let hours = match outbox::fetch(&hours_url, None).await {
+                Ok(r) if r.ok => serde_json::from_str::<HoursResponse>(&r.body).ok(),
                 _ => None,
             };
             let when = hours

@@ -141,7 +141,6 @@ impl Chat {
 
     /// Starts the engine's worker (idempotent).
     pub fn start_engine(self) {
-        crate::products::preload(); // product cards and glossary (issue #5), also lazy
         if self.engine.get_untracked() != Engine::Idle {
             return;
         }
@@ -226,6 +225,11 @@ impl Chat {
             return;
         };
         match (r.route, r.answer) {
+            // "Compare A and B" (issue #5): the worker's introduction, then a side-by-side table.
+            (_, Some(intro)) if r.compare.is_some() => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.say(intro, r.lang, "compare", r.compare);
+            }
             (Route::Answer, Some(answer)) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
                 self.push(Message {
@@ -302,10 +306,6 @@ impl Chat {
         let message_id = crate::service::new_id("m");
         // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
         if self.to_people(&message_id, &masked.text, lang) {
-            return Ok(true);
-        }
-        // "Compare X and Y" (issue #5): a side-by-side table, no model needed.
-        if crate::products::answer_compare(&self, &masked.text, lang) {
             return Ok(true);
         }
         self.start_engine();

@@ -1,102 +1,77 @@
 //! The small calculators in deposit and loan cards: amount, rate and term typed the way people type
 //! them ("10000", "1.5万", "一万", "1年"), a Calculate button, the result as one plain sentence in a
 //! status region, and a calm message under the field that is wrong (linked to it with
-//! `aria-describedby`, focus moved to it).
+//! `aria-describedby`, focus moved to it). The worker parses and computes (`calc` request).
 //!
 //! Why text fields rather than `type="number"`: number inputs refuse "一万" and "1.5万", and the core's
 //! parser (`assistant_core::products::input`) understands them or says kindly why it cannot.
 
-use super::{uid, words};
+use super::read::Answer;
+use super::{focus_later, request, uid};
 use assistant_core::locale::Lang;
-use assistant_core::products::calculator::{
-    Field, FieldError, deposit_from_text, describe_deposit, describe_loan, loan_from_text,
-};
-use assistant_core::products::input::{parse_rate, parse_term};
+use assistant_core::protocol::{CalcKind, CalcOutcome, CalcView, ToWorker};
 use leptos::prelude::*;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum CalcKind {
-    Deposit,
-    Loan,
-}
-
-/// What the form starts with: the card's worked example.
-#[derive(Clone)]
-pub struct Prefill {
-    pub amount: String,
-    pub rate: String,
-    pub months: String,
-}
-
-fn compute(
-    kind: CalcKind,
-    amount: &str,
-    rate: &str,
-    term: &str,
-    lang: Lang,
-) -> Result<String, FieldError> {
-    match kind {
-        CalcKind::Deposit => {
-            let r = deposit_from_text(amount, rate, term, lang)?;
-            let (rate, months) = (
-                parse_rate(rate, lang).unwrap_or(0.0),
-                parse_term(term, lang).unwrap_or(0),
-            );
-            Ok(describe_deposit(&r, rate, months, lang))
-        }
-        CalcKind::Loan => {
-            let r = loan_from_text(amount, rate, term, lang)?;
-            Ok(describe_loan(
-                &r,
-                parse_rate(rate, lang).unwrap_or(0.0),
-                lang,
-            ))
-        }
-    }
-}
-
 #[component]
-pub fn Calculator(kind: CalcKind, lang: Lang, prefill: Prefill) -> impl IntoView {
-    let w = words(lang);
+pub fn Calculator(calc: CalcView, lang: Lang) -> impl IntoView {
     let n = uid();
-    let field_id = move |f: Field| format!("ba-calc-{n}-{f:?}").to_lowercase();
-    let amount = RwSignal::new(prefill.amount);
-    let rate = RwSignal::new(prefill.rate);
-    let term = RwSignal::new(prefill.months);
+    let field_id = move |key: &str| format!("ba-calc-{n}-{key}");
+    let values: Vec<RwSignal<String>> = calc
+        .fields
+        .iter()
+        .map(|f| RwSignal::new(f.value.clone()))
+        .collect();
     let result = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<(Field, String)>);
-    let (title, rate_label) = match kind {
-        CalcKind::Deposit => (w.deposit_calc, w.rate_deposit),
-        CalcKind::Loan => (w.loan_calc, w.rate_loan),
-    };
+    let error = RwSignal::new(None::<(String, String)>);
+    let kind = calc.kind;
+    let values_for_submit = values.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match compute(
-            kind,
-            &amount.get_untracked(),
-            &rate.get_untracked(),
-            &term.get_untracked(),
+        let [amount, rate, term] = [0, 1, 2].map(|i| {
+            values_for_submit
+                .get(i)
+                .map(|v| v.get_untracked())
+                .unwrap_or_default()
+        });
+        let id = uid();
+        let msg = ToWorker::Calc {
+            id,
             lang,
-        ) {
-            Ok(text) => {
-                error.set(None);
-                result.set(Some(text));
+            kind,
+            amount,
+            rate,
+            term,
+        };
+        request(id, msg, move |answer| {
+            let Answer::Calculated(outcome) = answer else {
+                return;
+            };
+            match outcome {
+                CalcOutcome::Result { text } => {
+                    error.try_set(None);
+                    result.try_set(Some(text));
+                }
+                CalcOutcome::Error { field, message } => {
+                    result.try_set(None);
+                    focus_later(field_id(&field));
+                    error.try_set(Some((field, message)));
+                }
             }
-            Err(e) => {
-                result.set(None);
-                error.set(Some((e.field, e.message(lang))));
-                super::focus_later(field_id(e.field));
-            }
-        }
+        });
     };
-    let field =
-        move |f: Field, label: &'static str, hint: &'static str, value: RwSignal<String>| {
-            let input_id = field_id(f);
+    let fields = calc
+        .fields
+        .into_iter()
+        .zip(values)
+        .map(|(f, value)| {
+            let input_id = field_id(&f.key);
             let hint_id = format!("{input_id}-hint");
             let err_id = format!("{input_id}-error");
-            let err_for_this = move || error.get().filter(|(ef, _)| *ef == f).map(|(_, m)| m);
+            let key = f.key.clone();
+            let err_for_this = move || error.get().filter(|(ef, _)| *ef == key).map(|(_, m)| m);
             let described = {
                 let (hint_id, err_id) = (hint_id.clone(), err_id.clone());
+                let err_for_this = err_for_this.clone();
                 move || {
                     if err_for_this().is_some() {
                         format!("{err_id} {hint_id}")
@@ -105,19 +80,23 @@ pub fn Calculator(kind: CalcKind, lang: Lang, prefill: Prefill) -> impl IntoView
                     }
                 }
             };
+            let invalid = {
+                let err_for_this = err_for_this.clone();
+                move || err_for_this().is_some().to_string()
+            };
             view! {
-                <div class="ba-field" data-field=format!("{f:?}").to_lowercase()>
-                    <label for=input_id.clone()>{label}</label>
+                <div class="ba-field" data-field=f.key>
+                    <label for=input_id.clone()>{f.label}</label>
                     <input
                         id=input_id
                         type="text"
                         autocomplete="off"
                         spellcheck="false"
                         bind:value=value
-                        aria-invalid=move || err_for_this().is_some().to_string()
+                        aria-invalid=invalid
                         aria-describedby=described
                     />
-                    <span id=hint_id class="ba-hint">{hint}</span>
+                    <span id=hint_id class="ba-hint">{f.hint}</span>
                     {move || err_for_this().map(|m| view! {
                         <p id=err_id.clone() class="ba-field-error" role="alert">
                             <span aria-hidden="true">"⚠ "</span>{m}
@@ -125,20 +104,20 @@ pub fn Calculator(kind: CalcKind, lang: Lang, prefill: Prefill) -> impl IntoView
                     })}
                 </div>
             }
-        };
+        })
+        .collect_view();
+    let result_note = calc.result_note;
     view! {
         <form class="ba-calc" data-calc=if kind == CalcKind::Loan { "loan" } else { "deposit" } novalidate on:submit=submit>
             <fieldset>
-                <legend>{title}</legend>
-                {field(Field::Amount, w.amount, w.amount_hint, amount)}
-                {field(Field::Rate, rate_label, w.rate_hint, rate)}
-                {field(Field::Term, w.term, w.term_hint, term)}
-                <button type="submit" class="ba-calc-go">{w.calculate}</button>
+                <legend>{calc.title}</legend>
+                {fields}
+                <button type="submit" class="ba-calc-go">{calc.calculate}</button>
             </fieldset>
             <div class="ba-calc-result" role="status">
                 {move || result.get().map(|r| view! {
                     <p>{r}</p>
-                    <p class="ba-example-notice">{w.result_note}</p>
+                    <p class="ba-example-notice">{result_note.clone()}</p>
                 })}
             </div>
         </form>

@@ -6,50 +6,43 @@
 //! …" for each cell, which is what comparing means. On narrow screens the table scrolls inside a
 //! focusable, labelled region instead of squeezing three columns.
 
-use super::{Marked, uid, words};
-use assistant_core::products::compare::Comparison;
+use super::{RichText, uid};
+use assistant_core::protocol::CompareView;
 use leptos::prelude::*;
 
 #[component]
-pub fn ComparisonView(cmp: Comparison) -> impl IntoView {
-    let lang = cmp.lang;
-    let w = words(lang);
-    let caption = w
-        .compare_caption
-        .replace("{a}", &cmp.a.name)
-        .replace("{b}", &cmp.b.name);
+pub fn ComparisonView(cmp: CompareView) -> impl IntoView {
     let caption_id = format!("ba-compare-{}", uid());
     let labelled_by = caption_id.clone();
     let rows = cmp
         .rows
         .into_iter()
         .map(|r| {
-            let key = format!("{:?}", r.key).to_lowercase();
             view! {
-                <tr data-row=key>
+                <tr data-row=r.key>
                     <th scope="row">{r.label}</th>
-                    <td><Marked text=r.a lang=lang/></td>
-                    <td><Marked text=r.b lang=lang/></td>
+                    <td><RichText spans=r.a/></td>
+                    <td><RichText spans=r.b/></td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <div class="ba-compare" data-a=cmp.a.id.clone() data-b=cmp.b.id.clone()>
+        <div class="ba-compare" data-a=cmp.a data-b=cmp.b>
             <div class="ba-table-scroll" role="region" aria-labelledby=labelled_by tabindex="0">
                 <table class="ba-table ba-compare-table">
-                    <caption id=caption_id>{caption}</caption>
+                    <caption id=caption_id>{cmp.caption}</caption>
                     <thead>
                         <tr>
-                            <th scope="col" class="ba-corner"><span class="ba-visually-hidden">{w.topic}</span></th>
-                            <th scope="col">{cmp.a.name}</th>
-                            <th scope="col">{cmp.b.name}</th>
+                            <th scope="col" class="ba-corner"><span class="ba-visually-hidden">{cmp.topic}</span></th>
+                            <th scope="col">{cmp.a_name}</th>
+                            <th scope="col">{cmp.b_name}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {cmp.example_notice.map(|n| view! { <p class="ba-example-notice">{n}</p> })}
+            {cmp.notice.map(|n| view! { <p class="ba-example-notice">{n}</p> })}
             <p class="ba-disclaimer">{cmp.disclaimer}</p>
         </div>
     }

@@ -1,66 +1,43 @@
 //! Bank products in the conversation (issue #5): product cards for `product_*` answers, side-by-side
 //! comparisons, glossary terms that explain themselves, and small calculators.
 //!
-//! Why loaded lazily: the catalogue and glossary (`kb/products.json`, ~56 KB) are not needed to show
-//! the widget, so they are fetched with the worker (on idle or when the panel opens), never in the host
-//! page's first load. All rules (what a card shows, the honesty lines, matching terms and product
-//! names, the arithmetic) live in `assistant_core::products`; this module only renders them.
+//! Why only a renderer here: the catalogue, glossary, matching, calculators and their wording live in
+//! the Web Worker (`assistant_core::products::view`), which sends each assistant message's view as
+//! plain data (`assistant_core::protocol::View`) and computes calculator results on request. The
+//! widget's first load carries none of it. An assistant message joins the log once its view arrives
+//! (a round trip to the already running worker), so the log announces it once and never re-renders
+//! it; if the worker is not there (it failed to start) or is slow, the plain text is shown after at
+//! most a second, and a product answer then still gets the "not advice" line.
 //!
-//! Hook points into the rest of the widget (kept to one line each): `preload()` from
-//! `Chat::start_engine`, `answer_compare()` from `Chat::send`, and `<Body>` for a message's text in
-//! `messages.rs`.
+//! Hook points into the rest of the widget (one line each): `on_message()` from `bridge`, `ready()`
+//! for the log's list of messages and `<Body>` for a message's text in `messages.rs`.
 
 mod calculator;
 mod card;
 mod compare;
 mod glossary;
-mod words;
+mod read;
 
 use crate::state::{Author, Chat, Message};
 use assistant_core::locale::Lang;
-use assistant_core::products::ProductBundle;
+use assistant_core::protocol::{Render, ToWorker, View};
 use leptos::prelude::*;
-use std::cell::Cell;
-use std::sync::Arc;
+use read::Answer;
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-pub use glossary::Marked;
-pub use words::words;
+pub use glossary::RichText;
 
-/// Where the product bundle is.
-#[derive(Clone)]
-enum Load {
-    Idle,
-    Loading,
-    Ready(Arc<ProductBundle>),
-    Failed,
-}
+type Callback = Box<dyn FnOnce(Answer)>;
 
 thread_local! {
-    static STATE: RwSignal<Load> = RwSignal::new(Load::Idle);
     static NEXT_UID: Cell<u32> = const { Cell::new(1) };
+    /// Requests sent to the worker, by id, with what to do with the answer.
+    static WAITING: RefCell<Vec<(u32, Callback)>> = const { RefCell::new(Vec::new()) };
 }
 
-fn state() -> RwSignal<Load> {
-    STATE.with(|s| *s)
-}
-
-/// The bundle, if loaded (tracked: views that read it update once it arrives).
-fn bundle() -> Option<Arc<ProductBundle>> {
-    match state().get() {
-        Load::Ready(b) => Some(b),
-        _ => None,
-    }
-}
-
-fn bundle_untracked() -> Option<Arc<ProductBundle>> {
-    match state().get_untracked() {
-        Load::Ready(b) => Some(b),
-        _ => None,
-    }
-}
-
-/// A page-unique number for element ids.
+/// A page-unique number for element ids and worker requests.
 pub(crate) fn uid() -> u32 {
     NEXT_UID.with(|n| {
         let id = n.get();
@@ -69,64 +46,33 @@ pub(crate) fn uid() -> u32 {
     })
 }
 
-/// The bundle's URL: its hashed name from the page's asset manifest, else the unhashed path.
-fn bundle_url() -> String {
-    crate::bridge::manifest()
-        .ok()
-        .and_then(|m| m.products)
-        .unwrap_or_else(|| "kb/products.json".to_owned())
+/// Sends `msg` (whose id is `id`) to the worker; `then` gets the worker's answer.
+fn request(id: u32, msg: ToWorker, then: impl FnOnce(Answer) + 'static) {
+    WAITING.with_borrow_mut(|w| w.push((id, Box::new(then))));
+    crate::bridge::send(&msg);
 }
 
-/// Starts loading the catalogue and glossary once (idempotent; a failed load is tried again).
-pub fn preload() {
-    if matches!(state().get_untracked(), Load::Loading | Load::Ready(_)) {
-        return;
-    }
-    state().set(Load::Loading);
-    leptos::task::spawn_local(async {
-        let result = async {
-            let resp = gloo_net::http::Request::get(&bundle_url())
-                .send()
-                .await
-                .map_err(|e| e.to_string())?;
-            if !resp.ok() {
-                return Err(format!("HTTP {}", resp.status()));
-            }
-            let text = resp.text().await.map_err(|e| e.to_string())?;
-            ProductBundle::parse(&text)
-        }
-        .await;
-        match result {
-            Ok(b) => state().set(Load::Ready(Arc::new(b))),
-            Err(e) => {
-                web_sys::console::warn_1(
-                    &format!("assistant: product cards unavailable: {e}").into(),
-                );
-                state().set(Load::Failed);
-            }
-        }
+/// Handles a worker message if it answers a view or calculator request; returns whether it did.
+pub fn on_message(text: &str) -> bool {
+    let Some((id, answer)) = read::reply(text) else {
+        return false;
+    };
+    let then = WAITING.with_borrow_mut(|w| {
+        let i = w.iter().position(|(wid, _)| *wid == id)?;
+        Some(w.remove(i).1)
     });
+    if let Some(then) = then {
+        then(answer);
+    }
+    true
 }
 
-/// "Compare fixed deposit and certificate of deposit": answers with a side-by-side table instead of
-/// asking the model. Returns whether it answered.
-pub fn answer_compare(chat: &Chat, text: &str, lang: Lang) -> bool {
-    let Some(b) = bundle_untracked() else {
-        return false;
-    };
-    let Some((a, bb)) = assistant_core::products::compare::detect_compare(text, &b.catalogue)
-    else {
-        return false;
-    };
-    let Some(cmp) = b.catalogue.compare(&a, &bb, lang) else {
-        return false;
-    };
-    let intro = words(lang)
-        .compare_intro
-        .replace("{a}", &cmp.a.name)
-        .replace("{b}", &cmp.b.name);
-    chat.say(intro, lang, "compare", Some(format!("{a}|{bb}")));
-    true
+/// "This is general information, not advice.", under a product answer shown without its card.
+fn general_info(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "This is general information, not advice.",
+        Lang::ZhCn => "以上是一般信息，不构成建议。",
+    }
 }
 
 /// Links the host page configures for "next steps": `data-product-links` on the mount element, a
@@ -152,74 +98,132 @@ fn focus_later(id: String) {
     });
 }
 
-/// A message's text: a product card for a product answer, a comparison for a compare answer, else
-/// the paragraphs (with glossary terms marked in the assistant's words).
-#[component]
-pub fn Body(chat: Chat, message: Message) -> impl IntoView {
-    let paragraphs: Vec<String> = message.text.split("\n\n").map(str::to_owned).collect();
-    let lang = message.lang;
-    if message.author == Author::Customer {
-        return paragraphs
+fn plain(text: &str) -> impl IntoView + use<> {
+    text.split("\n\n")
+        .map(|p| view! { <p>{p.to_owned()}</p> })
+        .collect_view()
+}
+
+/// What the worker said a message looks like: `None` for plain text.
+type Views = std::collections::HashMap<u32, Option<View>>;
+
+thread_local! {
+    /// Messages whose view has arrived (or will not), by message id. An `Arc` signal: it belongs to
+    /// no component (it is first touched inside the log's render, whose owner re-runs).
+    static VIEWS: ArcRwSignal<Views> = ArcRwSignal::new(Views::new());
+    /// Messages whose view was asked for.
+    static ASKED: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+fn views() -> ArcRwSignal<Views> {
+    VIEWS.with(ArcRwSignal::clone)
+}
+
+fn settle(id: u32, view: Option<View>) {
+    views().update(|v| {
+        v.entry(id).or_insert(view);
+    });
+}
+
+/// The messages that can be shown: in order, up to the first whose view has not arrived yet. Asks
+/// the worker for the view of each new assistant message (others are ready at once).
+pub fn ready(messages: Vec<Message>) -> Vec<Message> {
+    for m in &messages {
+        let new = ASKED.with_borrow_mut(|asked| {
+            let new = !asked.contains(&m.id);
+            if new {
+                asked.push(m.id);
+            }
+            new
+        });
+        if new {
+            ask_view(m);
+        }
+    }
+    views().with(|v| {
+        messages
             .into_iter()
-            .map(|p| view! { <p>{p}</p> })
-            .collect_view()
-            .into_any();
+            .take_while(|m| v.contains_key(&m.id))
+            .collect()
+    })
+}
+
+fn ask_view(message: &Message) {
+    let id = message.id;
+    if message.author != Author::Assistant || !crate::bridge::alive() {
+        // Not during the current update: `ready` runs inside the log's render.
+        set_timeout(move || settle(id, None), Duration::ZERO);
+        return;
     }
     let intent = message.intent.clone().unwrap_or_default();
-    let is_product = message.author == Author::Assistant
-        && intent.starts_with("product_")
-        && matches!(message.route, "answer" | "server" | "kb");
-    let is_compare = message.route == "compare";
-    if is_product || is_compare {
-        preload();
-    }
-    let mark = message.author == Author::Assistant;
-    let plain = move |paragraphs: Vec<String>| {
-        paragraphs
-            .into_iter()
-            .map(|p| {
-                if mark {
-                    view! { <p><Marked text=p lang=lang/></p> }.into_any()
-                } else {
-                    view! { <p>{p}</p> }.into_any()
-                }
-            })
-            .collect_view()
-    };
-    let id = message.id;
-    (move || {
-        let b = if is_product || is_compare {
-            bundle()
-        } else {
-            None
-        };
-        match b {
-            Some(b) if is_compare => {
-                let (a, bb) = intent.split_once('|').unwrap_or_default();
-                match b.catalogue.compare(a, bb, lang) {
-                    Some(cmp) => view! {
-                        <p>{message.text.clone()}</p>
-                        <compare::ComparisonView cmp=cmp/>
-                    }
-                    .into_any(),
-                    None => plain(paragraphs.clone()).into_any(),
-                }
-            }
-            Some(b) => match b.catalogue.card(&intent, lang) {
-                Some(c) => {
-                    view! { <card::ProductCardView chat=chat card=c bundle=b.clone() uid=id/> }
-                        .into_any()
-                }
-                None => plain(paragraphs.clone()).into_any(),
-            },
-            // Not loaded (yet, or it failed): the answer's text, and for a product still the
-            // "not advice" line.
-            None => {
-                let note = is_product
-                    .then(|| view! { <p class="ba-disclaimer">{words(lang).general_info}</p> });
-                view! { {plain(paragraphs.clone())} {note} }.into_any()
-            }
+    let what = if message.route == "compare" {
+        let (a, b) = intent.split_once('|').unwrap_or_default();
+        Render::Compare {
+            a: a.to_owned(),
+            b: b.to_owned(),
         }
-    })
-    .into_any()
+    } else if is_product(message) {
+        Render::Product { product: intent }
+    } else {
+        Render::Text {
+            text: message.text.clone(),
+        }
+    };
+    let rid = uid();
+    let lang = message.lang;
+    request(
+        rid,
+        ToWorker::Render {
+            id: rid,
+            lang,
+            what,
+        },
+        move |msg| {
+            if let Answer::View(view) = msg {
+                settle(id, view);
+            }
+        },
+    );
+    // A slow or broken worker: the plain text after a second.
+    set_timeout(move || settle(id, None), Duration::from_secs(1));
+}
+
+fn is_product(message: &Message) -> bool {
+    message.author == Author::Assistant
+        && message
+            .intent
+            .as_deref()
+            .is_some_and(|i| i.starts_with("product_"))
+        && matches!(message.route, "answer" | "server" | "kb")
+}
+
+/// A message's text: a product card for a product answer, a comparison for a compare answer, else
+/// the paragraphs (with glossary terms marked in the assistant's words), as the worker built it.
+#[component]
+pub fn Body(chat: Chat, message: Message) -> impl IntoView {
+    let lang = message.lang;
+    let shown = views().with_untracked(|v| v.get(&message.id).cloned().flatten());
+    match shown {
+        Some(View::Text { paragraphs }) => paragraphs
+            .into_iter()
+            .map(|p| view! { <p><RichText spans=p/></p> })
+            .collect_view()
+            .into_any(),
+        Some(View::Card(card)) => {
+            view! { <card::ProductCardView chat=chat card=card lang=lang uid=message.id/> }
+                .into_any()
+        }
+        Some(View::Compare(cmp)) => view! {
+            <p>{message.text}</p>
+            <compare::ComparisonView cmp=cmp/>
+        }
+        .into_any(),
+        // No view (no catalogue, no worker, or not a message the worker renders): the text, and
+        // for a product still the "not advice" line.
+        None => {
+            let note = is_product(&message)
+                .then(|| view! { <p class="ba-disclaimer">{general_info(lang)}</p> });
+            view! { {plain(&message.text)} {note} }.into_any()
+        }
+    }
 }

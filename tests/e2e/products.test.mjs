@@ -40,6 +40,17 @@ async function askCard(page, text) {
   return { reply, card };
 }
 
+/// The locator's text once it matches `re` (the worker computes calculator results, so they arrive a
+/// moment after the click), or its last text after 5 s.
+async function settled(locator, re) {
+  const end = Date.now() + 5_000;
+  for (;;) {
+    const text = await locator.innerText().catch(() => '');
+    if (re.test(text) || Date.now() > end) return text;
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+}
+
 /// Opens every "Tell me more" step.
 async function openAll(card) {
   const more = card.locator('button.ba-more');
@@ -203,11 +214,11 @@ test('loan calculator: good input gives the monthly payment and total; bad input
 
   await amount.fill('50000'); await rate.fill('6'); await term.fill('12');
   await calc.click();
-  assert.match(await status.innerText(), /Borrowing ¥50,000 over 1 year at an APR of 6%, you pay ¥4,303\.32 a month/);
+  assert.match(await settled(status, /you pay/), /Borrowing ¥50,000 over 1 year at an APR of 6%, you pay ¥4,303\.32 a month/);
   assert.match(await status.innerText(), /¥51,639\.86 in all/);
 
   await amount.fill('一万'); await calc.click();
-  assert.match(await status.innerText(), /Borrowing ¥10,000/, 'Chinese numerals understood');
+  assert.match(await settled(status, /¥10,000/), /Borrowing ¥10,000/, 'Chinese numerals understood');
 
   const cases = [
     ['-5', /negative|minus|more than 0|above zero/i],
@@ -218,6 +229,8 @@ test('loan calculator: good input gives the monthly payment and total; bad input
   for (const [value, message] of cases) {
     await amount.fill(value);
     await calc.click();
+    // The answer has arrived when focus moves from the button to the field.
+    await page.waitForFunction(() => document.activeElement?.closest('.ba-field')?.dataset.field === 'amount');
     const alert = form.locator('.ba-field[data-field="amount"] [role="alert"]');
     await alert.waitFor();
     assert.match(await alert.innerText(), message, `amount "${value}"`);
@@ -228,11 +241,11 @@ test('loan calculator: good input gives the monthly payment and total; bad input
     assert.equal((await status.innerText()).trim(), '', 'no stale result beside an error');
   }
   await amount.fill('20000'); await term.fill('40 years'); await calc.click();
-  assert.match(await form.locator('.ba-field[data-field="term"] [role="alert"]').innerText(), /30 years/);
+  assert.match(await settled(form.locator('.ba-field[data-field="term"] [role="alert"]'), /30 years/), /30 years/);
   await term.fill('24'); await rate.fill('六十'); await calc.click();
-  assert.ok(await form.locator('.ba-field[data-field="rate"] [role="alert"]').isVisible());
+  await form.locator('.ba-field[data-field="rate"] [role="alert"]').waitFor();
   await rate.fill('4.5%'); await calc.click();
-  assert.match(await status.innerText(), /Borrowing ¥20,000 over 2 years/);
+  assert.match(await settled(status, /Borrowing/), /Borrowing ¥20,000 over 2 years/);
   assert.equal(await amount.getAttribute('aria-invalid'), 'false');
   assert.equal(await form.locator('[role="alert"]').count(), 0);
 
@@ -244,7 +257,7 @@ test('loan calculator: good input gives the monthly payment and total; bad input
   await dep.getByLabel('年利率（%）').fill('2');
   await dep.getByLabel('期限（月）').fill('1年');
   await dep.getByRole('button', { name: '计算' }).click();
-  assert.match(await dep.locator('[role="status"]').innerText(), /存¥15,000，存1年，年利率2%，利息¥300\.00/);
+  assert.match(await settled(dep.locator('[role="status"]'), /利息/), /存¥15,000，存1年，年利率2%，利息¥300\.00/);
 });
 
 test('elder mode: one part of the card at a time with Previous and Next; risk and "not advice" always shown', async () => {

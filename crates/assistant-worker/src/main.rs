@@ -7,11 +7,18 @@
 //! Protocol (`assistant_core::protocol`): the widget waits for `booted`, sends `load` with the hashed
 //! asset URLs, receives `progress` then `ready` (or `failed`), and sends `classify` for each masked
 //! question; each gets one `reply`. Questions that arrive while loading wait here, in order.
+//!
+//! Products (issue #5) live here too: the worker loads the catalogue and glossary (`kb/products.json`)
+//! before the model, answers "compare A and B" itself, and builds the views the widget renders
+//! (`render` → `view`: product cards, comparisons, answers with glossary terms marked) and the
+//! calculators' results (`calc` → `calculated`). A missing or broken catalogue only costs those: the
+//! widget then shows plain text, and the model still loads.
 
 use assistant_core::answers::AnswerBundle;
 use assistant_core::engine::IntentEngine;
 use assistant_core::locale::Lang;
-use assistant_core::protocol::{FromWorker, ModelAssets, Reply, Stage, ToWorker};
+use assistant_core::products::{ProductBundle, view};
+use assistant_core::protocol::{FromWorker, ModelAssets, Reply, Stage, ToWorker, ViewReply};
 use assistant_core::routing::{Decision, Reason, Route, decide};
 use assistant_core::taxonomy;
 use std::cell::RefCell;
@@ -25,6 +32,10 @@ struct State {
     loading: bool,
     failed: Option<String>,
     waiting: Vec<ToWorker>,
+    /// `None` until the catalogue has loaded or failed; `Some(None)` when it failed.
+    products: Option<Option<ProductBundle>>,
+    /// Render requests that arrived before the catalogue.
+    waiting_views: Vec<ToWorker>,
 }
 
 thread_local! {
@@ -36,6 +47,10 @@ fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 fn post(msg: &FromWorker) {
+    post_json(msg);
+}
+
+fn post_json(msg: &impl serde::Serialize) {
     if let Ok(json) = serde_json::to_string(msg) {
         let _ = scope().post_message(&JsValue::from_str(&json));
     }
@@ -71,6 +86,29 @@ fn handle(msg: ToWorker) {
                 wasm_bindgen_futures::spawn_local(load(assets));
             }
         }
+        ToWorker::Calc {
+            id,
+            lang,
+            kind,
+            amount,
+            rate,
+            term,
+        } => post_json(&ViewReply::Calculated {
+            id,
+            outcome: view::calculate(kind, &amount, &rate, &term, lang),
+        }),
+        render @ ToWorker::Render { .. } => {
+            let queued = STATE.with_borrow_mut(|s| {
+                let queue = s.products.is_none();
+                if queue {
+                    s.waiting_views.push(render.clone());
+                }
+                queue
+            });
+            if !queued {
+                render_view(render);
+            }
+        }
         classify @ ToWorker::Classify { .. } => {
             let queued = STATE.with_borrow_mut(|s| {
                 let queue = s.loaded.is_none() && s.failed.is_none();
@@ -88,6 +126,24 @@ fn handle(msg: ToWorker) {
 
 async fn load(assets: ModelAssets) {
     let start = now_ms();
+    // The catalogue first: it is small, and views wait for it.
+    let products = match &assets.products {
+        Some(url) => fetch_bytes(url)
+            .await
+            .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
+            .and_then(|json| ProductBundle::parse(&json)),
+        None => Err("the page names no products file".to_owned()),
+    };
+    let products = products
+        .inspect_err(|e| {
+            web_sys::console::warn_1(&format!("assistant: product cards unavailable: {e}").into())
+        })
+        .ok();
+    let views = STATE.with_borrow_mut(|s| {
+        s.products = Some(products);
+        std::mem::take(&mut s.waiting_views)
+    });
+    views.into_iter().for_each(render_view);
     let result = load_inner(&assets).await;
     let message = match result {
         Ok((engine, answers)) => {
@@ -159,6 +215,18 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
+/// Answers one render request (the catalogue has loaded or failed).
+fn render_view(msg: ToWorker) {
+    let ToWorker::Render { id, lang, what } = msg else {
+        return;
+    };
+    let view = STATE.with_borrow(|s| {
+        let bundle = s.products.as_ref()?.as_ref()?;
+        view::render(bundle, &what, lang).map(Box::new)
+    });
+    post_json(&ViewReply::View { id, view });
+}
+
 fn answer(msg: ToWorker) {
     let ToWorker::Classify {
         id,
@@ -173,6 +241,26 @@ fn answer(msg: ToWorker) {
     let started = now_ms();
     let lang = Lang::of_text(&text, locale);
     let reply = STATE.with_borrow(|s| {
+        // "Compare A and B": a side-by-side table, no model needed (not for a tapped chip).
+        let bundle = s.products.as_ref().and_then(Option::as_ref);
+        if let Some((pair, intro)) = bundle
+            .filter(|_| chip.is_none())
+            .and_then(|b| view::compare_request(b, &text, lang))
+        {
+            return Ok(Reply {
+                id,
+                route: Route::Answer,
+                reason: Reason::Confident,
+                intent: None,
+                confidence: 1.0,
+                top: Vec::new(),
+                lang,
+                answer: Some(intro),
+                suggestions: Vec::new(),
+                infer_ms: now_ms() - started,
+                compare: Some(pair),
+            });
+        }
         let Some((engine, answers)) = &s.loaded else {
             // The model failed to load: everything goes to the server.
             return Ok(Reply {
@@ -186,6 +274,7 @@ fn answer(msg: ToWorker) {
                 answer: None,
                 suggestions: Vec::new(),
                 infer_ms: 0.0,
+                compare: None,
             });
         };
         // A chip's intent is known: no need to run the model for it.
@@ -222,6 +311,7 @@ fn answer(msg: ToWorker) {
             answer: answer.map(str::to_owned),
             suggestions,
             infer_ms: now_ms() - started,
+            compare: None,
         })
     });
     match reply {

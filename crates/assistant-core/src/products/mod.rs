@@ -32,6 +32,7 @@ pub mod readability;
 #[cfg(feature = "kb-source")]
 mod source;
 mod validate;
+pub mod view;
 
 pub use catalogue::{Catalogue, CatalogueError, ProductBundle};
 pub use glossary::Glossary;
