@@ -3,7 +3,8 @@
 //! fixed panel stays as tall as the page and its composer ends up under the keyboard. So we follow
 //! `window.visualViewport` and give the stylesheet two custom properties on the widget's root,
 //! `--ba-viewport-height` (what is visible) and `--ba-keyboard` (how much of the bottom is covered);
-//! style/widget.css sizes the panel with them.
+//! style/widget.css sizes the panel with them. If what is left is too short for the whole panel, the
+//! panel scrolls to its end so the question box stays in view.
 //!
 //! Set through CSSOM (`style.setProperty`), which a strict Content-Security-Policy allows, unlike
 //! `style="…"` attributes in markup. While the customer pinch-zooms, the visual viewport is small for
@@ -38,6 +39,11 @@ pub fn follow(root: NodeRef<html::Div>) {
         } else {
             let _ = style.set_property("--ba-viewport-height", &format!("{}px", vv.height()));
             let _ = style.set_property("--ba-keyboard", &format!("{keyboard}px"));
+            // What is left may be shorter than the panel's content; the panel then scrolls as a
+            // whole, and the composer (its last part) is what the customer is typing into.
+            if let Ok(Some(panel)) = el.query_selector(".ba-panel") {
+                panel.set_scroll_top(panel.scroll_height());
+            }
         }
     });
     for event in ["resize", "scroll"] {
