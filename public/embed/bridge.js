@@ -200,15 +200,32 @@ export function installBridge(api, win = window, options = readOptions(win)) {
     if (typeof off === 'function') cleanups.push(off);
   }
 
-  /** Runs a parsed command on the API; resolves to the reply. */
+  /**
+   * Runs a parsed command on the API; resolves to the reply. The API reports a refused call by throwing,
+   * by an `error` event emitted during the call (it never throws into the page), or by returning false
+   * (identify); all three become `ok: false` with the reason.
+   */
   async function run(cmd) {
     if (cmd.error) return replyEnvelope(cmd.id, cmd.error);
+    let failed;
+    const off = api.on('error', (detail) => { failed ??= detail?.message ?? detail?.code ?? 'failed'; });
+    let result;
     try {
-      await api[cmd.command](...cmd.args);
-      return replyEnvelope(cmd.id);
+      result = api[cmd.command](...cmd.args);
     } catch (e) {
-      return replyEnvelope(cmd.id, e?.message ?? e);
+      failed ??= e?.message ?? String(e);
+    } finally {
+      if (typeof off === 'function') off();
     }
+    if (!failed) {
+      try {
+        result = await result;
+      } catch (e) {
+        failed = e?.message ?? String(e);
+      }
+    }
+    if (!failed && result === false) failed = `${cmd.command} was refused (see the console)`;
+    return replyEnvelope(cmd.id, failed);
   }
 
   /** A command from native code (evaluateJavascript / injectJavaScript); the reply goes back the same way. */

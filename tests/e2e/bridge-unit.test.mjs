@@ -26,6 +26,9 @@ function fakeApi() {
     api[name] = (...args) => {
       calls.push([name, ...args]);
       if (name === 'setLocale' && args[0] !== 'en' && args[0] !== 'zh-CN') throw new Error(`unsupported locale "${args[0]}"`);
+      // The real API never throws: it warns and emits `error` during the call, or returns false.
+      if (name === 'setTextSize' && args[0] === 'huge') { api.emit('error', { code: 'bad_call', message: 'unknown text size "huge"' }); return undefined; }
+      if (name === 'identify' && args[0].token.includes('@')) return false;
       if (name === 'ask') return Promise.resolve();
       if (name === 'open') api.emit('open', {});
       if (name === 'close') api.emit('close', {});
@@ -131,6 +134,20 @@ test('a parent frame on an allowed origin drives the widget and hears its events
   api.emit('message', { role: 'assistant', text: 'Freeze your card in the app.' });
   assert.deepEqual(win.parentPosts.map((p) => [p.msg.event, p.target]), [['open', 'https://app.example'], ['message', 'https://app.example']]);
   assert.equal(win.parentPosts[1].msg.detail.text, 'Freeze your card in the app.');
+});
+
+test('a call the API refuses by an error event or by returning false gets ok: false with the reason', async () => {
+  const api = fakeApi();
+  const win = fakeWindow({ parent: null, ReactNativeWebView: { postMessage() {} } });
+  const bridge = installBridge(api, win, {});
+  const huge = await bridge.receive({ type: 'bank-assistant', command: 'setTextSize', args: ['huge'], id: 1 });
+  assert.deepEqual(huge, { type: 'bank-assistant', id: 1, ok: false, error: 'unknown text size "huge"' });
+  const pii = await bridge.receive({ type: 'bank-assistant', command: 'identify', args: [{ token: 'me@example.com' }], id: 2 });
+  assert.equal(pii.ok, false);
+  assert.match(pii.error, /identify was refused/);
+  const fine = await bridge.receive({ type: 'bank-assistant', command: 'setTextSize', args: ['large'], id: 3 });
+  assert.equal(fine.ok, true, 'an earlier error does not stick');
+  assert.equal(api.listeners('error'), 1, 'only the bridge\'s own forwarding listener is left');
 });
 
 test('commands from other origins are ignored with a warning, and nothing is sent to them', async (t) => {
