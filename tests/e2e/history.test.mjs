@@ -4,10 +4,25 @@
 // opt-in) it is kept in localStorage until it expires.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { startServer, launch, openPage, openChat, ask } from './harness.mjs';
 
-let server, browser;
-before(async () => { server = await startServer(); browser = await launch(); });
+let server, browser, axeSource;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  axeSource = await readFile(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+});
+
+/// axe-core's WCAG 2.2 AA and best-practice findings on the page as it is now.
+async function axeViolations(page) {
+  // Through DevTools, like an extension: the server's CSP rightly refuses inline scripts.
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() => axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+  }));
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 after(async () => { await browser?.close(); await server?.stop(); });
 
 /// Everything the widget keeps in the tab's and the browser's storage.
@@ -86,6 +101,7 @@ test('the conversation survives navigating away and back; "Clear conversation" r
   await clear.click();
   const confirm = page.getByRole('group', { name: /Clear this conversation/ });
   await confirm.waitFor();
+  assert.deepEqual(await axeViolations(page), [], 'the open confirmation passes axe');
   const keep = confirm.getByRole('button', { name: 'Keep it' });
   assert.ok(await keep.evaluate((el) => el === document.activeElement || el.getRootNode().activeElement === el),
     'focus starts on the choice that loses nothing');
