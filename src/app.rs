@@ -20,7 +20,10 @@ use leptos::prelude::*;
 pub fn App(locale: Lang, prefs: Prefs, server: String) -> impl IntoView {
     let chat = Chat::new(locale, prefs);
     chat.connect(server);
+    crate::history::keep(chat);
     provide_context(Speaker::new());
+    let root: NodeRef<html::Div> = NodeRef::new();
+    crate::viewport::follow(root);
     let launcher: NodeRef<html::Button> = NodeRef::new();
     let panel: NodeRef<html::Section> = NodeRef::new();
     let input: NodeRef<html::Textarea> = NodeRef::new();
@@ -48,6 +51,7 @@ pub fn App(locale: Lang, prefs: Prefs, server: String) -> impl IntoView {
 
     view! {
         <div
+            node_ref=root
             class="ba-root"
             lang=move || chat.locale.get().tag()
             data-text-size=move || prefs.text_size.get().name()

@@ -17,6 +17,8 @@ use leptos::prelude::*;
 pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView {
     let s = move || strings(chat.locale.get());
     let settings_open = RwSignal::new(false);
+    let clear_open = RwSignal::new(false);
+    let clear_button: NodeRef<leptos::html::Button> = NodeRef::new();
     view! {
         <div class="ba-header">
             <div class="ba-header-row">
@@ -55,8 +57,19 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
                 >
                     {move || s().talk_to_person}
                 </button>
+                <button
+                    node_ref=clear_button
+                    class="ba-header-button ba-clear"
+                    hidden=move || chat.messages.with(Vec::is_empty)
+                    aria-expanded=move || clear_open.get().to_string()
+                    aria-controls="ba-clear-confirm"
+                    on:click=move |_| clear_open.update(|o| *o = !*o)
+                >
+                    {move || s().clear}
+                </button>
             </div>
             <Settings chat=chat prefs=prefs open=settings_open/>
+            <ClearConfirm chat=chat open=clear_open toggle=clear_button/>
         </div>
     }
 }
@@ -104,6 +117,69 @@ fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
                     <span>{move || s().auto_read}</span>
                 </label>
             })}
+        </div>
+    }
+}
+
+/// "Clear conversation?" asked in the panel, not with `window.confirm`: WebViews whose app has no UI
+/// delegate for dialogs answer "no" to that without showing anything. Focus starts on "Keep it", the
+/// choice that loses nothing; after clearing it moves to the question box.
+#[component]
+fn ClearConfirm(
+    chat: Chat,
+    open: RwSignal<bool>,
+    toggle: NodeRef<leptos::html::Button>,
+) -> impl IntoView {
+    let s = move || strings(chat.locale.get());
+    let keep: NodeRef<leptos::html::Button> = NodeRef::new();
+    Effect::new(move |_| {
+        if open.get() {
+            request_animation_frame(move || {
+                if let Some(b) = keep.get_untracked() {
+                    let _ = b.focus();
+                }
+            });
+        }
+    });
+    let clear = move |ev: leptos::ev::MouseEvent| {
+        open.set(false);
+        chat.clear_conversation();
+        // The panel's question box (found from the button: ids are not global inside a shadow root).
+        use wasm_bindgen::JsCast;
+        let input = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|b| b.closest(".ba-panel").ok().flatten())
+            .and_then(|p| p.query_selector(".ba-input").ok().flatten())
+            .and_then(|i| i.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(input) = input {
+            let _ = input.focus();
+        }
+    };
+    view! {
+        <div
+            id="ba-clear-confirm"
+            class="ba-confirm"
+            role="group"
+            aria-labelledby="ba-clear-question"
+            hidden=move || !open.get() || chat.messages.with(Vec::is_empty)
+        >
+            <p id="ba-clear-question" class="ba-confirm-question">{move || s().clear_question}</p>
+            <div class="ba-confirm-actions">
+                <button class="ba-confirm-yes" on:click=clear>{move || s().clear_yes}</button>
+                <button
+                    node_ref=keep
+                    class="ba-confirm-no"
+                    on:click=move |_| {
+                        open.set(false);
+                        if let Some(b) = toggle.get_untracked() {
+                            let _ = b.focus();
+                        }
+                    }
+                >
+                    {move || s().clear_no}
+                </button>
+            </div>
         </div>
     }
 }

@@ -64,6 +64,11 @@ pub struct Strings {
     /// Reasons offered after "not helpful".
     pub reasons: [&'static str; 3],
     pub skip: &'static str,
+    /// "Clear conversation" (header) and its confirmation.
+    pub clear: &'static str,
+    pub clear_question: &'static str,
+    pub clear_yes: &'static str,
+    pub clear_no: &'static str,
     /// Starting suggestions: (intent, question text).
     pub starters: [(&'static str, &'static str); 4],
 }
@@ -129,6 +134,10 @@ const EN: Strings = Strings {
         "Wrong or out of date",
     ],
     skip: "Skip",
+    clear: "Clear conversation",
+    clear_question: "Clear this conversation from this device? It cannot be brought back.",
+    clear_yes: "Yes, clear it",
+    clear_no: "Keep it",
     starters: [
         ("lost_or_stolen_card", "I lost my card"),
         ("card_arrival", "When will my card arrive?"),
@@ -194,6 +203,10 @@ const ZH: Strings = Strings {
     why_not_helpful: "哪里不好？",
     reasons: ["没回答我的问题", "看不懂", "内容不对或过时"],
     skip: "跳过",
+    clear: "清空对话",
+    clear_question: "要从本设备清空这段对话吗？清空后无法恢复。",
+    clear_yes: "确定清空",
+    clear_no: "保留对话",
     starters: [
         ("lost_or_stolen_card", "我的银行卡丢了"),
         ("card_arrival", "我的卡什么时候到？"),

@@ -3,14 +3,17 @@
 //!
 //! Modules: `app` (launcher + dialog), `header` (title, toolbar, display settings), `messages` (the
 //! log), `composer` (chips and input), `state` (conversation flow), `bridge` (the Web Worker that owns
-//! the model), `prefs` (text size, contrast, auto-read), `speech` (read aloud), `focus` (dialog focus
-//! trap), `i18n`, `idle`.
+//! the model), `prefs` (text size, contrast, auto-read), `history` (the
+//! conversation kept for the tab), `speech` (read aloud), `focus` (dialog focus
+//! trap), `i18n`, `idle`, `viewport` (the on-screen
+//! keyboard).
 
 mod app;
 mod bridge;
 mod composer;
 mod focus;
 mod header;
+mod history;
 mod i18n;
 mod idle;
 mod live;
@@ -21,6 +24,7 @@ mod products;
 mod service;
 mod speech;
 mod state;
+mod viewport;
 
 use assistant_core::locale::Lang;
 use wasm_bindgen::JsCast;
@@ -41,6 +45,10 @@ fn main() {
     let prefs = prefs::Prefs::load(
         attr("data-text-size").as_deref(),
         attr("data-theme").as_deref(),
+    );
+    history::configure(
+        attr("data-persist").as_deref(),
+        attr("data-persist-hours").as_deref(),
     );
     // The bank's server; by default the page's own origin (the server also serves the widget).
     let server = attr("data-server").unwrap_or_default();

@@ -19,7 +19,7 @@ use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
 
-const CONVERSATION_KEY: &str = "bank-assistant.conversation";
+pub(crate) const CONVERSATION_KEY: &str = "bank-assistant.conversation";
 const HANDOFF_KEY: &str = "bank-assistant.handoff";
 
 /// A random client-made id (`[A-Za-z0-9_-]`, ≤ 64 characters) for messages, feedback and conversations.

@@ -1,0 +1,213 @@
+//! The conversation's lifetime: the transcript is kept for this tab in `sessionStorage`, so it is still
+//! there after the customer follows a link to another page of the bank's site, and it is gone when the tab
+//! closes. "Clear conversation" (and the JS API's `reset()`) removes it at once.
+//!
+//! Why this shape: a customer who asks about a fee and then opens the fees page should not lose the
+//! answer, but a bank must not leave a conversation on a shared computer after the tab is closed. So:
+//! - only the messages are kept (masked text, as shown; product cards and comparisons come back from their
+//!   intent), not ratings or the engine's state;
+//! - nothing is written until there is a message, i.e. after the customer first opens the widget and
+//!   asks (display preferences are written only when the customer changes one, see `prefs`);
+//! - the host can opt in to keeping it across tabs and restarts with `data-persist="local"` (localStorage,
+//!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
+//!   `data-persist="none"`.
+//!
+//! JSON of a small struct through `serde_json`, which the widget links already: no new dependency.
+
+use crate::state::{Author, Chat, Handoff, Message};
+use assistant_core::locale::Lang;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+
+const KEY: &str = "bank-assistant.history";
+/// Kept messages; older ones are dropped first (a long chat stays well inside storage quotas).
+const MAX_MESSAGES: usize = 200;
+const DEFAULT_HOURS: f64 = 24.0;
+
+/// Where the transcript is kept (`data-persist`).
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Persist {
+    /// This tab only (the default).
+    Session,
+    /// This browser, until `hours` after the last message.
+    Local { hours: f64 },
+    /// Not kept: a new page starts a new conversation.
+    Off,
+}
+
+thread_local! {
+    static MODE: Cell<Persist> = const { Cell::new(Persist::Session) };
+}
+
+/// The host's choice: `data-persist` ("session", "local", "none") and `data-persist-hours`.
+pub fn configure(persist: Option<&str>, hours: Option<&str>) {
+    let mode = match persist.map(str::trim) {
+        None | Some("" | "session") => Persist::Session,
+        Some("none") => Persist::Off,
+        Some("local") => Persist::Local {
+            hours: hours
+                .and_then(|h| h.trim().parse::<f64>().ok())
+                .filter(|h| h.is_finite() && *h > 0.0)
+                .unwrap_or(DEFAULT_HOURS),
+        },
+        Some(other) => {
+            web_sys::console::warn_1(
+                &format!(
+                    "assistant: data-persist={other:?} is not one of session, local, none; keeping the \
+                     conversation for this tab only"
+                )
+                .into(),
+            );
+            Persist::Session
+        }
+    };
+    MODE.set(mode);
+}
+
+/// One kept message. Short field names: this is written after every message.
+#[derive(Serialize, Deserialize)]
+struct Line {
+    /// c(ustomer), a(ssistant), g (agent)
+    a: char,
+    t: String,
+    l: String,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    r: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    i: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    h: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    /// Milliseconds since the epoch after which a `local` history is stale (0: never, session).
+    #[serde(default)]
+    until: f64,
+    lines: Vec<Line>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    let window = web_sys::window()?;
+    match MODE.get() {
+        Persist::Session => window.session_storage().ok()?,
+        Persist::Local { .. } => window.local_storage().ok()?,
+        Persist::Off => None,
+    }
+}
+
+/// The routes a message can have (`Message::route` is a `&'static str`).
+fn route(name: &str) -> &'static str {
+    const ROUTES: [&str; 8] = [
+        "answer", "handoff", "server", "kb", "agent", "notice", "compare", "",
+    ];
+    ROUTES.into_iter().find(|r| *r == name).unwrap_or("notice")
+}
+
+fn to_line(m: &Message) -> Line {
+    Line {
+        a: match m.author {
+            Author::Customer => 'c',
+            Author::Assistant => 'a',
+            Author::Agent => 'g',
+        },
+        t: m.text.clone(),
+        l: m.lang.tag().to_owned(),
+        r: m.route.to_owned(),
+        i: m.intent.clone(),
+        h: m.offer_handoff,
+    }
+}
+
+fn to_message(l: Line) -> Message {
+    Message {
+        id: 0,
+        author: match l.a {
+            'c' => Author::Customer,
+            'g' => Author::Agent,
+            _ => Author::Assistant,
+        },
+        text: l.t,
+        lang: Lang::from_tag(&l.l).unwrap_or_default(),
+        route: route(&l.r),
+        intent: l.i,
+        // Ratings are not kept: the customer rates an answer while reading it.
+        rate: None,
+        offer_handoff: l.h,
+    }
+}
+
+/// Restores this tab's conversation into `chat` and keeps it from now on. Call once, when the widget
+/// mounts.
+pub fn keep(chat: Chat) {
+    let restored = load();
+    for message in restored {
+        chat.push(message);
+    }
+    Effect::new(move |_| {
+        let lines: Vec<Line> = chat.messages.with(|m| {
+            let skip = m.len().saturating_sub(MAX_MESSAGES);
+            m.iter().skip(skip).map(to_line).collect()
+        });
+        save(lines);
+    });
+}
+
+fn load() -> Vec<Message> {
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
+    let Some(saved) = s
+        .get_item(KEY)
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str::<Saved>(&json).ok())
+    else {
+        // Nothing, or unreadable (written by another version): start afresh.
+        let _ = s.remove_item(KEY);
+        return Vec::new();
+    };
+    if saved.until > 0.0 && saved.until < js_sys::Date::now() {
+        let _ = s.remove_item(KEY);
+        return Vec::new();
+    }
+    saved.lines.into_iter().map(to_message).collect()
+}
+
+/// Writes the transcript; an empty one removes the key, so nothing is written before the first message.
+/// Storage can be full or blocked (private mode, a WebView without DOM storage): the conversation then
+/// lasts for this page only, so errors are ignored.
+fn save(lines: Vec<Line>) {
+    let Some(s) = storage() else { return };
+    if lines.is_empty() {
+        let _ = s.remove_item(KEY);
+        return;
+    }
+    let until = match MODE.get() {
+        Persist::Local { hours } => js_sys::Date::now() + hours * 3_600_000.0,
+        _ => 0.0,
+    };
+    if let Ok(json) = serde_json::to_string(&Saved { until, lines }) {
+        let _ = s.set_item(KEY, &json);
+    }
+}
+
+impl Chat {
+    /// "Clear conversation" and the JS API's `reset()`: ends a hand-off, forgets the transcript here and
+    /// in storage, and starts a new conversation (a new id for the server). Requests already waiting in
+    /// the outbox are still delivered: nothing the customer sent is lost.
+    pub fn clear_conversation(self) {
+        if self.handoff.get_untracked() != Handoff::None {
+            self.cancel_handoff();
+        }
+        self.pending.set_value(Vec::new());
+        self.waiting.set(0);
+        self.messages.set(Vec::new());
+        save(Vec::new());
+        if let Some(s) = crate::outbox::session() {
+            let _ = s.remove_item(crate::service::CONVERSATION_KEY);
+        }
+        self.reset_suggestions();
+    }
+}
