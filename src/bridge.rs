@@ -181,6 +181,11 @@ pub fn alive() -> bool {
     BRIDGE.with_borrow(|b| b.worker.is_some())
 }
 
+/// Whether the worker has booted and listens (messages are no longer queued).
+pub fn listening() -> bool {
+    BRIDGE.with_borrow(|b| b.booted)
+}
+
 /// Sends a message now, or as soon as the worker has booted.
 pub fn send(msg: &ToWorker) {
     let Ok(json) = serde_json::to_string(msg) else {

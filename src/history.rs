@@ -142,6 +142,11 @@ fn to_message(l: Line) -> Message {
 /// mounts.
 pub fn keep(chat: Chat) {
     let restored = load();
+    if !restored.is_empty() {
+        // Restored answers are rendered by the worker (product cards, glossary terms): start it now
+        // rather than on idle, so the conversation is back as it was.
+        chat.start_engine();
+    }
     for message in restored {
         chat.push(message);
     }

@@ -184,8 +184,10 @@ fn ask_view(message: &Message) {
             }
         },
     );
-    // A slow or broken worker: the plain text after a second.
-    set_timeout(move || settle(id, None), Duration::from_secs(1));
+    // A slow or broken worker: the plain text after a second (a few more while it still boots, as on
+    // a page that restores a conversation before the worker has started).
+    let wait = if crate::bridge::listening() { 1 } else { 5 };
+    set_timeout(move || settle(id, None), Duration::from_secs(wait));
 }
 
 fn is_product(message: &Message) -> bool {
