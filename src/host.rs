@@ -13,8 +13,7 @@ use crate::prefs::{Prefs, TextSize};
 use crate::state::{Author, Chat, Engine, Handoff};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -140,13 +139,44 @@ fn open(chat: Chat, open: bool) {
     chat.open.set(open);
 }
 
+/// An event's `detail`. Derived serialisation, not `serde_json::Value` (which would add its own map
+/// and writer code to the first load).
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Detail<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    route: Option<&'a str>,
+    /// Present (possibly null) on messages only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intent: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wait_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
 /// Turns state changes into the API's events.
 fn watch(chat: Chat, emit: js_sys::Function) {
-    let send = move |name: &str, detail: serde_json::Value| {
+    let send = move |name: &str, detail: Detail| {
+        let json = serde_json::to_string(&detail).unwrap_or_default();
         let _ = emit.call2(
             &JsValue::NULL,
             &JsValue::from_str(name),
-            &JsValue::from_str(&detail.to_string()),
+            &JsValue::from_str(&json),
         );
     };
     // Changes are compared with the state when `watch` ran (effects first run a tick later, after
@@ -157,7 +187,7 @@ fn watch(chat: Chat, emit: js_sys::Function) {
         let open = chat.open.get();
         if open != was_open.get_value() {
             was_open.set_value(open);
-            emit_open(if open { "open" } else { "close" }, json!({}));
+            emit_open(if open { "open" } else { "close" }, Detail::default());
         }
     });
     let emit_message = send.clone();
@@ -171,8 +201,14 @@ fn watch(chat: Chat, emit: js_sys::Function) {
                 };
                 emit_message(
                     "message",
-                    json!({ "author": author, "text": m.text, "lang": m.lang.tag(),
-                            "route": m.route, "intent": m.intent }),
+                    Detail {
+                        author: Some(author),
+                        text: Some(&m.text),
+                        lang: Some(m.lang.tag()),
+                        route: Some(m.route),
+                        intent: Some(m.intent.as_deref()),
+                        ..Detail::default()
+                    },
                 );
             }
             all.len()
@@ -183,25 +219,39 @@ fn watch(chat: Chat, emit: js_sys::Function) {
     Effect::new(move |_| {
         let h = chat.handoff.get();
         if h != was_handoff.get_value() {
-            let detail = match &h {
-                Handoff::None => json!({ "state": "none" }),
-                Handoff::Requested => json!({ "state": "requested" }),
-                Handoff::Queued { position, wait_s } => {
-                    json!({ "state": "queued", "position": position, "waitSeconds": wait_s })
-                }
-                Handoff::Active { agent } => json!({ "state": "active", "agent": agent }),
-                Handoff::LeaveMessage => json!({ "state": "leave_message" }),
+            let state = |state| Detail {
+                state: Some(state),
+                ..Detail::default()
             };
-            was_handoff.set_value(h);
+            let detail = match &h {
+                Handoff::None => state("none"),
+                Handoff::Requested => state("requested"),
+                Handoff::Queued { position, wait_s } => Detail {
+                    position: Some(*position),
+                    wait_seconds: Some(*wait_s),
+                    ..state("queued")
+                },
+                Handoff::Active { agent } => Detail {
+                    agent: Some(agent),
+                    ..state("active")
+                },
+                Handoff::LeaveMessage => state("leave_message"),
+            };
             emit_handoff("handoff", detail);
+            was_handoff.set_value(h);
         }
     });
     Effect::new(move |_| {
         if chat.engine.get() == Engine::Failed {
             send(
                 "error",
-                json!({ "code": "engine_unavailable",
-                        "message": "instant answers are unavailable; the bank's server answers instead" }),
+                Detail {
+                    code: Some("engine_unavailable"),
+                    message: Some(
+                        "instant answers are unavailable; the bank's server answers instead",
+                    ),
+                    ..Detail::default()
+                },
             );
         }
     });
