@@ -7,18 +7,16 @@
 
 use crate::i18n::strings;
 use crate::outbox::Link;
-use crate::prefs::Prefs;
 use crate::speech::Speaker;
 use crate::state::{Chat, Engine, Handoff};
-use assistant_core::locale::Lang;
 use assistant_core::protocol::Stage;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
 #[component]
-pub fn App(locale: Lang, prefs: Prefs, server: String) -> impl IntoView {
-    let chat = Chat::new(locale, prefs);
+pub fn App(chat: Chat, server: String) -> impl IntoView {
+    let prefs = chat.prefs;
     chat.connect(server);
     crate::history::keep(chat);
     provide_context(Speaker::new());
@@ -32,21 +30,24 @@ pub fn App(locale: Lang, prefs: Prefs, server: String) -> impl IntoView {
     let open_panel = move || {
         chat.open.set(true);
         chat.start_engine();
-        request_animation_frame(move || {
-            if let Some(el) = input.get_untracked() {
-                let _ = el.focus();
-            }
-        });
     };
-    let close_panel = move || {
-        chat.open.set(false);
-        // After the launcher is shown again.
-        request_animation_frame(move || {
-            if let Some(el) = launcher.get_untracked() {
-                let _ = el.focus();
-            }
-        });
-    };
+    let close_panel = move || chat.open.set(false);
+    // Focus follows the panel however it opened or closed (launcher, Escape, or the page's JS API):
+    // into the composer, or back to the launcher once it is shown again.
+    let was_open = StoredValue::new(chat.open.get_untracked());
+    Effect::new(move |_| {
+        let open = chat.open.get();
+        if open != was_open.get_value() {
+            was_open.set_value(open);
+            request_animation_frame(move || {
+                let _ = if open {
+                    input.get_untracked().map(|el| el.focus())
+                } else {
+                    launcher.get_untracked().map(|el| el.focus())
+                };
+            });
+        }
+    });
     crate::idle::on_idle(move || chat.start_engine());
 
     view! {

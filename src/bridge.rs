@@ -1,5 +1,5 @@
 //! The widget's side of the Web Worker: starts it (on idle, or when the panel opens), waits for it to
-//! boot, sends it the hashed asset URLs from the page's asset manifest, and queues questions until then.
+//! boot, sends it the hashed asset URLs from the asset manifest (given by the loader), and queues questions until then.
 //! No model code lives in the widget: this file is the whole cost of the engine on the first load.
 
 use assistant_core::answers::Suggestion;
@@ -29,15 +29,21 @@ thread_local! {
     static BRIDGE: RefCell<Bridge> = RefCell::new(Bridge::default());
 }
 
+thread_local! {
+    static MANIFEST: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The asset manifest (JSON: hashed, absolute URLs of the worker, model, answers and products), given
+/// by the loader through `host::mount`.
+pub(crate) fn set_manifest(json: String) {
+    MANIFEST.with_borrow_mut(|m| *m = Some(json));
+}
+
 pub(crate) fn manifest() -> Result<Manifest, String> {
-    let doc = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let el = doc
-        .get_element_by_id("assistant-assets")
-        .ok_or("the page has no asset manifest")?;
-    serde_json::from_str(&el.text_content().unwrap_or_default())
-        .map_err(|e| format!("asset manifest: {e}"))
+    let json = MANIFEST
+        .with_borrow(|m| m.clone())
+        .ok_or("no asset manifest (the widget was not mounted by its loader)")?;
+    serde_json::from_str(&json).map_err(|e| format!("asset manifest: {e}"))
 }
 
 /// Starts the worker once; later calls do nothing. `on_message` receives everything the worker says.

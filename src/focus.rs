@@ -1,5 +1,10 @@
 //! Keeps keyboard focus inside the open chat dialog (Tab and Shift+Tab wrap around), as a modal dialog
 //! must: otherwise keyboard and switch users tab "behind" a panel that covers the page on a phone.
+//!
+//! The widget lives in a shadow root (see `host`), where `document.activeElement` is the *host element*
+//! (`<bank-assistant>`), not the focused control: focus inside a shadow tree is retargeted for the outer
+//! document. The focused control is `shadowRoot.activeElement`, so the root node of the dialog is asked
+//! (`getRootNode()`: the shadow root, or the document when mounted without one).
 
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
@@ -20,6 +25,16 @@ fn focusables(root: &Element) -> Vec<HtmlElement> {
         .collect()
 }
 
+/// The focused element in `el`'s tree: `shadowRoot.activeElement` inside a shadow root, else
+/// `document.activeElement`.
+fn active_in_tree_of(el: &Element) -> Option<Element> {
+    let root = el.get_root_node();
+    match root.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.active_element(),
+        None => root.dyn_ref::<web_sys::Document>()?.active_element(),
+    }
+}
+
 /// Handles Tab inside the dialog `root`: from the last control to the first and back.
 pub fn trap_tab(root: &Element, ev: &KeyboardEvent) {
     if ev.key() != "Tab" {
@@ -29,9 +44,7 @@ pub fn trap_tab(root: &Element, ev: &KeyboardEvent) {
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return;
     };
-    let active = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element());
+    let active = active_in_tree_of(root);
     let at = |el: &HtmlElement| active.as_ref() == Some(el.unchecked_ref::<Element>());
     if ev.shift_key() && at(first) {
         ev.prevent_default();

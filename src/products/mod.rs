@@ -89,10 +89,7 @@ fn host_link(product: &str) -> Option<String> {
 /// Moves keyboard focus to the element with `id` once it is on the page (after the next frame).
 fn focus_later(id: String) {
     request_animation_frame(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&id))
-        {
+        if let Some(el) = crate::host::element_by_id(&id) {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });

@@ -63,7 +63,7 @@ for (const size of ['standard', 'largest']) {
         await off.page.locator('.ba-status').filter({ hasText: /offline|网络/ }).waitFor({ timeout: 10_000 });
         await off.page.getByLabel(/Your question|您的问题/).fill('x'.repeat(2000));
         await off.page.evaluate(() => {
-          const t = document.querySelector('#ba-input');
+          const t = __ba.$('#ba-input');
           t.removeAttribute('maxlength');
           t.value += 'y';
           t.dispatchEvent(new Event('input', { bubbles: true }));
@@ -172,7 +172,7 @@ for (const size of ['standard', 'large', 'larger', 'largest']) {
     await ask(page, 'I lost my card');
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
-      panel: document.querySelector('.ba-panel').scrollWidth - document.querySelector('.ba-panel').clientWidth,
+      panel: __ba.$('.ba-panel').scrollWidth - __ba.$('.ba-panel').clientWidth,
     }));
     assert.ok(overflow.page <= 320, `page scrolls sideways: ${overflow.page}px`);
     assert.ok(overflow.panel <= 0, `panel scrolls sideways by ${overflow.panel}px`);
@@ -205,7 +205,7 @@ test('200% browser zoom (1280×800 at 2×: a 640×400 CSS viewport): no sideways
 test('keyboard only: a whole conversation, suggestions, text size and hand-off; Tab stays in the dialog', async () => {
   const { page } = await openPage(browser, server.url, { viewport: DESKTOP });
   const focused = () => page.evaluate(() => {
-    const el = document.activeElement;
+    const el = __ba.active();
     return { id: el.id, cls: el.className, text: (el.innerText || el.getAttribute('aria-label') || '').trim() };
   });
   // Reach the launcher by tabbing through the host page.
@@ -216,7 +216,7 @@ test('keyboard only: a whole conversation, suggestions, text size and hand-off; 
   }
   assert.ok(found, 'the launcher is reachable by Tab');
   const outline = await page.evaluate(() => {
-    const cs = getComputedStyle(document.activeElement);
+    const cs = getComputedStyle(__ba.active());
     return { width: parseFloat(cs.outlineWidth), style: cs.outlineStyle };
   });
   assert.ok(outline.width >= 2 && outline.style !== 'none', 'visible focus indicator ≥ 2px');
@@ -256,11 +256,11 @@ test('keyboard only: a whole conversation, suggestions, text size and hand-off; 
   // Tab cycles inside the dialog: 60 presses never leave it.
   for (let i = 0; i < 60; i++) {
     await page.keyboard.press(i % 3 ? 'Tab' : 'Shift+Tab');
-    const inside = await page.evaluate(() => document.querySelector('#ba-panel').contains(document.activeElement));
+    const inside = await page.evaluate(() => __ba.$('#ba-panel').contains(__ba.active()));
     assert.ok(inside, `focus left the dialog after ${i + 1} presses`);
   }
   await page.keyboard.press('Escape');
-  await page.waitForFunction(() => document.activeElement.className === 'ba-launcher');
+  await page.waitForFunction(() => __ba.active().className === 'ba-launcher');
 });
 
 test('focus stays where the customer is when a reply arrives; each new message is announced once', async () => {
@@ -269,7 +269,7 @@ test('focus stays where the customer is when a reply arrives; each new message i
   await page.evaluate(() => {
     window.__added = [];
     window.__removed = 0;
-    const log = document.querySelector('[role="log"]');
+    const log = __ba.$('[role="log"]');
     new MutationObserver((records) => {
       for (const r of records) {
         if (r.target === log) {
@@ -284,7 +284,7 @@ test('focus stays where the customer is when a reply arrives; each new message i
   for (const q of ['I lost my card', '我的卡什么时候到？', 'hello']) {
     const reply = await ask(page, q);
     await reply.waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'ba-input', 'focus stays in the input');
+    assert.equal(await page.evaluate(() => __ba.active().id), 'ba-input', 'focus stays in the input');
   }
   const added = await page.evaluate(() => window.__added);
   assert.equal(added.length, 6, `six messages added to the log, one node each: ${added}`);
@@ -306,7 +306,7 @@ test('reduced motion: no running animations while the assistant is busy (and the
     await page.getByLabel('Your question').fill('I lost my card');
     await page.getByLabel('Your question').press('Enter');
     await page.locator('.ba-typing').waitFor();
-    const running = await page.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length);
+    const running = await page.evaluate(() => __ba.animations().filter((a) => a.playState === 'running').length);
     release();
     await page.close();
     return running;

@@ -18,11 +18,15 @@ const size = async (files) => {
   return { raw, gz, br };
 };
 const top = await readdir(DIST);
-const manifest = JSON.parse((await readFile(join(DIST, 'index.html'), 'utf8')).match(/id="assistant-assets">(.*?)<\/script>/)[1]);
-const first = ['index.html', ...top.filter((f) => /^(assistant-widget-.*\.(js|wasm)|(widget|products|bank)-.*\.css)$/.test(f))];
+// The build's names, as the loader carries them (dist/assistant.js, written by `cargo xtask fingerprint`).
+const manifest = JSON.parse((await readFile(join(DIST, 'assistant.js'), 'utf8')).match(/const BUILD = (\{.*?\});\n/)[1]);
+const widget = ['assistant.js', manifest.js, manifest.wasm, manifest.css];
+const demo = ['index.html', ...top.filter((f) => /^bank-.*\.css$/.test(f))];
 const worker = [manifest.worker, ...top.filter((f) => /^assistant-worker-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f))];
 const rows = [
-  ['first load (HTML + widget JS + wasm + CSS)', await size(first)],
+  ['first load: widget (loader + widget JS + wasm + CSS)', await size(widget)],
+  ['first load with the demo page (+ HTML + its CSS)', await size([...widget, ...demo])],
+  ['fallback without WebAssembly (fetched only when needed)', await size([manifest.fallback])],
   ['worker (loader + JS + wasm)', await size(worker)],
   ['model (ONNX)', await size([manifest.model])],
   ['model metadata + answers', await size([manifest.meta, manifest.answers])],

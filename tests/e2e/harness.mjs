@@ -1,7 +1,12 @@
 // Test harness: runs the real assistant server (which serves the built widget from dist/ and the API) on a
 // loopback port with a throwaway data directory, records every request the page makes, and launches
 // Debian's Chromium through playwright-core (no browser downloads). `serve()` is a plain static server for
-// the few tests that want the widget with no bank server behind it.
+// the few tests that want the widget with no bank server behind it, or (with `pages` and `csp`) a bank's
+// own site on another origin: host pages from fixtures/ plus the self-hosted dist/, under a strict CSP.
+//
+// The widget lives in an open shadow root: Playwright's CSS locators pierce it, but code run with
+// `page.evaluate` does not, so every page gets `__ba.$(selector)` (querySelector inside the widget) and
+// `__ba.active()` (the focused element, through shadow roots) and `__ba.animations()`.
 import { createServer } from 'node:http';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { spawn, execFileSync } from 'node:child_process';
@@ -23,7 +28,7 @@ async function freePort() {
 
 /// Starts the assistant server on a free loopback port with a fresh SQLite data directory (or the given
 /// one, to restart "the same" server). Returns { url, port, dataDir, stop(), restart() }.
-export async function startServer({ port, dataDir, hours = { always_open: true } } = {}) {
+export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [] } = {}) {
   port ??= await freePort();
   dataDir ??= await mkdtemp(join(tmpdir(), 'assistant-e2e-'));
   const hash = execFileSync(SERVER_BIN, ['hash-password'], { input: AGENT.password + '\n' }).toString().trim();
@@ -42,6 +47,8 @@ per_second = 0
 level = "warn"
 [hours]
 ${hoursToml}
+[security]
+cors_origins = ${JSON.stringify(cors)}
 [[agents]]
 username = ${JSON.stringify(AGENT.username)}
 display_name = ${JSON.stringify(AGENT.name)}
@@ -64,21 +71,34 @@ password_hash = ${JSON.stringify(hash)}
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours }); } };
+  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours, cors }); } };
 }
 
 const DIST = process.env.DIST ?? new URL('../../dist/', import.meta.url).pathname;
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.json': 'application/json', '.onnx': 'application/octet-stream' };
 
-export async function serve() {
+const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
+
+/// A static server for dist/. `pages` maps paths to host pages (functions returning HTML), files of
+/// tests/e2e/fixtures/ are under /fixtures/, and `csp` (a string, or a function returning one) is sent
+/// with every response.
+export async function serve({ pages = {}, csp } = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    const file = join(DIST, path.endsWith('/') ? path + 'index.html' : path);
-    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    const policy = typeof csp === 'function' ? csp() : csp;
+    const headers = policy ? { 'content-security-policy': policy } : {};
+    if (path === '/favicon.ico') { res.writeHead(204, headers).end(); return; }
+    if (pages[path]) {
+      res.writeHead(200, { ...headers, 'content-type': TYPES['.html'] }).end(pages[path]());
+      return;
+    }
+    const [base, rel] = path.startsWith('/fixtures/') ? [FIXTURES, path.slice(10)] : [DIST, path];
+    const file = join(base, rel.endsWith('/') ? rel + 'index.html' : rel);
+    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }
@@ -105,14 +125,33 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
       for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
     }, storage);
   }
+  await page.addInitScript(() => {
+    const widget = () => document.querySelector('bank-assistant')?.shadowRoot;
+    window.__ba = {
+      $: (selector) => widget()?.querySelector(selector) ?? null,
+      // document.getAnimations() leaves out shadow trees.
+      animations: () => [...document.getAnimations(), ...(widget()?.getAnimations() ?? [])],
+      active: () => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el;
+      },
+    };
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`);
+    });
+  });
   if (init) await page.addInitScript(init);
   const requests = [];
   const errors = [];
   const timeline = [];
+  const consoleMessages = [];
   page.on('request', (r) => { requests.push(r.url()); timeline.push({ url: r.url(), at: Date.now() }); });
   page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => consoleMessages.push({ type: m.type(), text: m.text() }));
   await page.goto(url);
-  return { page, requests, errors, timeline };
+  return { page, requests, errors, timeline, console: consoleMessages };
 }
 
 /// Opens the chat panel and waits until the in-browser model is ready.

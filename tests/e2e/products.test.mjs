@@ -114,8 +114,8 @@ test('"Tell me more" adds one section at a time and moves focus to its heading',
   await more.focus();
   await page.keyboard.press('Enter');
   assert.equal(await card.locator('[data-part^="detail"]').count(), 1);
-  await page.waitForFunction(() => document.activeElement?.tagName === 'H4');
-  const focused = await page.evaluate(() => document.activeElement.tagName + ' ' + document.activeElement.textContent);
+  await page.waitForFunction(() => __ba.active()?.tagName === 'H4');
+  const focused = await page.evaluate(() => __ba.active().tagName + ' ' + __ba.active().textContent);
   assert.match(focused, /^H4 What it is/);
   await more.click();
   assert.equal(await card.locator('[data-part^="detail"]').count(), 2);
@@ -237,7 +237,7 @@ test('loan calculator: good input gives the monthly payment and total; bad input
     assert.equal(await amount.getAttribute('aria-invalid'), 'true');
     const describedBy = (await amount.getAttribute('aria-describedby')).split(' ');
     assert.ok(describedBy.includes(await alert.getAttribute('id')), 'error linked to its field');
-    assert.equal(await amount.evaluate((el) => el === document.activeElement), true, 'focus moved to the field');
+    assert.equal(await amount.evaluate((el) => el === __ba.active()), true, 'focus moved to the field');
     assert.equal((await status.innerText()).trim(), '', 'no stale result beside an error');
   }
   await amount.fill('20000'); await term.fill('40 years'); await calc.click();
@@ -280,8 +280,8 @@ test('elder mode: one part of the card at a time with Previous and Next; risk an
     if (i < total) {
       await card.locator('button.ba-next').click();
       // Focus moves to the new part's heading (after the next frame).
-      await page.waitForFunction(() => document.activeElement?.classList.contains('ba-part-title'));
-      assert.equal(await page.evaluate(() => document.activeElement.closest('.ba-part')?.dataset.part),
+      await page.waitForFunction(() => __ba.active()?.classList.contains('ba-part-title'));
+      assert.equal(await page.evaluate(() => __ba.active().closest('.ba-part')?.dataset.part),
         await card.locator('.ba-part').getAttribute('data-part'), 'the heading of the part now shown');
     }
   }

@@ -107,10 +107,10 @@ test('composer: empty does nothing, Shift+Enter adds a line, 2,000-character lim
 test('dialog: focus moves in on open, Escape closes and returns focus to the launcher', async () => {
   const { page } = await openPage(browser, server.url);
   await openChat(page);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'ba-input');
+  assert.equal(await page.evaluate(() => __ba.active().id), 'ba-input');
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#ba-panel').isHidden(), true);
-  await page.waitForFunction(() => document.activeElement.className === 'ba-launcher', null, { timeout: 2000 });
+  await page.waitForFunction(() => __ba.active().className === 'ba-launcher', null, { timeout: 2000 });
 });
 
 test('suggestion chips ask their question', async () => {

@@ -1,12 +1,20 @@
-//! `cargo xtask fingerprint`: Trunk post-build hook. Trunk hashes the widget's own files but not the
-//! worker's (a worker's URL is chosen at run time), and copies model/KB files as they are. This gives the
-//! worker, model, metadata and answers content-hashed names, so browsers can cache them for a year, and
-//! writes their names into the page's asset manifest (`<script type="application/json"
-//! id="assistant-assets">`), which the widget reads. The worker's loader is generated here too, named by
-//! its own hash.
+//! `cargo xtask fingerprint`: Trunk post-build hook that turns Trunk's output into the versioned
+//! embedding bundle (docs/EMBEDDING.md):
+//!
+//! - every file the widget loads gets a content-hashed name (Trunk hashes the widget's JS and wasm; this
+//!   hashes the worker, model, metadata, answers, products, the widget's one stylesheet, the no-wasm
+//!   fallback and the WebView bridge), so browsers may cache them for a year;
+//! - `assistant.js`, the loader, keeps a stable name (it is the one tag banks add) and carries the hashed
+//!   names and sha384 Subresource Integrity hashes of everything it loads;
+//! - `assistant.sri.json` publishes those hashes, with the loader's own, for the bank to pin.
+//!
+//! The demo page must stay free of inline scripts and `style` attributes (it is served under a strict
+//! Content-Security-Policy); this step refuses to finish if Trunk wrote any.
 
 use anyhow::{Context, Result, bail};
-use sha2::{Digest, Sha256};
+use base64::Engine;
+use sha2::{Digest, Sha256, Sha384};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 fn short_hash(bytes: &[u8]) -> String {
@@ -17,21 +25,81 @@ fn short_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The Subresource Integrity value of `bytes`.
+pub fn sri(bytes: &[u8]) -> String {
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
+    )
+}
+
+/// `stem-<hash>.ext` for `bytes`.
+fn hashed_name(stem: &str, ext: &str, bytes: &[u8]) -> String {
+    format!("{stem}-{}.{ext}", short_hash(bytes))
+}
+
 /// Renames `dir/rel` to include its content hash; returns the new relative path.
 fn hashed(dir: &Path, rel: &str) -> Result<String> {
     let path = dir.join(rel);
     let bytes = std::fs::read(&path)
         .with_context(|| format!("{} is missing from the build", path.display()))?;
     let (stem, ext) = rel.rsplit_once('.').context("file without extension")?;
-    let new = format!("{stem}-{}.{ext}", short_hash(&bytes));
+    let new = hashed_name(stem, ext, &bytes);
     std::fs::rename(&path, dir.join(&new))?;
     Ok(new)
 }
 
-pub fn run() -> Result<()> {
+/// Writes `bytes` into `dir` under a hashed name; returns the name.
+fn write_hashed(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<String> {
+    let name = hashed_name(stem, ext, bytes);
+    std::fs::write(dir.join(&name), bytes)?;
+    Ok(name)
+}
+
+/// The one file in `dir` named `prefix…suffix` (Trunk's hashed widget files).
+fn find(dir: &Path, prefix: &str, suffix: &str) -> Result<String> {
+    let mut hits = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(prefix) && n.ends_with(suffix) && !n.ends_with("_bg.wasm.js"));
+    let name = hits
+        .next()
+        .with_context(|| format!("no {prefix}*{suffix} in the build"))?;
+    if let Some(other) = hits.next() {
+        bail!("two builds of the widget in one dist: {name} and {other}");
+    }
+    Ok(name)
+}
+
+/// Fails on inline scripts or `style` attributes (the strict CSP would block them).
+fn check_csp_clean(html: &str) -> Result<()> {
+    let mut rest = html;
+    while let Some(at) = rest.find("<script") {
+        let tag_end = rest[at..].find('>').context("unclosed <script")? + at;
+        let tag = &rest[at..tag_end];
+        let body_end = rest[tag_end..].find("</script>").context("no </script>")? + tag_end;
+        if !tag.contains("src=") && !rest[tag_end + 1..body_end].trim().is_empty() {
+            bail!("index.html has an inline script ({tag}>); a strict CSP would block it");
+        }
+        rest = &rest[body_end..];
+    }
+    if html.contains(" style=") {
+        bail!("index.html has a style attribute; a strict CSP would block it");
+    }
+    Ok(())
+}
+
+pub fn run(root: &Path) -> Result<()> {
     let dir = std::env::var("TRUNK_STAGING_DIR")
         .context("run by Trunk's post_build hook (TRUNK_STAGING_DIR unset)")?;
     let dir = Path::new(&dir);
+    let mut integrity = BTreeMap::new();
+    let mut pin = |name: &str| -> Result<()> {
+        let bytes = std::fs::read(dir.join(name)).with_context(|| format!("{name} missing"))?;
+        integrity.insert(name.to_owned(), sri(&bytes));
+        Ok(())
+    };
+
+    // The worker: Trunk leaves its files unhashed; its loader is named by its own hash.
     let wasm =
         std::fs::read(dir.join("assistant-worker_bg.wasm")).context("worker wasm missing")?;
     let h = short_hash(&wasm);
@@ -42,26 +110,83 @@ pub fn run() -> Result<()> {
     std::fs::rename(dir.join("assistant-worker.js"), dir.join(&js))?;
     std::fs::rename(dir.join("assistant-worker_bg.wasm"), dir.join(&bg))?;
     let loader = format!("importScripts(\"./{js}\");wasm_bindgen(\"./{bg}\");\n");
-    let loader_name = format!(
-        "assistant-worker-loader-{}.js",
-        short_hash(loader.as_bytes())
-    );
-    std::fs::write(dir.join(&loader_name), loader)?;
+    let worker = write_hashed(dir, "assistant-worker-loader", "js", loader.as_bytes())?;
 
-    let manifest = serde_json::json!({
-        "worker": loader_name,
+    // The widget's stylesheet: one file, inserted into the shadow root by the loader.
+    let mut css = Vec::new();
+    for f in ["style/host.css", "style/widget.css", "style/products.css"] {
+        css.extend(std::fs::read(root.join(f)).with_context(|| format!("{f} missing"))?);
+        css.push(b'\n');
+    }
+    let embed = root.join("public/embed");
+    let fallback = std::fs::read(embed.join("fallback.js")).context("fallback.js missing")?;
+    let bridge = match std::fs::read(embed.join("bridge.js")) {
+        Ok(b) => Some(write_hashed(dir, "assistant-bridge", "js", &b)?),
+        Err(_) => None,
+    };
+
+    let build = serde_json::json!({
+        "js": find(dir, "assistant-widget-", ".js")?,
+        "wasm": find(dir, "assistant-widget-", "_bg.wasm")?,
+        "css": write_hashed(dir, "assistant", "css", &css)?,
+        "fallback": write_hashed(dir, "assistant-fallback", "js", &fallback)?,
+        "bridge": bridge,
+        "worker": worker,
         "model": hashed(dir, "model/intent-model.onnx")?,
         "meta": hashed(dir, "model/intent-model.json")?,
         "answers": hashed(dir, "kb/answers.json")?,
         "products": hashed(dir, "kb/products.json")?,
     });
-    let index = dir.join("index.html");
-    let html = std::fs::read_to_string(&index)?;
-    if !html.contains("__ASSISTANT_ASSETS__") {
-        bail!("index.html has no __ASSISTANT_ASSETS__ placeholder");
+    for v in build.as_object().into_iter().flat_map(|o| o.values()) {
+        if let Some(name) = v.as_str() {
+            pin(name)?;
+        }
     }
-    // JSON inside <script type="application/json">: only "</" could end the element early.
-    let json = manifest.to_string().replace("</", "<\\/");
-    std::fs::write(&index, html.replace("__ASSISTANT_ASSETS__", &json))?;
+    pin(&js)?;
+    pin(&bg)?;
+    let mut build = build;
+    build["integrity"] = serde_json::to_value(&integrity)?;
+
+    // The loader: stable name, the build's names and hashes written in.
+    let source = std::fs::read_to_string(embed.join("assistant.js"))?;
+    const PLACEHOLDER: &str = "/*__ASSISTANT_BUILD__*/ null";
+    if !source.contains(PLACEHOLDER) {
+        bail!("public/embed/assistant.js has no {PLACEHOLDER} placeholder");
+    }
+    let loader = source.replace(PLACEHOLDER, &build.to_string());
+    std::fs::write(dir.join("assistant.js"), &loader)?;
+
+    let published = serde_json::json!({
+        "assistant.js": sri(loader.as_bytes()),
+        "files": integrity,
+    });
+    std::fs::write(
+        dir.join("assistant.sri.json"),
+        serde_json::to_string_pretty(&published)? + "\n",
+    )?;
+    check_csp_clean(&std::fs::read_to_string(dir.join("index.html"))?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sri_is_sha384_base64() {
+        // `printf abc | openssl dgst -sha384 -binary | base64`
+        assert_eq!(
+            sri(b"abc"),
+            "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+        );
+    }
+
+    #[test]
+    fn inline_scripts_and_style_attributes_are_refused() {
+        assert!(check_csp_clean(r#"<script type="module" src="/assistant.js"></script>"#).is_ok());
+        assert!(
+            check_csp_clean(r#"<script type="module">import x from '/a.js'</script>"#).is_err()
+        );
+        assert!(check_csp_clean(r#"<p style="color:red">x</p>"#).is_err());
+    }
 }

@@ -9,7 +9,7 @@
 //! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
 //! - `screenshots`: re-take docs/screenshots/ (normal and elder mode, en/zh, phone/desktop);
-//! - `fingerprint`: (Trunk post-build hook) give worker/model/KB files content-hashed names.
+//! - `fingerprint`: (Trunk post-build hook) hashed names, the `assistant.js` loader and SRI hashes.
 
 mod fingerprint;
 mod kb;
@@ -44,7 +44,7 @@ fn run() -> Result<()> {
         Some("test-server") => server::test_postgres(&root),
         Some("bench") => bench(&root),
         Some("train") => train(&root),
-        Some("fingerprint") => fingerprint::run(),
+        Some("fingerprint") => fingerprint::run(&root),
         Some("screenshots") => screenshots(&root),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
         _ => bail!(

@@ -190,6 +190,33 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
+/// Whether a static file's name carries a content hash (`name-0123456789abcdef.ext`,
+/// `name-0123456789abcdef_bg.wasm`), so it can never change.
+fn is_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let stem = name.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Hashed files are cached for a year; the rest (the page, the `assistant.js` loader, the SRI list)
+/// are revalidated on every load, so a new release is picked up at once.
+async fn cache_policy(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let hashed = is_hashed(req.uri().path());
+    let mut resp = next.run(req).await;
+    if resp.status().is_success() {
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    resp
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let cfg = state.config.clone();
@@ -228,9 +255,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .method_not_allowed_fallback(method_not_allowed);
     app = if cfg.static_dir.is_dir() {
-        app.fallback_service(ServeDir::new(&cfg.static_dir).not_found_service(
+        let files = ServeDir::new(&cfg.static_dir).not_found_service(
             axum::handler::HandlerWithoutStateExt::into_service(not_found),
-        ))
+        );
+        app.fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(middleware::from_fn(cache_policy))
+                .service(files),
+        )
     } else {
         app.fallback(not_found)
     };
@@ -239,9 +271,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(cfg.server.max_body_bytes))
         .layer(CatchPanicLayer::custom(panic_response));
-    let inline = std::fs::read_to_string(cfg.static_dir.join("index.html"))
-        .map(|html| crate::csp::inline_script_hashes(&html))
-        .unwrap_or_default();
     let headers: Vec<(HeaderName, String)> = vec![
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
         (
@@ -250,7 +279,9 @@ pub fn router(state: AppState) -> Router {
         ),
         (
             header::CONTENT_SECURITY_POLICY,
-            crate::csp::with_script_hashes(&cfg.security.csp, &inline),
+            // The built pages have no inline scripts or styles (the fingerprint step checks), so the
+            // policy needs no hashes or nonces.
+            cfg.security.csp.clone(),
         ),
         (
             HeaderName::from_static("x-frame-options"),

@@ -13,7 +13,6 @@ pub mod bus;
 pub mod chat;
 pub mod config;
 pub mod console;
-pub mod csp;
 pub mod db;
 pub mod error;
 pub mod handoff;

@@ -1016,15 +1016,16 @@ async fn cors_allows_only_configured_origins() {
 }
 
 #[tokio::test]
-async fn serves_the_built_widget_with_its_inline_loader_allowed_by_hash() {
+async fn serves_the_built_widget_under_the_strict_csp_with_cache_headers() {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(
         dist.path().join("index.html"),
-        "<!doctype html><title>Bank</title><script type=\"module\">import init from '/w.js';init();</script>",
+        "<!doctype html><title>Bank</title><script type=\"module\" src=\"/assistant.js\"></script>",
     )
     .unwrap();
+    std::fs::write(dist.path().join("assistant.js"), "import('/w.js');").unwrap();
     std::fs::write(
-        dist.path().join("w.js"),
+        dist.path().join("assistant-widget-0123456789abcdef.js"),
         "export default function init() {}",
     )
     .unwrap();
@@ -1037,14 +1038,32 @@ async fn serves_the_built_widget_with_its_inline_loader_allowed_by_hash() {
         .unwrap()
         .to_owned();
     assert!(
-        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
-        "{csp}"
+        csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "no hashes or nonces needed: {csp}"
     );
+    assert!(csp.contains("style-src 'self';"), "{csp}");
     assert!(!csp.contains("unsafe-inline"));
-    let js = s
-        .send(Request::get("/w.js").body(Body::empty()).unwrap())
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    let loader = s
+        .send(Request::get("/assistant.js").body(Body::empty()).unwrap())
         .await;
-    assert_eq!(js.status(), StatusCode::OK);
+    assert_eq!(
+        loader.headers()["cache-control"],
+        "no-cache",
+        "the stable name is revalidated"
+    );
+    let hashed = s
+        .send(
+            Request::get("/assistant-widget-0123456789abcdef.js")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(hashed.status(), StatusCode::OK);
+    assert_eq!(
+        hashed.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     // Unknown paths under the static site are JSON 404s too.
     let (st, v) = s.call("GET", "/nope.js", None, None).await;
     assert_eq!(

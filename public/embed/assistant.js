@@ -1,0 +1,199 @@
+// Lakeside assistant loader: the one tag a bank adds to its pages (docs/EMBEDDING.md).
+//
+//   <script type="module" src="/assistant/assistant.js" data-server="https://chat.bank.example"
+//           data-locale="zh-CN" data-text-size="large" data-theme="high-contrast"></script>
+//
+// It defines <bank-assistant>, gives it an open shadow root (the page's CSS cannot reach the widget and
+// the widget's CSS cannot leak out), puts the widget's stylesheet in it, loads the widget's JS + wasm
+// (hashed names, Subresource Integrity, retried with backoff) and mounts it. It also owns the page's
+// JS API (`window.BankAssistant` and the element's methods): calls made before the widget is ready are
+// queued, events go to `on()` handlers and out as `bank-assistant:<event>` DOM events. Without
+// WebAssembly, or when the widget cannot be loaded, a small plain-JS fallback (fallback.js) answers
+// through the bank's server instead.
+//
+// Hand-written and kept small on purpose: it is the only file with a stable name (no hash), so it is
+// the one the bank pins with an integrity attribute; everything it loads is pinned by the hashes the
+// build writes below. Nothing here throws into the page: failures become console warnings and
+// `error` events.
+
+// Filled in by the build (`cargo xtask fingerprint`): hashed file names and their sha384 integrity.
+const BUILD = /*__ASSISTANT_BUILD__*/ null;
+
+const EVENTS = ['ready', 'open', 'close', 'message', 'handoff', 'error'];
+const handlers = new Map(EVENTS.map((e) => [e, new Set()]));
+let host = null;
+let widget = null; // { command(name, arg) } once mounted (wasm or fallback)
+let queue = [];
+let identity = null;
+let bridged = null; // the bridge module installing, once the loader has asked for it
+
+const warn = (...args) => console.warn('bank-assistant:', ...args);
+
+function emit(name, detail = {}) {
+  for (const h of handlers.get(name) ?? []) {
+    try { h(detail); } catch (e) { warn(`an on('${name}') handler threw`, e); }
+  }
+  host?.dispatchEvent(new CustomEvent(`bank-assistant:${name}`, { detail, bubbles: true, composed: true }));
+}
+
+function command(name, arg) {
+  if (!widget) { queue.push([name, arg]); return; }
+  let problem;
+  try { problem = widget.command(name, arg); } catch (e) { problem = String(e?.message ?? e); }
+  if (problem) { warn(problem); emit('error', { code: 'bad_call', message: problem }); }
+}
+
+// Looks like personal data rather than an opaque token: e-mail, phone/card/ID-like digit runs, spaces.
+const looksPersonal = (t) => /@|\s/.test(t) || /\d{7,}/.test(t.replace(/[-.]/g, ''));
+
+/** The page's API: `window.BankAssistant`, and the methods of the `<bank-assistant>` element. */
+const api = Object.freeze({
+  open: () => command('open'),
+  close: () => command('close'),
+  toggle: () => command('toggle'),
+  setLocale: (tag) => command('locale', String(tag)),
+  setTextSize: (size) => command('textSize', String(size)),
+  ask: (text) => command('ask', String(text ?? '')),
+  reset: () => command('reset'),
+  /** An opaque token from the bank's own session (never a name, number or e-mail). */
+  identify: ({ token } = {}) => {
+    if (typeof token !== 'string' || token.length < 8 || token.length > 512 || looksPersonal(token)) {
+      warn('identify() takes an opaque token only (8–512 characters, no personal data); ignored');
+      return false;
+    }
+    identity = token;
+    return true;
+  },
+  /** The token given to identify(), for the bank's own glue code (kept in memory only). */
+  identity: () => identity,
+  on: (event, handler) => {
+    const set = handlers.get(event);
+    if (!set || typeof handler !== 'function') { warn(`on(): unknown event ${event}`); return () => {}; }
+    set.add(handler);
+    return () => set.delete(handler);
+  },
+});
+
+class BankAssistantElement extends HTMLElement {}
+for (const name of Object.keys(api)) BankAssistantElement.prototype[name] = api[name];
+
+/** `fetch`, retried with backoff and jitter (0.4 s, 0.8 s, 1.6 s); resolves to the response or throws. */
+async function fetchRetry(path, integrity) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const r = await fetch(new URL(path, import.meta.url), { integrity, credentials: 'same-origin' });
+      if (r.ok) return r;
+      if (r.status < 500 && r.status !== 408 && r.status !== 429) throw new Error(`${path}: HTTP ${r.status}`);
+      throw Object.assign(new Error(`${path}: HTTP ${r.status}`), { retry: true });
+    } catch (e) {
+      if (attempt >= 3 || (e.retry !== true && !(e instanceof TypeError))) throw e;
+      await new Promise((ok) => setTimeout(ok, 400 * 2 ** attempt * (0.75 + Math.random() / 2)));
+    }
+  }
+}
+
+/** Imports one of the build's hashed modules with its integrity checked (through modulepreload), retried. */
+async function importPinned(name) {
+  for (let attempt = 0; ; attempt++) {
+    // A failed import stays failed for its URL, so each retry asks for a new one.
+    const href = new URL(name + (attempt ? `?retry=${attempt}` : ''), import.meta.url).href;
+    const link = Object.assign(document.createElement('link'), { rel: 'modulepreload', href });
+    link.integrity = BUILD.integrity[name];
+    link.crossOrigin = 'anonymous';
+    document.head.append(link);
+    try {
+      return await import(href);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await new Promise((ok) => setTimeout(ok, 400 * 2 ** attempt * (0.75 + Math.random() / 2)));
+    } finally {
+      link.remove();
+    }
+  }
+}
+
+// Relative luminance and contrast (WCAG 2.2).
+const lum = (rgb) => rgb.map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+  .reduce((s, c, i) => s + c * [0.2126, 0.7152, 0.0722][i], 0);
+const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+
+/** A brand colour (`--bank-assistant-brand`) that fails 4.5:1 against white text is darkened, with a warning. */
+function checkBrand(container) {
+  const wanted = getComputedStyle(host).getPropertyValue('--bank-assistant-brand').trim();
+  if (!wanted) return;
+  const probe = document.createElement('span');
+  probe.style.setProperty('color', wanted);
+  container.append(probe);
+  let rgb = (getComputedStyle(probe).color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+  probe.remove();
+  if (rgb.length < 3) { warn(`--bank-assistant-brand: ${wanted} is not a colour; the default is used`); return; }
+  if (contrast(rgb, [255, 255, 255]) >= 4.5) return;
+  while (contrast(rgb, [255, 255, 255]) < 4.5) rgb = rgb.map((c) => Math.floor(c * 0.92));
+  const fixed = `rgb(${rgb.join(', ')})`;
+  container.style.setProperty('--bank-assistant-brand', fixed);
+  warn(`--bank-assistant-brand ${wanted} has less than 4.5:1 contrast with white text; using ${fixed}`);
+}
+
+/** The element to mount into: the page's own <bank-assistant>, else a new one at the end of the page. */
+function hostElement(tag) {
+  let el = document.querySelector('bank-assistant');
+  if (!el) {
+    el = document.createElement('bank-assistant');
+    for (const [k, v] of Object.entries(tag?.dataset ?? {})) el.dataset[k] = v;
+    // A transformed or filtered <body> would trap the widget's position: fixed; then mount beside it.
+    const s = getComputedStyle(document.body ?? document.documentElement);
+    const trapped = s.transform !== 'none' || s.filter !== 'none' || s.perspective !== 'none' || /paint|layout|strict|content/.test(s.contain);
+    (trapped || !document.body ? document.documentElement : document.body).append(el);
+  }
+  if (!el.id) el.id = 'bank-assistant';
+  return el;
+}
+
+async function start() {
+  const tag = [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url.split('?')[0] || s.src === import.meta.url);
+  host = hostElement(tag);
+  const data = { ...(tag?.dataset ?? {}), ...host.dataset };
+  const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  const css = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: new URL(BUILD.css, import.meta.url).href });
+  css.integrity = BUILD.integrity[BUILD.css];
+  css.crossOrigin = 'anonymous';
+  const container = document.createElement('div');
+  root.append(css, container);
+  css.addEventListener('load', () => checkBrand(container), { once: true });
+  css.addEventListener('error', () => warn('the widget stylesheet could not be loaded'), { once: true });
+
+  const server = data.server ?? '';
+  const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server,
+    persist: data.persist, persistHours: data.persistHours };
+  let mode = 'wasm';
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this browser');
+    const [glue, wasm] = await Promise.all([importPinned(BUILD.js), fetchRetry(BUILD.wasm, BUILD.integrity[BUILD.wasm])]);
+    await glue.default({ module_or_path: await wasm.arrayBuffer() });
+    const abs = (p) => p && new URL(p, import.meta.url).href;
+    const assets = JSON.stringify({ worker: abs(BUILD.worker), model: abs(BUILD.model), meta: abs(BUILD.meta),
+      answers: abs(BUILD.answers), products: abs(BUILD.products) });
+    widget = glue.mount(container, JSON.stringify(config), assets, (name, json) => emit(name, JSON.parse(json)));
+  } catch (e) {
+    mode = 'fallback';
+    warn('the widget could not start here; answering through the server instead:', e?.message ?? e);
+    container.replaceChildren();
+    const fallback = await importPinned(BUILD.fallback);
+    widget = fallback.mount(container, config, emit);
+    emit('error', { code: 'wasm_unavailable', message: String(e?.message ?? e) });
+  }
+  const waiting = queue;
+  queue = [];
+  await bridged;
+  emit('ready', { mode });
+  for (const [name, arg] of waiting) command(name, arg);
+}
+
+if (!customElements.get('bank-assistant')) {
+  customElements.define('bank-assistant', BankAssistantElement);
+  window.BankAssistant = api;
+  // The bridge listens before `ready` is emitted, so an app host never misses it.
+  bridged = BUILD?.bridge ? importPinned(BUILD.bridge).then((m) => m.installBridge(api)).catch((e) => warn('bridge:', e?.message ?? e)) : null;
+  if (!BUILD) warn('this is the unbuilt loader; serve dist/ (cargo xtask dev)');
+  else start().catch((e) => { warn('could not start:', e?.message ?? e); emit('error', { code: 'start_failed', message: String(e?.message ?? e) }); });
+}

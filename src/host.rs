@@ -1,0 +1,258 @@
+//! The widget's face to the host page. The loader (`public/embed/assistant.js`, plain JS) owns the
+//! page-facing API (`window.BankAssistant`, the `<bank-assistant>` element's methods, queuing calls made
+//! before the wasm is ready, CustomEvents, input checks); this module is the small Rust end of it:
+//! [`mount`] starts the Leptos app inside the container the loader made in the shadow root, and
+//! returns a [`Widget`] whose `command(name, arg)` drives the conversation. Events go back through one
+//! JS callback `emit(name, detailJson)`.
+//!
+//! Why so little here: every byte of this module counts toward the first-load budget, and JS glue in
+//! the loader is cheaper than Leptos code. Event payloads are built from the transcript, which holds
+//! only masked text (`state::Chat::send` masks before keeping anything), so no raw PII leaves.
+
+use crate::prefs::{Prefs, TextSize};
+use crate::state::{Author, Chat, Engine, Handoff};
+use assistant_core::locale::Lang;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// The tree the widget is mounted in: the loader's shadow root.
+    static ROOT: RefCell<Option<web_sys::Node>> = const { RefCell::new(None) };
+}
+
+/// An element of the widget by id. Ids are scoped to the shadow root, so `document.getElementById`
+/// does not see them.
+pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
+    let root = ROOT.with_borrow(|r| r.clone())?;
+    match root.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.get_element_by_id(id),
+        None => root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id),
+    }
+}
+
+/// What the loader passes to [`mount`] (JSON): the `data-*` settings of the tag.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Config {
+    locale: Option<String>,
+    text_size: Option<String>,
+    theme: Option<String>,
+    /// The bank's server; empty for the page's own origin.
+    #[serde(default)]
+    server: String,
+    /// `data-persist` (`local`, `none`; default: this tab) and `data-persist-hours`.
+    persist: Option<String>,
+    persist_hours: Option<String>,
+}
+
+/// A mounted widget; the loader keeps it and calls [`Widget::command`].
+#[wasm_bindgen]
+pub struct Widget {
+    chat: Chat,
+    _owner: Owner,
+}
+
+/// Mounts the widget into `container` (inside the loader's shadow root). `config` is JSON
+/// ([`Config`]), `assets` the hashed asset URLs (JSON, see `bridge::set_manifest`), `emit` is called as
+/// `emit(event, detailJson)`.
+#[wasm_bindgen]
+pub fn mount(
+    container: web_sys::HtmlElement,
+    config: &str,
+    assets: String,
+    emit: js_sys::Function,
+) -> Result<Widget, JsError> {
+    let config: Config = serde_json::from_str(config)?;
+    crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
+    crate::bridge::set_manifest(assets);
+    ROOT.with_borrow_mut(|r| *r = Some(container.get_root_node()));
+    let locale = config
+        .locale
+        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_default();
+    let owner = Owner::new();
+    let chat = owner.with(|| {
+        let prefs = Prefs::load(config.text_size.as_deref(), config.theme.as_deref());
+        Chat::new(locale, prefs)
+    });
+    let server = config.server;
+    owner.with(|| {
+        // Mounting also starts Leptos' task executor, which the effects in `watch` need.
+        leptos::mount::mount_to(
+            container,
+            move || leptos::view! { <crate::app::App chat=chat server=server/> },
+        )
+        .forget();
+        watch(chat, emit);
+    });
+    Ok(Widget {
+        chat,
+        _owner: owner,
+    })
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// One API call: `open`, `close`, `toggle`, `locale` (a tag), `textSize` (a size name), `ask`
+    /// (text), `reset`. Returns an error message for the caller, or undefined.
+    pub fn command(&self, name: &str, arg: JsValue) -> Option<String> {
+        let chat = self.chat;
+        let text = arg.as_string().unwrap_or_default();
+        match name {
+            "open" => open(chat, true),
+            "close" => open(chat, false),
+            "toggle" => open(chat, !chat.open.get_untracked()),
+            "locale" => match Lang::from_tag(&text) {
+                Some(lang) => {
+                    chat.locale.set(lang);
+                    chat.reset_suggestions();
+                }
+                None => return Some(format!("unsupported locale {text:?} (use en or zh-CN)")),
+            },
+            "textSize" => match TextSize::parse(&text) {
+                // The host's choice for this page; only the customer's own choice is remembered.
+                Some(size) => chat.prefs.text_size.set(size),
+                None => return Some(format!("unknown text size {text:?}")),
+            },
+            "ask" => {
+                open(chat, true);
+                if let Err(e) = chat.send(&text, None) {
+                    return Some(e.to_owned());
+                }
+            }
+            // The same as the customer's "Clear conversation": the transcript kept for the tab and
+            // the conversation id go too.
+            "reset" => chat.clear_conversation(),
+            _ => return Some(format!("unknown command {name:?}")),
+        }
+        None
+    }
+}
+
+fn open(chat: Chat, open: bool) {
+    if open {
+        chat.start_engine();
+    }
+    chat.open.set(open);
+}
+
+/// An event's `detail`. Derived serialisation, not `serde_json::Value` (which would add its own map
+/// and writer code to the first load).
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Detail<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lang: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    route: Option<&'a str>,
+    /// Present (possibly null) on messages only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intent: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wait_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+/// Turns state changes into the API's events.
+fn watch(chat: Chat, emit: js_sys::Function) {
+    let send = move |name: &str, detail: Detail| {
+        let json = serde_json::to_string(&detail).unwrap_or_default();
+        let _ = emit.call2(
+            &JsValue::NULL,
+            &JsValue::from_str(name),
+            &JsValue::from_str(&json),
+        );
+    };
+    // Changes are compared with the state when `watch` ran (effects first run a tick later, after
+    // the loader may already have replayed queued calls).
+    let emit_open = send.clone();
+    let was_open = StoredValue::new(chat.open.get_untracked());
+    Effect::new(move |_| {
+        let open = chat.open.get();
+        if open != was_open.get_value() {
+            was_open.set_value(open);
+            emit_open(if open { "open" } else { "close" }, Detail::default());
+        }
+    });
+    let emit_message = send.clone();
+    Effect::new(move |seen: Option<usize>| {
+        chat.messages.with(|all| {
+            for m in all.iter().skip(seen.unwrap_or(0).min(all.len())) {
+                let author = match m.author {
+                    Author::Customer => "customer",
+                    Author::Assistant => "assistant",
+                    Author::Agent => "agent",
+                };
+                emit_message(
+                    "message",
+                    Detail {
+                        author: Some(author),
+                        text: Some(&m.text),
+                        lang: Some(m.lang.tag()),
+                        route: Some(m.route),
+                        intent: Some(m.intent.as_deref()),
+                        ..Detail::default()
+                    },
+                );
+            }
+            all.len()
+        })
+    });
+    let emit_handoff = send.clone();
+    let was_handoff = StoredValue::new(chat.handoff.get_untracked());
+    Effect::new(move |_| {
+        let h = chat.handoff.get();
+        if h != was_handoff.get_value() {
+            let state = |state| Detail {
+                state: Some(state),
+                ..Detail::default()
+            };
+            let detail = match &h {
+                Handoff::None => state("none"),
+                Handoff::Requested => state("requested"),
+                Handoff::Queued { position, wait_s } => Detail {
+                    position: Some(*position),
+                    wait_seconds: Some(*wait_s),
+                    ..state("queued")
+                },
+                Handoff::Active { agent } => Detail {
+                    agent: Some(agent),
+                    ..state("active")
+                },
+                Handoff::LeaveMessage => state("leave_message"),
+            };
+            emit_handoff("handoff", detail);
+            was_handoff.set_value(h);
+        }
+    });
+    Effect::new(move |_| {
+        if chat.engine.get() == Engine::Failed {
+            send(
+                "error",
+                Detail {
+                    code: Some("engine_unavailable"),
+                    message: Some(
+                        "instant answers are unavailable; the bank's server answers instead",
+                    ),
+                    ..Detail::default()
+                },
+            );
+        }
+    });
+}
