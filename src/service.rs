@@ -245,7 +245,12 @@ impl Chat {
                 }
             }
             (Kind::Handoff, Outcome::Delivered { body, .. }) => {
-                if let Ok(t) = serde_json::from_str::<HandoffResponse>(&body) {
+                // Cancelled (or the conversation cleared) while the request was on its way: the
+                // cancellation follows it in the outbox, so there is nothing to listen to.
+                let cancelled = self.handoff.get_untracked() == Handoff::None;
+                if let Ok(t) = serde_json::from_str::<HandoffResponse>(&body)
+                    && !cancelled
+                {
                     remember_handoff(&t.ticket_id);
                     if matches!(self.handoff.get_untracked(), Handoff::Requested) {
                         self.handoff.set(Handoff::Queued {

@@ -150,6 +150,7 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
   page.on('request', (r) => { requests.push(r.url()); timeline.push({ url: r.url(), at: Date.now() }); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => consoleMessages.push({ type: m.type(), text: m.text() }));
+  if (process.env.DEBUG_404) page.on('response', (r) => r.status() >= 400 && console.log('HTTP', r.status(), r.request().method(), r.url()));
   await page.goto(url);
   return { page, requests, errors, timeline, console: consoleMessages };
 }

@@ -51,7 +51,8 @@ async function openPanel(page) {
 /// Sets attributes on the demo page's mount element before the widget reads them.
 function setHostAttributes(a) {
   const set = () => {
-    const el = document.getElementById('bank-assistant');
+    // The one tag's data-* settings (the loader reads them when it runs, after parsing).
+    const el = document.querySelector('script[src$="assistant.js"]');
     if (!el) return false;
     for (const [k, v] of Object.entries(a)) el.setAttribute(k, v);
     return true;

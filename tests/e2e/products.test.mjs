@@ -230,7 +230,7 @@ test('loan calculator: good input gives the monthly payment and total; bad input
     await amount.fill(value);
     await calc.click();
     // The answer has arrived when focus moves from the button to the field.
-    await page.waitForFunction(() => document.activeElement?.closest('.ba-field')?.dataset.field === 'amount');
+    await page.waitForFunction(() => __ba.active()?.closest('.ba-field')?.dataset.field === 'amount');
     const alert = form.locator('.ba-field[data-field="amount"] [role="alert"]');
     await alert.waitFor();
     assert.match(await alert.innerText(), message, `amount "${value}"`);

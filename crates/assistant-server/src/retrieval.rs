@@ -137,7 +137,7 @@ impl Index {
         let mut intents = Vec::new();
         for (d, e) in kb.intents.iter().enumerate() {
             let mut text = String::new();
-            for p in e.phrases.zh.iter().chain(&e.phrases.en) {
+            for p in e.phrases.all_zh().chain(&e.phrases.en) {
                 text.push_str(p);
                 text.push('\n');
             }
