@@ -210,6 +210,16 @@ impl Chat {
         self.waiting.set(0);
         self.messages.set(Vec::new());
         save(Vec::new());
+        // Also a copy kept under another `data-persist` setting (another page of the site, another tab).
+        if let Some(w) = web_sys::window() {
+            for s in [w.session_storage(), w.local_storage()]
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let _ = s.remove_item(KEY);
+            }
+        }
         if let Some(s) = crate::outbox::session() {
             let _ = s.remove_item(crate::service::CONVERSATION_KEY);
         }

@@ -45,6 +45,8 @@ struct Config {
     /// `data-persist` (`local`, `none`; default: this tab) and `data-persist-hours`.
     persist: Option<String>,
     persist_hours: Option<String>,
+    /// `data-product-links`: JSON, product id (or `"*"`) → URL.
+    product_links: Option<String>,
 }
 
 /// A mounted widget; the loader keeps it and calls [`Widget::command`].
@@ -66,6 +68,7 @@ pub fn mount(
 ) -> Result<Widget, JsError> {
     let config: Config = serde_json::from_str(config)?;
     crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
+    crate::products::set_host_links(config.product_links.as_deref());
     crate::bridge::set_manifest(assets);
     ROOT.with_borrow_mut(|r| *r = Some(container.get_root_node()));
     let locale = config
@@ -191,9 +194,11 @@ fn watch(chat: Chat, emit: js_sys::Function) {
         }
     });
     let emit_message = send.clone();
+    // A conversation restored from an earlier page was reported there: only new messages are events.
+    let restored = chat.messages.with_untracked(Vec::len);
     Effect::new(move |seen: Option<usize>| {
         chat.messages.with(|all| {
-            for m in all.iter().skip(seen.unwrap_or(0).min(all.len())) {
+            for m in all.iter().skip(seen.unwrap_or(restored).min(all.len())) {
                 let author = match m.author {
                     Author::Customer => "customer",
                     Author::Assistant => "assistant",

@@ -370,6 +370,9 @@ impl Chat {
                 // The customer's own messages come back too; they are in the log already.
                 if role == Role::Agent {
                     self.agent_typing.set(false);
+                    // Masked like everything else the widget keeps, shows or reports to the page: an
+                    // agent may paste a full card or phone number.
+                    let text = assistant_core::pii::mask(&text).text;
                     let msg_lang = Lang::of_text(&text, lang);
                     self.say(text, msg_lang, "agent", None);
                 }

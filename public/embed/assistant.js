@@ -43,8 +43,10 @@ function command(name, arg) {
   if (problem) { warn(problem); emit('error', { code: 'bad_call', message: problem }); }
 }
 
-// Looks like personal data rather than an opaque token: e-mail, phone/card/ID-like digit runs, spaces.
-const looksPersonal = (t) => /@|\s/.test(t) || /\d{7,}/.test(t.replace(/[-.]/g, ''));
+// Looks like personal data rather than an opaque token: an e-mail address, spaces (a name), or only digits
+// and separators (a phone, card or ID number). Random tokens (UUIDs, hex) often hold long digit runs, so
+// those alone are not refused.
+const looksPersonal = (t) => /@|\s/.test(t) || /^[\d+()./-]+[xX]?$/.test(t);
 
 /** The page's API: `window.BankAssistant`, and the methods of the `<bank-assistant>` element. */
 const api = Object.freeze({
@@ -94,6 +96,9 @@ async function fetchRetry(path, integrity) {
 
 /** Imports one of the build's hashed modules with its integrity checked (through modulepreload), retried. */
 async function importPinned(name) {
+  // Browsers without modulepreload (Safari < 17) would import unchecked: check the bytes first.
+  const preload = document.createElement('link').relList?.supports?.('modulepreload');
+  if (!preload) await fetchRetry(name, BUILD.integrity[name]);
   for (let attempt = 0; ; attempt++) {
     // A failed import stays failed for its URL, so each retry asks for a new one.
     const href = new URL(name + (attempt ? `?retry=${attempt}` : ''), import.meta.url).href;
@@ -124,9 +129,15 @@ function checkBrand(container) {
   const probe = document.createElement('span');
   probe.style.setProperty('color', wanted);
   container.append(probe);
-  let rgb = (getComputedStyle(probe).color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+  const computed = getComputedStyle(probe).color;
   probe.remove();
-  if (rgb.length < 3) { warn(`--bank-assistant-brand: ${wanted} is not a colour; the default is used`); return; }
+  if (!/^rgba?\(/.test(computed)) {
+    // oklch(), color(), lab() stay as written in the computed style; their contrast is not checked here.
+    if (!CSS.supports('color', wanted)) warn(`--bank-assistant-brand: ${wanted} is not a colour; the default is used`);
+    else warn(`--bank-assistant-brand: ${wanted} cannot be checked for contrast; check it has 4.5:1 with white text`);
+    return;
+  }
+  let rgb = computed.match(/[\d.]+/g).slice(0, 3).map(Number);
   if (contrast(rgb, [255, 255, 255]) >= 4.5) return;
   while (contrast(rgb, [255, 255, 255]) < 4.5) rgb = rgb.map((c) => Math.floor(c * 0.92));
   const fixed = `rgb(${rgb.join(', ')})`;
@@ -149,8 +160,11 @@ function hostElement(tag) {
   return el;
 }
 
+/** This loader's own script tag (its `data-*` attributes are the settings). */
+const ownTag = () => [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url.split('?')[0] || s.src === import.meta.url);
+
 async function start() {
-  const tag = [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url.split('?')[0] || s.src === import.meta.url);
+  const tag = ownTag();
   host = hostElement(tag);
   const data = { ...(tag?.dataset ?? {}), ...host.dataset };
   const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
@@ -164,8 +178,9 @@ async function start() {
 
   const server = data.server ?? '';
   const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server,
-    persist: data.persist, persistHours: data.persistHours };
+    persist: data.persist, persistHours: data.persistHours, productLinks: data.productLinks };
   let mode = 'wasm';
+  let mounted;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this browser');
     const [glue, wasm] = await Promise.all([importPinned(BUILD.js), fetchRetry(BUILD.wasm, BUILD.integrity[BUILD.wasm])]);
@@ -173,18 +188,20 @@ async function start() {
     const abs = (p) => p && new URL(p, import.meta.url).href;
     const assets = JSON.stringify({ worker: abs(BUILD.worker), model: abs(BUILD.model), meta: abs(BUILD.meta),
       answers: abs(BUILD.answers), products: abs(BUILD.products) });
-    widget = glue.mount(container, JSON.stringify(config), assets, (name, json) => emit(name, JSON.parse(json)));
+    mounted = glue.mount(container, JSON.stringify(config), assets, (name, json) => emit(name, JSON.parse(json)));
   } catch (e) {
     mode = 'fallback';
     warn('the widget could not start here; answering through the server instead:', e?.message ?? e);
     container.replaceChildren();
     const fallback = await importPinned(BUILD.fallback);
-    widget = fallback.mount(container, config, emit);
+    mounted = fallback.mount(container, config, emit);
     emit('error', { code: 'wasm_unavailable', message: String(e?.message ?? e) });
   }
+  // Calls keep queuing until the bridge is there too, so they run in the order they were made.
+  await bridged;
+  widget = mounted;
   const waiting = queue;
   queue = [];
-  await bridged;
   emit('ready', { mode });
   for (const [name, arg] of waiting) command(name, arg);
 }
@@ -193,7 +210,11 @@ if (!customElements.get('bank-assistant')) {
   customElements.define('bank-assistant', BankAssistantElement);
   window.BankAssistant = api;
   // The bridge listens before `ready` is emitted, so an app host never misses it.
-  bridged = BUILD?.bridge ? importPinned(BUILD.bridge).then((m) => m.installBridge(api)).catch((e) => warn('bridge:', e?.message ?? e)) : null;
+  bridged = BUILD?.bridge ? importPinned(BUILD.bridge).then((m) => {
+    // Settings from this widget's own tag and element only, never from elsewhere in the page.
+    const own = { ...(ownTag()?.dataset ?? {}), ...(document.querySelector('bank-assistant')?.dataset ?? {}) };
+    m.installBridge(api, window, { origins: own.bridgeOrigins, backButton: own.backButton });
+  }).catch((e) => warn('bridge:', e?.message ?? e)) : null;
   if (!BUILD) warn('this is the unbuilt loader; serve dist/ (cargo xtask dev)');
   else start().catch((e) => { warn('could not start:', e?.message ?? e); emit('error', { code: 'start_failed', message: String(e?.message ?? e) }); });
 }

@@ -75,15 +75,23 @@ fn general_info(lang: Lang) -> &'static str {
     }
 }
 
-/// Links the host page configures for "next steps": `data-product-links` on the mount element, a
-/// JSON object from product id (or `"*"` for any product) to a URL.
+thread_local! {
+    /// The host's "next step" links: product id (or `"*"` for any product) → URL.
+    static HOST_LINKS: RefCell<std::collections::HashMap<String, String>> = RefCell::default();
+}
+
+/// Takes `data-product-links` from the widget's own tag (passed by the loader to `host::mount`), never
+/// from elsewhere in the page, where user content could plant one. Bad JSON means no links.
+pub fn set_host_links(json: Option<&str>) {
+    let links = json
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
+    HOST_LINKS.with_borrow_mut(|l| *l = links);
+}
+
+/// The host's link for a product's "next steps", if it gave one.
 fn host_link(product: &str) -> Option<String> {
-    let attr = web_sys::window()?
-        .document()?
-        .get_element_by_id("bank-assistant")?
-        .get_attribute("data-product-links")?;
-    let links: std::collections::HashMap<String, String> = serde_json::from_str(&attr).ok()?;
-    links.get(product).or_else(|| links.get("*")).cloned()
+    HOST_LINKS.with_borrow(|l| l.get(product).or_else(|| l.get("*")).cloned())
 }
 
 /// Moves keyboard focus to the element with `id` once it is on the page (after the next frame).

@@ -54,15 +54,17 @@ async function parentSite() {
   return { url: `http://127.0.0.1:${srv.address().port}/`, origin: `http://127.0.0.1:${srv.address().port}` };
 }
 
-/// Allows `origins` in the framed widget page (as `data-bridge-origins` on the page would).
+/// Allows `origins` in the framed widget page, as `data-bridge-origins` on the widget's own tag would (the
+/// loader reads it there only, not from elsewhere in the page).
 function allowOrigins(origins) {
   if (window === top) return;
   const set = () => {
-    if (!document.documentElement) return false;
-    document.documentElement.setAttribute('data-bridge-origins', origins);
+    const tag = document.querySelector('script[src$="assistant.js"]');
+    if (!tag) return false;
+    tag.setAttribute('data-bridge-origins', origins);
     return true;
   };
-  if (!set()) new MutationObserver((_, obs) => { if (set()) obs.disconnect(); }).observe(document, { childList: true });
+  if (!set()) new MutationObserver((_, obs) => { if (set()) obs.disconnect(); }).observe(document, { childList: true, subtree: true });
 }
 
 const heard = (page) => page.evaluate(() => window.heard);

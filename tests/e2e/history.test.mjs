@@ -32,6 +32,13 @@ const stored = (page) => page.evaluate(() => {
 });
 
 /// The customer's questions and the assistant's replies in the log, as text.
+/// The restored transcript once it has `count` messages: a restored answer joins the log when the worker
+/// (started at once on a page with a conversation to restore) has rendered it, within a few seconds.
+async function restored(page, count) {
+  await page.locator('.ba-log [data-route]').nth(count - 1).waitFor({ timeout: 15_000 });
+  return transcript(page);
+}
+
 async function transcript(page) {
   return page.locator('.ba-log [data-route]').evaluateAll((nodes) => nodes.map((n) => {
     const who = n.classList.contains('ba-customer') ? 'customer' : 'assistant';
@@ -89,11 +96,17 @@ test('the conversation survives navigating away and back; "Clear conversation" r
   assert.match(before[0], /^customer: I lost my card$/);
   assert.match(before[2], /^customer: 我的卡还没到$/);
 
-  // Another page of the site, then back, in the same tab.
+  // Another page of the site, then back, in the same tab. The page's analytics (message events) hear
+  // of new messages only, not of the restored ones again.
+  await page.addInitScript(() => {
+    window.__messages = [];
+    document.addEventListener('bank-assistant:message', (e) => window.__messages.push(e.detail));
+  });
   await page.goto(server.url + 'healthz');
   await page.goto(server.url + '?from=another-page');
   await openPanel(page);
-  assert.deepEqual(await transcript(page), before, 'the same messages, in order');
+  assert.deepEqual(await restored(page, before.length), before, 'the same messages, in order');
+  assert.deepEqual(await page.evaluate(() => window.__messages), [], 'restored messages are not reported again');
   const languages = await page.locator('.ba-log .ba-customer').evaluateAll((n) => n.map((e) => e.lang));
   assert.deepEqual(languages, ['en', 'zh-CN']);
 
@@ -178,7 +191,7 @@ test('data-persist="local": kept across tabs until it expires; data-persist="non
   const tab = await context.newPage();
   await tab.goto(server.url);
   await openPanel(tab);
-  assert.equal((await transcript(tab)).length, 2, 'another tab of the same browser sees it');
+  assert.equal((await restored(tab, 2)).length, 2, 'another tab of the same browser sees it');
 
   // Stale: gone on the next page load, and removed from storage.
   await tab.evaluate(() => {

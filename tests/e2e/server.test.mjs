@@ -73,6 +73,15 @@ test('hand-off: the customer waits in line, an agent takes the conversation and 
   await live.waitFor({ timeout: 10_000 });
   assert.equal(await live.count(), 1, 'the agent message appears once');
 
+  // An agent who pastes a full card number: the customer's widget shows (and keeps) it masked.
+  await agent.page.getByLabel('Reply to the customer').fill('Is it the card 4111 1111 1111 1111?');
+  await agent.page.getByRole('button', { name: 'Send' }).click();
+  const pasted = page.locator('.ba-log .ba-agent').filter({ hasText: 'Is it the card' });
+  await pasted.waitFor({ timeout: 10_000 });
+  assert.doesNotMatch(await pasted.innerText(), /4111 1111 1111 1111/);
+  assert.match(await pasted.innerText(), /1111/, 'the last four digits stay, so the customer knows which card');
+  assert.ok(!JSON.stringify(await page.evaluate(() => ({ ...sessionStorage }))).includes('4111 1111 1111 1111'));
+
   // The customer writes back; it reaches the agent's transcript.
   await page.getByLabel('Your question').fill('Thank you, which payment is it?');
   await page.getByLabel('Your question').press('Enter');

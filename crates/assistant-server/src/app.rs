@@ -191,13 +191,15 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// Whether a static file's name carries a content hash (`name-0123456789abcdef.ext`,
-/// `name-0123456789abcdef_bg.wasm`), so it can never change.
+/// `name-0123456789abcdef_bg.wasm`), so it can never change. Trunk writes its 64-bit hash as hex without
+/// leading zeros, so 15 digits (or fewer) happen.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, h)| {
+        (12..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// Hashed files are cached for a year; the rest (the page, the `assistant.js` loader, the SRI list)
@@ -364,4 +366,21 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn hashed_names_are_cached_forever_and_stable_names_are_not() {
+        assert!(is_hashed("/assistant-widget-c98419e0c1c705fb_bg.wasm"));
+        // Trunk drops leading zeros from its hash: 15 digits must still count.
+        assert!(is_hashed("/assistant-86af163e2e93506.css"));
+        assert!(is_hashed("/kb/answers-0123456789abcdef.json"));
+        assert!(!is_hashed("/assistant.js"));
+        assert!(!is_hashed("/assistant.sri.json"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/my-page.html"));
+    }
 }
