@@ -186,8 +186,11 @@ async function start() {
     const [glue, wasm] = await Promise.all([importPinned(BUILD.js), fetchRetry(BUILD.wasm, BUILD.integrity[BUILD.wasm])]);
     await glue.default({ module_or_path: await wasm.arrayBuffer() });
     const abs = (p) => p && new URL(p, import.meta.url).href;
+    // The worker fetches these itself, each with its integrity (a `new Worker()` script cannot be pinned).
+    const pinned = [BUILD.model, BUILD.meta, BUILD.answers, BUILD.products].filter((p) => p && BUILD.integrity[p]);
     const assets = JSON.stringify({ worker: abs(BUILD.worker), model: abs(BUILD.model), meta: abs(BUILD.meta),
-      answers: abs(BUILD.answers), products: abs(BUILD.products) });
+      answers: abs(BUILD.answers), products: abs(BUILD.products),
+      integrity: Object.fromEntries(pinned.map((p) => [abs(p), BUILD.integrity[p]])) });
     mounted = glue.mount(container, JSON.stringify(config), assets, (name, json) => emit(name, JSON.parse(json)));
   } catch (e) {
     mode = 'fallback';

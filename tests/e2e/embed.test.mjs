@@ -231,3 +231,31 @@ test("a widget wasm that will not load is retried, then the server fallback take
   assert.deepEqual(consoleErrors.filter((t) => !/Failed to load resource/.test(t)), []);
   await browserContext.close();
 });
+
+test('an answers file changed on the way is refused by its integrity hash: questions go to the server', async () => {
+  const browserContext = await browser.newContext();
+  let served = 0;
+  // The worker fetches the knowledge base itself. A changed answer (here: "freeze" → "ignore") must
+  // never reach the customer. (The model file is also pinned, and carries its own hash in its metadata.)
+  await browserContext.route(/kb\/answers-[0-9a-f]+\.json/, async (route) => {
+    served++;
+    const response = await route.fetch();
+    const body = (await response.text()).replaceAll('freeze', 'ignore').replaceAll('Freeze', 'Ignore');
+    await route.fulfill({ response, body });
+  });
+  const page = await browserContext.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(site.url + 'plain.html');
+  await page.getByRole('button', { name: 'Chat with our assistant' }).click();
+  await page.getByLabel('Your question').fill('I lost my card');
+  await page.getByLabel('Your question').press('Enter');
+  const reply = page.locator('.ba-log .ba-assistant[data-route]').first();
+  await reply.waitFor({ timeout: 20_000 });
+  assert.ok(served >= 1, 'the worker asked for the answers');
+  assert.doesNotMatch(await reply.innerText(), /ignore/i, 'the changed answer is never shown');
+  assert.match(await reply.innerText(), /freeze/i, 'the server answered instead');
+  assert.ok(['kb', 'server'].includes(await reply.getAttribute('data-route')));
+  assert.deepEqual(errors, []);
+  await browserContext.close();
+});

@@ -16,6 +16,10 @@ pub struct ModelAssets {
     /// cards, comparisons or glossary terms, and everything else still works.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub products: Option<String>,
+    /// Subresource Integrity (`sha384-…`) by URL, from the loader's build manifest: the worker fetches
+    /// each file with it, so a file changed on the way (or on a CDN) is refused, not used.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub integrity: std::collections::BTreeMap<String, String>,
 }
 
 /// Widget → worker.

@@ -128,7 +128,7 @@ async fn load(assets: ModelAssets) {
     let start = now_ms();
     // The catalogue first: it is small, and views wait for it.
     let products = match &assets.products {
-        Some(url) => fetch_bytes(url)
+        Some(url) => fetch_bytes(url, &assets.integrity)
             .await
             .and_then(|b| String::from_utf8(b).map_err(|e| e.to_string()))
             .and_then(|json| ProductBundle::parse(&json)),
@@ -171,20 +171,21 @@ async fn load_inner(assets: &ModelAssets) -> Result<(IntentEngine, AnswerBundle)
         loaded: 0,
         total,
     });
-    let model = fetch_bytes(&assets.model).await?;
+    let model = fetch_bytes(&assets.model, &assets.integrity).await?;
     post(&FromWorker::Progress {
         stage: Stage::Downloading,
         loaded: 1,
         total,
     });
-    let meta = String::from_utf8(fetch_bytes(&assets.meta).await?).map_err(|e| e.to_string())?;
+    let meta = String::from_utf8(fetch_bytes(&assets.meta, &assets.integrity).await?)
+        .map_err(|e| e.to_string())?;
     post(&FromWorker::Progress {
         stage: Stage::Downloading,
         loaded: 2,
         total,
     });
-    let answers =
-        String::from_utf8(fetch_bytes(&assets.answers).await?).map_err(|e| e.to_string())?;
+    let answers = String::from_utf8(fetch_bytes(&assets.answers, &assets.integrity).await?)
+        .map_err(|e| e.to_string())?;
     post(&FromWorker::Progress {
         stage: Stage::Preparing,
         loaded: 3,
@@ -195,14 +196,23 @@ async fn load_inner(assets: &ModelAssets) -> Result<(IntentEngine, AnswerBundle)
     Ok((engine, answers))
 }
 
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// Downloads `url`, with its Subresource Integrity from `integrity` when the loader gave one (the browser
+/// then refuses bytes that do not match).
+async fn fetch_bytes(
+    url: &str,
+    integrity: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<u8>, String> {
     let failed = |e: JsValue| {
         format!(
             "could not download {url}: {}",
             e.as_string().unwrap_or_else(|| format!("{e:?}"))
         )
     };
-    let resp: Response = JsFuture::from(scope().fetch_with_str(url))
+    let init = web_sys::RequestInit::new();
+    if let Some(hash) = integrity.get(url) {
+        init.set_integrity(hash);
+    }
+    let resp: Response = JsFuture::from(scope().fetch_with_str_and_init(url, &init))
         .await
         .map_err(failed)?
         .unchecked_into();
