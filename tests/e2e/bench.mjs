@@ -36,9 +36,9 @@ console.log('| asset | raw KiB | gzip KiB | brotli KiB |\n|---|---:|---:|---:|')
 for (const [name, s] of rows) console.log(`| ${name} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`);
 // SIZES_ONLY=1: the size table and each first-load file's share, no browser (for size work).
 if (process.env.SIZES_ONLY) {
-  for (const f of first) {
+  for (const f of [...widget, ...demo]) {
     const s = await size([f]);
-    console.log(`|   ${f.replace(/-[0-9a-f]{16}/, '-…')} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`);
+    console.log(`|   ${f.replace(/-[0-9a-f]{12,16}/, '-…')} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`);
   }
   process.exit(0);
 }
