@@ -381,17 +381,7 @@ mod tests {
         r.iter().map(|s| s.text.as_str()).collect()
     }
 
-    const PRODUCTS: [&str; 9] = [
-        "product_savings_account",
-        "product_fixed_deposit",
-        "product_certificate_of_deposit",
-        "product_wealth_management",
-        "product_money_market_fund",
-        "product_consumer_loan",
-        "product_mortgage",
-        "product_credit_card",
-        "product_sme_loan",
-    ];
+    use crate::taxonomy::PRODUCTS;
 
     #[test]
     fn every_card_has_risk_example_details_and_not_advice_in_both_languages() {
