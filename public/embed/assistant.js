@@ -4,8 +4,12 @@
 //           data-locale="zh-CN" data-text-size="large" data-theme="high-contrast"></script>
 //
 // It defines <bank-assistant>, gives it an open shadow root (the page's CSS cannot reach the widget and
-// the widget's CSS cannot leak out), puts the widget's stylesheet in it, loads the widget's JS + wasm
-// (hashed names, Subresource Integrity, retried with backoff) and mounts it. It also owns the page's
+// the widget's CSS cannot leak out), puts the widget's stylesheet in it and shows the launcher button at
+// once. The widget itself (Leptos JS + wasm, ~250 KB gzip; hashed names, Subresource Integrity, retried
+// with backoff) is loaded after the page has loaded, when the browser is idle, or as soon as the customer
+// reaches for the launcher or the page calls the API, whichever comes first (`data-load`); it then takes
+// the launcher's place. This is the "facade" pattern Lighthouse recommends for chat widgets: the bank's
+// page pays only for this file, the bridge and the stylesheet while it loads. It also owns the page's
 // JS API (`window.BankAssistant` and the element's methods): calls made before the widget is ready are
 // queued, events go to `on()` handlers and out as `bank-assistant:<event>` DOM events. Without
 // WebAssembly, or when the widget cannot be loaded, a small plain-JS fallback (fallback.js) answers
@@ -26,6 +30,7 @@ let widget = null; // { command(name, arg) } once mounted (wasm or fallback)
 let queue = [];
 let identity = null;
 let bridged = null; // the bridge module installing, once the loader has asked for it
+let loadWidget = null; // starts loading the widget (once), after start() has shown the launcher
 
 const warn = (...args) => console.warn('bank-assistant:', ...args);
 
@@ -37,7 +42,7 @@ function emit(name, detail = {}) {
 }
 
 function command(name, arg) {
-  if (!widget) { queue.push([name, arg]); return; }
+  if (!widget) { queue.push([name, arg]); loadWidget?.(); return; }
   let problem;
   try { problem = widget.command(name, arg); } catch (e) { problem = String(e?.message ?? e); }
   if (problem) { warn(problem); emit('error', { code: 'bad_call', message: problem }); }
@@ -163,7 +168,58 @@ function hostElement(tag) {
 /** This loader's own script tag (its `data-*` attributes are the settings). */
 const ownTag = () => [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url.split('?')[0] || s.src === import.meta.url);
 
-async function start() {
+// The launcher's name as the widget says it (src/i18n.rs `launcher`; the browser tests check that both
+// agree), its icon (src/app.rs), and the text-size steps of `assistant_core::display::TextSize`.
+const LAUNCHER = { en: 'Chat with our assistant', zh: '在线客服' };
+const ICON = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z';
+const SIZES = [['standard', 16], ['large', 20], ['larger', 24], ['largest', 30]];
+
+/** A text size as the widget reads it (`TextSize::parse`): a step's name, "elder", or pixels; else null. */
+function textSize(value) {
+  const v = String(value ?? '').trim().toLowerCase();
+  if (v === 'elder') return 'large';
+  if (SIZES.some(([name]) => name === v)) return v;
+  const px = v.replace(/px$/, '').trim();
+  if (!/^\d+$/.test(px)) return null;
+  return SIZES.filter(([, step]) => step <= Number(px)).pop()?.[0] ?? 'standard';
+}
+
+const stored = (key) => { try { return localStorage.getItem(key); } catch { return null; } };
+
+/**
+ * The launcher shown until the widget is loaded: the widget's own markup, classes, name, text size and
+ * contrast (the customer's remembered choice first, as `src/prefs.rs` does), so the swap is invisible.
+ */
+function facade(data) {
+  const zh = /^zh([-_]|$)/i.test(data.locale ?? navigator.language ?? '');
+  const size = textSize(stored('bank-assistant.text-size')) ?? textSize(data.textSize) ?? 'standard';
+  const contrast = stored('bank-assistant.high-contrast');
+  // Hidden until the stylesheet is in: an unstyled button would flash in the page's flow.
+  const root = Object.assign(document.createElement('div'), { className: 'ba-root', lang: zh ? 'zh-CN' : 'en', hidden: true });
+  Object.assign(root.dataset, { textSize: size, elder: String(size !== 'standard'),
+    contrast: (contrast === null ? data.theme === 'high-contrast' : contrast === 'true') ? 'more' : 'normal' });
+  const button = Object.assign(document.createElement('button'), { className: 'ba-launcher' });
+  button.setAttribute('aria-haspopup', 'dialog');
+  button.setAttribute('aria-expanded', 'false');
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  for (const [k, v] of Object.entries({ class: 'ba-icon ba-launcher-icon', 'aria-hidden': 'true', viewBox: '0 0 24 24', width: 26, height: 26 })) svg.setAttribute(k, v);
+  const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('fill', 'currentColor');
+  path.setAttribute('d', ICON);
+  svg.append(path);
+  button.append(svg, Object.assign(document.createElement('span'), { textContent: zh ? LAUNCHER.zh : LAUNCHER.en }));
+  root.append(button);
+  return root;
+}
+
+/** Runs `fn` once the page has loaded and the browser is idle (shortly after load where there is no idle callback). */
+function afterLoadIdle(fn) {
+  const idle = () => (window.requestIdleCallback ? requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 500));
+  if (document.readyState === 'complete') idle();
+  else window.addEventListener('load', idle, { once: true });
+}
+
+function start() {
   const tag = ownTag();
   host = hostElement(tag);
   const data = { ...(tag?.dataset ?? {}), ...host.dataset };
@@ -172,12 +228,40 @@ async function start() {
   css.integrity = BUILD.integrity[BUILD.css];
   css.crossOrigin = 'anonymous';
   const container = document.createElement('div');
+  const launcher = facade(data);
+  container.append(launcher);
   root.append(css, container);
-  css.addEventListener('load', () => checkBrand(container), { once: true });
-  css.addEventListener('error', () => warn('the widget stylesheet could not be loaded'), { once: true });
+  css.addEventListener('load', () => { checkBrand(container); launcher.hidden = false; }, { once: true });
+  css.addEventListener('error', () => { warn('the widget stylesheet could not be loaded'); launcher.hidden = false; }, { once: true });
 
-  const server = data.server ?? '';
-  const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server,
+  // Load the widget when the customer reaches for the launcher, when the page calls the API (`command`),
+  // or after the page's load when the browser is idle: `data-load="idle"` (the default), "eager" (at once,
+  // e.g. a WebView that opens the chat straight away) or "interaction" (never on idle). A browser asking
+  // to save data (`Save-Data`) gets "interaction" too.
+  const button = launcher.firstChild;
+  let focused = false;
+  let loading = null;
+  loadWidget = () => (loading ??= mountWidget(container, data, launcher, () => focused).catch((e) => {
+    // Not even the fallback could be loaded (offline?): the launcher stays, and the next try starts afresh.
+    loading = null;
+    button.removeAttribute('aria-busy');
+    warn('could not load the widget:', e?.message ?? e);
+    emit('error', { code: 'start_failed', message: String(e?.message ?? e) });
+  }));
+  button.addEventListener('focus', () => { focused = true; loadWidget(); });
+  button.addEventListener('blur', () => { focused = false; });
+  for (const type of ['pointerenter', 'touchstart']) button.addEventListener(type, loadWidget, { once: true, passive: true });
+  // A click before the widget is there opens it as soon as it is: the call is queued like any other.
+  button.addEventListener('click', () => { button.setAttribute('aria-busy', 'true'); command('open'); });
+  const when = data.load ?? 'idle';
+  if (!['idle', 'eager', 'interaction'].includes(when)) warn(`data-load="${when}" is not one of idle, eager, interaction; using idle`);
+  if (when === 'eager') loadWidget();
+  else if (when !== 'interaction' && !navigator.connection?.saveData) afterLoadIdle(loadWidget);
+}
+
+/** Loads the widget (wasm, else the plain-JS fallback), puts it in the launcher's place and replays the queue. */
+async function mountWidget(container, data, launcher, launcherFocused) {
+  const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server: data.server ?? '',
     persist: data.persist, persistHours: data.persistHours, productLinks: data.productLinks };
   let mode = 'wasm';
   let mounted;
@@ -195,11 +279,15 @@ async function start() {
   } catch (e) {
     mode = 'fallback';
     warn('the widget could not start here; answering through the server instead:', e?.message ?? e);
-    container.replaceChildren();
     const fallback = await importPinned(BUILD.fallback);
+    [...container.children].filter((el) => el !== launcher).forEach((el) => el.remove());
     mounted = fallback.mount(container, config, emit);
     emit('error', { code: 'wasm_unavailable', message: String(e?.message ?? e) });
   }
+  // The widget's own launcher takes the stand-in's place in the same frame; keyboard focus moves with it.
+  const focused = launcherFocused();
+  launcher.remove();
+  if (focused) container.querySelector('.ba-launcher')?.focus();
   // Calls keep queuing until the bridge is there too, so they run in the order they were made.
   await bridged;
   widget = mounted;
@@ -219,5 +307,7 @@ if (!customElements.get('bank-assistant')) {
     m.installBridge(api, window, { origins: own.bridgeOrigins, backButton: own.backButton });
   }).catch((e) => warn('bridge:', e?.message ?? e)) : null;
   if (!BUILD) warn('this is the unbuilt loader; serve dist/ (cargo xtask dev)');
-  else start().catch((e) => { warn('could not start:', e?.message ?? e); emit('error', { code: 'start_failed', message: String(e?.message ?? e) }); });
+  else {
+    try { start(); } catch (e) { warn('could not start:', e?.message ?? e); emit('error', { code: 'start_failed', message: String(e?.message ?? e) }); }
+  }
 }

@@ -20,12 +20,18 @@ const size = async (files) => {
 const top = await readdir(DIST);
 // The build's names, as the loader carries them (dist/assistant.js, written by `cargo xtask fingerprint`).
 const manifest = JSON.parse((await readFile(join(DIST, 'assistant.js'), 'utf8')).match(/const BUILD = (\{.*?\});\n/)[1]);
-const widget = ['assistant.js', manifest.js, manifest.wasm, manifest.css];
+// What the page loads for the widget before its launcher is on screen (the loader imports the bridge at
+// once), and the widget itself, which the loader fetches after the page's load event when the browser is
+// idle, or at once when the customer reaches for the launcher (public/embed/assistant.js).
+const first = ['assistant.js', manifest.bridge, manifest.css].filter(Boolean);
+const widget = [manifest.js, manifest.wasm];
 const demo = ['index.html', ...top.filter((f) => /^bank-.*\.css$/.test(f))];
 const worker = [manifest.worker, ...top.filter((f) => /^assistant-worker-[0-9a-f]+(_bg\.wasm|\.js)$/.test(f))];
 const rows = [
-  ['first load: widget (loader + widget JS + wasm + CSS)', await size(widget)],
-  ['first load with the demo page (+ HTML + its CSS)', await size([...widget, ...demo])],
+  ['first load: loader + bridge + CSS (the launcher is on screen with these)', await size(first)],
+  ['first load with the demo page (+ HTML + its CSS)', await size([...first, ...demo])],
+  ['widget (JS + wasm): after the page load when idle, or at first use', await size(widget)],
+  ['launcher + widget: all of it, before the chat can be typed in', await size([...first, ...widget])],
   ['fallback without WebAssembly (fetched only when needed)', await size([manifest.fallback])],
   ['worker (loader + JS + wasm)', await size(worker)],
   ['model (ONNX)', await size([manifest.model])],
@@ -36,7 +42,7 @@ console.log('| asset | raw KiB | gzip KiB | brotli KiB |\n|---|---:|---:|---:|')
 for (const [name, s] of rows) console.log(`| ${name} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`);
 // SIZES_ONLY=1: the size table and each first-load file's share, no browser (for size work).
 if (process.env.SIZES_ONLY) {
-  for (const f of [...widget, ...demo]) {
+  for (const f of [...first, ...widget, ...demo]) {
     const s = await size([f]);
     console.log(`|   ${f.replace(/-[0-9a-f]{12,16}/, '-…')} | ${kb(s.raw)} | ${kb(s.gz)} | ${kb(s.br)} |`);
   }
@@ -87,3 +93,48 @@ console.log(`\nin-browser (headless Chromium, ${result.length} fresh workers × 
 console.log(`| measure | median ms | p95 ms |\n|---|---:|---:|`);
 console.log(`| model download + load + optimise (worker) | ${pct(loads, 0.5).toFixed(1)} | ${pct(loads, 0.95).toFixed(1)} |`);
 console.log(`| inference per question (mask excluded, featurise + run + rank + answer) | ${pct(infer, 0.5).toFixed(3)} | ${pct(infer, 0.95).toFixed(3)} |`);
+
+// The page and the launcher under Lighthouse's mobile throttling (150 ms round trip, 1.6 Mbit/s down,
+// 750 kbit/s up), cold cache, the demo page: the default (the launcher at once, the widget after the
+// page's load event on idle) against `data-load="eager"` (the widget fetched at once, as the loader did
+// before it showed a launcher of its own: its launcher appeared only when the widget had mounted), same
+// run, alternating. The customer clicks the launcher the moment it is on screen, the worst case for the
+// default.
+const demoHtml = await readFile(join(DIST, 'index.html'), 'utf8');
+const site = await serve({ pages: {
+  '/idle.html': () => demoHtml,
+  '/eager.html': () => demoHtml.replace('src="assistant.js"', 'src="assistant.js" data-load="eager"'),
+} });
+const chromium = await launch();
+const shadow = "document.querySelector('bank-assistant')?.shadowRoot";
+const when = (page, test) => page.waitForFunction(`(() => { const r = ${shadow}; return (${test}) && performance.now(); })()`, null, { polling: 'raf', timeout: 60_000 }).then((h) => h.jsonValue());
+const timing = { idle: [], eager: [] };
+for (let run = 0; run < 5; run++) {
+  for (const mode of ['idle', 'eager']) {
+    const context = await chromium.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+    await page.goto(`${site.url}${mode}.html`, { waitUntil: 'commit' });
+    const launcherAt = await when(page, "r?.querySelector('.ba-launcher') && getComputedStyle(r.querySelector('.ba-launcher')).position === 'fixed'");
+    const clickAt = await page.evaluate(`(() => { ${shadow}.querySelector('.ba-launcher').click(); return performance.now(); })()`);
+    const mountedAt = await when(page, "r?.querySelector('#ba-panel')");
+    const readyAt = await when(page, "r?.querySelector('#ba-panel:not([hidden])') && r.activeElement?.id === 'ba-input'");
+    await page.waitForLoadState('load');
+    const loadAt = await page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd);
+    timing[mode].push({ launcherAt, mountedAt, load: loadAt, open: readyAt - clickAt });
+    await context.close();
+  }
+}
+await chromium.close();
+site.close();
+const med = (xs) => pct(xs, 0.5).toFixed(0);
+const col = (key) => ['idle', 'eager'].map((m) => med(timing[m].map((t) => t[key])));
+console.log(`\npage and launcher (headless Chromium, demo page, 150 ms RTT, 1.6 Mbit/s, cold cache, median of ${timing.idle.length}):`);
+console.log('| measure (ms after navigation start, or as named) | default: widget on idle | `data-load="eager"` |\n|---|---:|---:|');
+console.log(`| launcher on screen | ${col('launcherAt').join(' | ')} |`);
+console.log(`| the widget's own launcher (where the old loader first showed one) | ${col('mountedAt').join(' | ')} |`);
+console.log(`| page's load event | ${col('load').join(' | ')} |`);
+console.log(`| click at first sight → chat open, cursor in the box (ms after the click) | ${col('open').join(' | ')} |`);
+

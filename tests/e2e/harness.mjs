@@ -117,8 +117,11 @@ export async function launch() {
 
 /// Opens the demo page, records requests, and collects page errors. `storage` pre-sets the widget's
 /// remembered preferences (localStorage) as a returning customer would have them; `init` runs in the page
-/// before any of its scripts; other options go to Playwright's `newPage` (reducedMotion, forcedColors…).
-export async function openPage(browser, url, { viewport = { width: 1280, height: 800 }, storage = {}, init, ...options } = {}) {
+/// before any of its scripts; `setup(page)` runs before the page is opened (e.g. `page.route` to hold a
+/// file back); other options go to Playwright's `newPage` (reducedMotion, forcedColors…). It returns once
+/// the widget itself is in (its `ready` event), not just the loader's stand-in launcher, unless `ready` is
+/// false (tests of the first load: tests/e2e/first-load.test.mjs).
+export async function openPage(browser, url, { viewport = { width: 1280, height: 800 }, storage = {}, init, setup, ready = true, ...options } = {}) {
   const page = await browser.newPage({ viewport, ...options });
   if (Object.keys(storage).length) {
     await page.addInitScript((entries) => {
@@ -137,6 +140,8 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
         return el;
       },
     };
+    window.__baReady = false;
+    document.addEventListener('bank-assistant:ready', () => { window.__baReady = true; });
     window.__cspViolations = [];
     document.addEventListener('securitypolicyviolation', (e) => {
       window.__cspViolations.push(`${e.effectiveDirective} ${e.blockedURI}`);
@@ -150,8 +155,10 @@ export async function openPage(browser, url, { viewport = { width: 1280, height:
   page.on('request', (r) => { requests.push(r.url()); timeline.push({ url: r.url(), at: Date.now() }); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => consoleMessages.push({ type: m.type(), text: m.text() }));
+  if (setup) await setup(page);
   if (process.env.DEBUG_404) page.on('response', (r) => r.status() >= 400 && console.log('HTTP', r.status(), r.request().method(), r.url()));
   await page.goto(url);
+  if (ready) await page.waitForFunction(() => window.__baReady, null, { timeout: 60_000 });
   return { page, requests, errors, timeline, console: consoleMessages };
 }
 
