@@ -80,7 +80,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 
 const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
 
-/// A static server for dist/. `pages` maps paths to host pages (functions returning HTML), files of
+/// A static server for dist/ (brotli where the build wrote a `.br` file). `pages` maps paths to host pages (functions returning HTML), files of
 /// tests/e2e/fixtures/ are under /fixtures/, and `csp` (a string, or a function returning one) is sent
 /// with every response.
 export async function serve({ pages = {}, csp } = {}) {
@@ -97,8 +97,12 @@ export async function serve({ pages = {}, csp } = {}) {
     const file = join(base, rel.endsWith('/') ? rel + 'index.html' : rel);
     if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
     try {
-      const body = await readFile(file);
-      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      // Like the assistant server and CDNs: the build's precompressed file where the browser takes brotli.
+      const br = base === DIST && /\bbr\b/.test(req.headers['accept-encoding'] ?? '')
+        ? await readFile(file + '.br').catch(() => null) : null;
+      const body = br ?? await readFile(file);
+      const encoding = br ? { 'content-encoding': 'br', vary: 'accept-encoding' } : {};
+      res.writeHead(200, { ...headers, ...encoding, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
     } catch {
       res.writeHead(404).end('not found');
     }

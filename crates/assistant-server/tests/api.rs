@@ -1064,10 +1064,55 @@ async fn serves_the_built_widget_under_the_strict_csp_with_cache_headers() {
         hashed.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    assert_eq!(hashed.headers()["vary"], "accept-encoding");
     // Unknown paths under the static site are JSON 404s too.
     let (st, v) = s.call("GET", "/nope.js", None, None).await;
     assert_eq!(
         (st, v["error"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
+}
+
+#[tokio::test]
+async fn serves_the_build_s_precompressed_files_to_browsers_that_accept_them() {
+    let dist = tempfile::tempdir().unwrap();
+    let name = "assistant-widget-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.path().join(name), b"\0asm plain bytes").unwrap();
+    std::fs::write(dist.path().join(format!("{name}.br")), b"brotli bytes").unwrap();
+    std::fs::write(dist.path().join(format!("{name}.gz")), b"gzip bytes").unwrap();
+    let path = dist.path().to_path_buf();
+    let s = TestServer::with(&None, move |c| c.static_dir = path).await;
+    let get = |encoding: &'static str| {
+        let mut req = Request::get(format!("/{name}"));
+        if !encoding.is_empty() {
+            req = req.header("accept-encoding", encoding);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    for (accepts, encoding, body) in [
+        ("gzip, deflate, br", Some("br"), &b"brotli bytes"[..]),
+        ("gzip", Some("gzip"), &b"gzip bytes"[..]),
+        ("", None, &b"\0asm plain bytes"[..]),
+    ] {
+        let resp = s.send(get(accepts)).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{accepts}");
+        assert_eq!(
+            resp.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accepts}"
+        );
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/wasm",
+            "the original file's type, whatever the encoding"
+        );
+        assert_eq!(resp.headers()["vary"], "accept-encoding");
+        let bytes = http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(&bytes[..], body, "{accepts}");
+    }
 }
