@@ -12,7 +12,8 @@
 //!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
 //!   `data-persist="none"`.
 //!
-//! JSON of a small struct through `serde_json`, which the widget links already: no new dependency.
+//! JSON of a small struct through `serde_json`, which the widget links already: no new dependency. Numbers
+//! in `data-persist-hours` are read by the browser (`decimal`), not by Rust's float parser.
 
 use crate::state::{Author, Chat, Handoff, Message};
 use assistant_core::locale::Lang;
@@ -47,7 +48,7 @@ pub fn configure(persist: Option<&str>, hours: Option<&str>) {
         Some("none") => Persist::Off,
         Some("local") => Persist::Local {
             hours: hours
-                .and_then(|h| h.trim().parse::<f64>().ok())
+                .and_then(|h| decimal(h.trim()))
                 .filter(|h| h.is_finite() && *h > 0.0)
                 .unwrap_or(DEFAULT_HOURS),
         },
@@ -63,6 +64,18 @@ pub fn configure(persist: Option<&str>, hours: Option<&str>) {
         }
     };
     MODE.set(mode);
+}
+
+/// A decimal number such as `24`, `0.5` or `1e3`, as `str::parse::<f64>` reads it, by the browser's
+/// `+s` (`Number(s)`; Rust's float parser and its tables are several KB of wasm). Only digits, signs,
+/// `.` and `e` get that far, so what `Number()` reads beyond Rust (`0x10`, `Infinity`, blanks) stays
+/// unread.
+fn decimal(s: &str) -> Option<f64> {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
+    let n = wasm_bindgen::JsValue::from_str(s).unchecked_into_f64();
+    (plain && !n.is_nan()).then_some(n)
 }
 
 /// One kept message. Short field names: this is written after every message.
