@@ -12,14 +12,17 @@
 //!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
 //!   `data-persist="none"`.
 //!
-//! JSON of a small struct through `serde_json`, which the widget links already: no new dependency. Numbers
-//! in `data-persist-hours` are read by the browser (`decimal`), not by Rust's float parser.
+//! Written as JSON of a small struct with `serde_json` (which the widget links for its requests), read
+//! back with the browser's `JSON.parse` (`read_saved`, see `bridge::js`). Numbers in
+//! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
+use crate::bridge::js;
 use crate::state::{Author, Chat, Handoff, Message};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::Cell;
+use wasm_bindgen::{JsCast, JsValue};
 
 const KEY: &str = "bank-assistant.history";
 /// Kept messages; older ones are dropped first (a long chat stays well inside storage quotas).
@@ -79,7 +82,7 @@ fn decimal(s: &str) -> Option<f64> {
 }
 
 /// One kept message. Short field names: this is written after every message.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Line {
     /// c(ustomer), a(ssistant), g (agent)
     a: char,
@@ -93,12 +96,47 @@ struct Line {
     h: bool,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Saved {
     /// Milliseconds since the epoch after which a `local` history is stale (0: never, session).
-    #[serde(default)]
     until: f64,
     lines: Vec<Line>,
+}
+
+/// Reads what [`save`] wrote. Anything else (another version's format) is `None`, as a whole: the
+/// same fields are required, optional and defaulted as in the derived serde reader this replaces.
+fn read_saved(json: &str) -> Option<Saved> {
+    let o = js::parse(json)?;
+    let until = js::get(&o, "until");
+    let until = if until.is_undefined() {
+        0.0
+    } else {
+        until.as_f64()?
+    };
+    let lines = js::get(&o, "lines").dyn_into::<js_sys::Array>().ok()?;
+    let lines = lines.iter().map(|l| read_line(&l)).collect::<Option<_>>()?;
+    Some(Saved { until, lines })
+}
+
+fn read_line(o: &JsValue) -> Option<Line> {
+    let a = js::string(o, "a")?;
+    let mut chars = a.chars();
+    let (Some(a), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    let h = js::get(o, "h");
+    Some(Line {
+        a,
+        t: js::string(o, "t")?,
+        l: js::string(o, "l")?,
+        r: js::opt_string(o, "r")?.unwrap_or_default(),
+        i: js::opt_string(o, "i")?,
+        h: if h.is_undefined() {
+            false
+        } else {
+            h.as_bool()?
+        },
+    })
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -180,7 +218,7 @@ fn load() -> Vec<Message> {
         .get_item(KEY)
         .ok()
         .flatten()
-        .and_then(|json| serde_json::from_str::<Saved>(&json).ok())
+        .and_then(|json| read_saved(&json))
     else {
         // Nothing, or unreadable (written by another version): start afresh.
         let _ = s.remove_item(KEY);

@@ -13,7 +13,7 @@ use crate::prefs::{Prefs, TextSize};
 use crate::state::{Author, Chat, Engine, Handoff};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -32,21 +32,37 @@ pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
     }
 }
 
-/// What the loader passes to [`mount`] (JSON): the `data-*` settings of the tag.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// What the loader passes to [`mount`] (JSON, camelCase keys): the `data-*` settings of the tag.
 struct Config {
     locale: Option<String>,
     text_size: Option<String>,
     theme: Option<String>,
     /// The bank's server; empty for the page's own origin.
-    #[serde(default)]
     server: String,
     /// `data-persist` (`local`, `none`; default: this tab) and `data-persist-hours`.
     persist: Option<String>,
     persist_hours: Option<String>,
     /// `data-product-links`: JSON, product id (or `"*"`) → URL.
     product_links: Option<String>,
+}
+
+impl Config {
+    /// Reads the loader's JSON with the browser's parser (`bridge::js`), as the derived serde reader
+    /// did: unknown keys are ignored, a missing (or null) setting is `None`, any other non-string is
+    /// an error.
+    fn read(json: &str) -> Option<Config> {
+        use crate::bridge::js::{opt_string, parse};
+        let o = parse(json)?;
+        Some(Config {
+            locale: opt_string(&o, "locale")?,
+            text_size: opt_string(&o, "textSize")?,
+            theme: opt_string(&o, "theme")?,
+            server: opt_string(&o, "server")?.unwrap_or_default(),
+            persist: opt_string(&o, "persist")?,
+            persist_hours: opt_string(&o, "persistHours")?,
+            product_links: opt_string(&o, "productLinks")?,
+        })
+    }
 }
 
 /// A mounted widget; the loader keeps it and calls [`Widget::command`].
@@ -66,7 +82,8 @@ pub fn mount(
     assets: String,
     emit: js_sys::Function,
 ) -> Result<Widget, JsError> {
-    let config: Config = serde_json::from_str(config)?;
+    let config = Config::read(config)
+        .ok_or_else(|| JsError::new("the widget's configuration is not the loader's JSON"))?;
     crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
     crate::products::set_host_links(config.product_links.as_deref());
     crate::bridge::set_manifest(assets);
