@@ -3,7 +3,7 @@
 //! No model code lives in the widget: this file is the whole cost of the engine on the first load.
 
 use assistant_core::answers::Suggestion;
-use assistant_core::protocol::{FromWorker, ModelAssets, Reply, ToWorker};
+use assistant_core::protocol::{FromWorker, ModelAssets, Render, Reply, ToWorker};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
@@ -151,8 +151,8 @@ fn read_from_worker(text: &str) -> Option<FromWorker> {
 
 /// Reading JSON from the worker, the server, the loader and storage through the browser's own parser:
 /// a few bytes per field, against serde's generated visitors and serde_json's parser (see
-/// `read_from_worker`, `products::read`, `live`, `service`, `outbox`, `history`, `host`). The widget
-/// still *writes* JSON with serde_json (`to_string` of the core's types), which is small; it reads none.
+/// `read_from_worker`, `products::read`, `live`, `service`, `outbox`, `history`, `host`). Writing is
+/// in `json`.
 pub(crate) mod js {
     use assistant_core::api::{HandoffState, Role, Source};
     use assistant_core::locale::Lang;
@@ -276,8 +276,8 @@ fn booted() {
         (b.worker.clone(), load, std::mem::take(&mut b.queue))
     });
     let Some(worker) = worker else { return };
-    if let Some(load) = load.and_then(|l| serde_json::to_string(&l).ok()) {
-        let _ = worker.post_message(&JsValue::from_str(&load));
+    if let Some(load) = load {
+        let _ = worker.post_message(&JsValue::from_str(&to_json(&load)));
     }
     for msg in queue {
         let _ = worker.post_message(&JsValue::from_str(&msg));
@@ -296,13 +296,94 @@ pub fn listening() -> bool {
 
 /// Sends a message now, or as soon as the worker has booted.
 pub fn send(msg: &ToWorker) {
-    let Ok(json) = serde_json::to_string(msg) else {
-        return;
-    };
+    let json = to_json(msg);
     BRIDGE.with_borrow_mut(|b| match (&b.worker, b.booted) {
         (Some(w), true) => {
             let _ = w.post_message(&JsValue::from_str(&json));
         }
         _ => b.queue.push(json),
     });
+}
+
+/// A message to the worker as JSON, as serde writes `ToWorker` (tagged by `type`, snake_case), which
+/// is how the worker reads it (see `json`).
+fn to_json(msg: &ToWorker) -> String {
+    use crate::json::{self, Obj};
+    match msg {
+        ToWorker::Load { assets } => Obj::new()
+            .str("type", "load")
+            .raw("assets", &assets_json(assets))
+            .done(),
+        ToWorker::Classify {
+            id,
+            text,
+            locale,
+            simple,
+            intent,
+        } => Obj::new()
+            .str("type", "classify")
+            .uint("id", *id)
+            .str("text", text)
+            .str("locale", json::lang(*locale))
+            .bool("simple", *simple)
+            .opt_str("intent", intent.as_deref())
+            .done(),
+        ToWorker::Render { id, lang, what } => {
+            let what = match what {
+                Render::Text { text } => Obj::new().str("kind", "text").str("text", text),
+                Render::Product { product } => {
+                    Obj::new().str("kind", "product").str("product", product)
+                }
+                Render::Compare { a, b } => {
+                    Obj::new().str("kind", "compare").str("a", a).str("b", b)
+                }
+            };
+            Obj::new()
+                .str("type", "render")
+                .uint("id", *id)
+                .str("lang", json::lang(*lang))
+                .raw("what", &what.done())
+                .done()
+        }
+        ToWorker::Calc {
+            id,
+            lang,
+            kind,
+            amount,
+            rate,
+            term,
+        } => Obj::new()
+            .str("type", "calc")
+            .uint("id", *id)
+            .str("lang", json::lang(*lang))
+            .str("kind", json::calc_kind(*kind))
+            .str("amount", amount)
+            .str("rate", rate)
+            .str("term", term)
+            .done(),
+    }
+}
+
+/// `ModelAssets` as serde writes it: `products` left out when `None`, `integrity` when empty.
+fn assets_json(assets: &ModelAssets) -> String {
+    use crate::json::Obj;
+    let ModelAssets {
+        model,
+        meta,
+        answers,
+        products,
+        integrity,
+    } = assets;
+    let mut o = Obj::new()
+        .str("model", model)
+        .str("meta", meta)
+        .str("answers", answers)
+        .opt_str("products", products.as_deref());
+    if !integrity.is_empty() {
+        let map = integrity
+            .iter()
+            .fold(Obj::new(), |m, (url, sri)| m.str(url, sri));
+        o = o.raw("integrity", &map.done());
+    }
+    o.done()
 }

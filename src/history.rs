@@ -12,15 +12,15 @@
 //!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
 //!   `data-persist="none"`.
 //!
-//! Written as JSON of a small struct with `serde_json` (which the widget links for its requests), read
-//! back with the browser's `JSON.parse` (`read_saved`, see `bridge::js`). Numbers in
+//! Written as JSON by hand (`Saved::json`, see `json`), read back with the browser's `JSON.parse`
+//! (`read_saved`, see `bridge::js`): no serde code in the widget. Numbers in
 //! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
 use crate::bridge::js;
+use crate::json::{self, Obj};
 use crate::state::{Author, Chat, Handoff, Message};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::Serialize;
 use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -81,26 +81,47 @@ fn decimal(s: &str) -> Option<f64> {
     (plain && !n.is_nan()).then_some(n)
 }
 
-/// One kept message. Short field names: this is written after every message.
-#[derive(Serialize)]
+/// One kept message. Short field names: this is written after every message. `r`, `i` and `h` are
+/// left out when empty, `None` and `false` (`Saved::json`).
 struct Line {
     /// c(ustomer), a(ssistant), g (agent)
     a: char,
     t: String,
     l: String,
-    #[serde(default, skip_serializing_if = "str::is_empty")]
     r: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     i: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     h: bool,
 }
 
-#[derive(Serialize)]
 struct Saved {
     /// Milliseconds since the epoch after which a `local` history is stale (0: never, session).
     until: f64,
     lines: Vec<Line>,
+}
+
+impl Saved {
+    /// As JSON (see `json`); the shape serde wrote before, so a history kept by an earlier version
+    /// is still read.
+    fn json(&self) -> String {
+        let lines = json::array(self.lines.iter().map(|l| {
+            let mut o = Obj::new()
+                .str("a", l.a.encode_utf8(&mut [0; 4]))
+                .str("t", &l.t)
+                .str("l", &l.l);
+            if !l.r.is_empty() {
+                o = o.str("r", &l.r);
+            }
+            o = o.opt_str("i", l.i.as_deref());
+            if l.h {
+                o = o.bool("h", true);
+            }
+            o.done()
+        }));
+        Obj::new()
+            .num("until", self.until)
+            .raw("lines", &lines)
+            .done()
+    }
 }
 
 /// Reads what [`save`] wrote. Anything else (another version's format) is `None`, as a whole: the
@@ -244,9 +265,7 @@ fn save(lines: Vec<Line>) {
         Persist::Local { hours } => js_sys::Date::now() + hours * 3_600_000.0,
         _ => 0.0,
     };
-    if let Ok(json) = serde_json::to_string(&Saved { until, lines }) {
-        let _ = s.set_item(KEY, &json);
-    }
+    let _ = s.set_item(KEY, &Saved { until, lines }.json());
 }
 
 impl Chat {

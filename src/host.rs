@@ -9,11 +9,11 @@
 //! the loader is cheaper than Leptos code. Event payloads are built from the transcript, which holds
 //! only masked text (`state::Chat::send` masks before keeping anything), so no raw PII leaves.
 
+use crate::json::Obj;
 use crate::prefs::{Prefs, TextSize};
 use crate::state::{Author, Chat, Engine, Handoff};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -159,40 +159,54 @@ fn open(chat: Chat, open: bool) {
     chat.open.set(open);
 }
 
-/// An event's `detail`. Derived serialisation, not `serde_json::Value` (which would add its own map
-/// and writer code to the first load).
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// An event's `detail`, written as JSON by [`Detail::json`] (camelCase keys; `None` fields left out).
+#[derive(Default)]
 struct Detail<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     author: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     lang: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     route: Option<&'a str>,
     /// Present (possibly null) on messages only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     intent: Option<Option<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     wait_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     agent: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
+}
+
+impl Detail<'_> {
+    /// The JSON the loader parses (see `json`; the shape serde wrote before).
+    fn json(&self) -> String {
+        let mut o = Obj::new()
+            .opt_str("author", self.author)
+            .opt_str("text", self.text)
+            .opt_str("lang", self.lang)
+            .opt_str("route", self.route);
+        match self.intent {
+            Some(Some(intent)) => o = o.str("intent", intent),
+            Some(None) => o = o.null("intent"),
+            None => {}
+        }
+        o = o.opt_str("state", self.state);
+        if let Some(position) = self.position {
+            o = o.uint("position", position);
+        }
+        if let Some(wait) = self.wait_seconds {
+            o = o.uint("waitSeconds", wait);
+        }
+        o.opt_str("agent", self.agent)
+            .opt_str("code", self.code)
+            .opt_str("message", self.message)
+            .done()
+    }
 }
 
 /// Turns state changes into the API's events.
 fn watch(chat: Chat, emit: js_sys::Function) {
     let send = move |name: &str, detail: Detail| {
-        let json = serde_json::to_string(&detail).unwrap_or_default();
+        let json = detail.json();
         let _ = emit.call2(
             &JsValue::NULL,
             &JsValue::from_str(name),

@@ -10,8 +10,8 @@
 //! request itself is wrong), so it is dropped with a calm note instead of being retried forever.
 
 use crate::bridge::js;
+use crate::json::{self, Obj};
 use leptos::prelude::*;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -63,8 +63,7 @@ const FIRST_RETRY_MS: f64 = 1_000.0;
 const MAX_RETRY_MS: f64 = 30_000.0;
 
 /// What a queued request is, so its response can be handled even after a page reload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Chat,
     Handoff,
@@ -74,7 +73,7 @@ pub enum Kind {
     Feedback,
 }
 
-/// [`Kind`]'s serde names, for reading the stored outbox back (`restore`).
+/// [`Kind`]'s names in the stored outbox (snake_case, as serde wrote them before), both ways.
 const KINDS: &[(&str, Kind)] = &[
     ("chat", Kind::Chat),
     ("handoff", Kind::Handoff),
@@ -85,7 +84,7 @@ const KINDS: &[(&str, Kind)] = &[
 ];
 
 /// One request waiting to be delivered.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Item {
     pub kind: Kind,
     /// The client-made id (message id, or a fresh id for feedback and hand-off requests).
@@ -152,7 +151,19 @@ fn save(items: &[Item]) {
     let Some(s) = session() else { return };
     if items.is_empty() {
         let _ = s.remove_item(STORAGE_KEY);
-    } else if let Ok(json) = serde_json::to_string(items) {
+    } else {
+        let json = json::array(items.iter().map(|item| {
+            let name = KINDS
+                .iter()
+                .find(|(_, k)| *k == item.kind)
+                .map_or("", |(n, _)| *n);
+            Obj::new()
+                .str("kind", name)
+                .str("id", &item.id)
+                .str("path", &item.path)
+                .str("body", &item.body)
+                .done()
+        }));
         let _ = s.set_item(STORAGE_KEY, &json);
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::bridge::js;
 use crate::i18n::strings;
+use crate::json::{self, Obj};
 use crate::live;
 use crate::outbox::{self, Item, Kind, Outcome, session};
 use crate::state::{Author, Chat, Handoff, Message, Rateable};
@@ -56,14 +57,125 @@ fn api_text_size(chat: &Chat) -> TextSize {
     }
 }
 
-fn queue<T: serde::Serialize>(kind: Kind, id: String, path: String, body: &T) {
-    if let Ok(body) = serde_json::to_string(body) {
-        outbox::push(Item {
-            kind,
-            id,
-            path,
-            body,
-        });
+fn queue<T: Body>(kind: Kind, id: String, path: String, body: &T) {
+    outbox::push(Item {
+        kind,
+        id,
+        path,
+        body: body.json(),
+    });
+}
+
+/// A request body as JSON, as serde writes the core's type (see `json`): the server reads these
+/// with serde and `deny_unknown_fields`.
+trait Body {
+    fn json(&self) -> String;
+}
+
+impl Body for ChatRequest {
+    fn json(&self) -> String {
+        let ChatRequest {
+            conversation_id,
+            message_id,
+            text,
+            locale,
+            client_intents,
+            text_size,
+        } = self;
+        let intents = json::array(client_intents.iter().map(|ClientIntent { intent, score }| {
+            Obj::new()
+                .str("intent", intent)
+                .num("score", f64::from(*score))
+                .done()
+        }));
+        Obj::new()
+            .str("conversation_id", conversation_id)
+            .str("message_id", message_id)
+            .str("text", text)
+            .str("locale", json::lang(*locale))
+            .raw("client_intents", &intents)
+            .str("text_size", json::text_size(*text_size))
+            .done()
+    }
+}
+
+impl Body for HandoffRequest {
+    fn json(&self) -> String {
+        let HandoffRequest {
+            conversation_id,
+            reason,
+            locale,
+            text_size,
+            transcript,
+        } = self;
+        let transcript = json::array(transcript.iter().map(|TranscriptLine { role, text }| {
+            Obj::new()
+                .str("role", json::role(*role))
+                .str("text", text)
+                .done()
+        }));
+        Obj::new()
+            .str("conversation_id", conversation_id)
+            .str("reason", json::handoff_reason(*reason))
+            .str("locale", json::lang(*locale))
+            .str("text_size", json::text_size(*text_size))
+            .raw("transcript", &transcript)
+            .done()
+    }
+}
+
+impl Body for CancelHandoffRequest {
+    fn json(&self) -> String {
+        let CancelHandoffRequest { conversation_id } = self;
+        Obj::new().str("conversation_id", conversation_id).done()
+    }
+}
+
+impl Body for CustomerMessage {
+    fn json(&self) -> String {
+        let CustomerMessage { message_id, text } = self;
+        Obj::new()
+            .str("message_id", message_id)
+            .str("text", text)
+            .done()
+    }
+}
+
+impl Body for LeaveMessageRequest {
+    fn json(&self) -> String {
+        let LeaveMessageRequest {
+            conversation_id,
+            message_id,
+            text,
+            locale,
+        } = self;
+        Obj::new()
+            .str("conversation_id", conversation_id)
+            .str("message_id", message_id)
+            .str("text", text)
+            .str("locale", json::lang(*locale))
+            .done()
+    }
+}
+
+impl Body for FeedbackRequest {
+    fn json(&self) -> String {
+        let FeedbackRequest {
+            message_id,
+            helpful,
+            comment,
+            conversation_id,
+            question,
+            intent,
+        } = self;
+        Obj::new()
+            .str("message_id", message_id)
+            .bool("helpful", *helpful)
+            .opt_str("comment", comment.as_deref())
+            .opt_str("conversation_id", conversation_id.as_deref())
+            .opt_str("question", question.as_deref())
+            .opt_str("intent", intent.as_deref())
+            .done()
     }
 }
 
