@@ -151,7 +151,7 @@ fn StatusLine(chat: Chat) -> impl IntoView {
         _ => None,
     };
     view! {
-        <div class="ba-status" role="status" data-engine=move || format!("{:?}", chat.engine.get()).split([' ', '{']).next().unwrap_or("").to_lowercase()>
+        <div class="ba-status" role="status" data-engine=move || chat.engine.get().name()>
             <span>{text}</span>
             {move || (chat.waiting.get() > 0 || chat.agent_typing.get()).then(|| view! {
                 <span class="ba-typing" aria-hidden="true"><span></span><span></span><span></span></span>

@@ -3,17 +3,15 @@
 //! No model code lives in the widget: this file is the whole cost of the engine on the first load.
 
 use assistant_core::answers::Suggestion;
-use assistant_core::protocol::{FromWorker, ModelAssets, Reply, ToWorker};
-use serde::Deserialize;
+use assistant_core::protocol::{FromWorker, ModelAssets, Render, Reply, ToWorker};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
-/// Asset manifest written into the page by the build (`cargo xtask fingerprint`).
-#[derive(Deserialize)]
+/// Asset manifest written into the page by the build (`cargo xtask fingerprint`): the worker's URL
+/// next to the fields of [`ModelAssets`].
 pub(crate) struct Manifest {
     worker: String,
-    #[serde(flatten)]
     assets: ModelAssets,
 }
 
@@ -43,7 +41,30 @@ pub(crate) fn manifest() -> Result<Manifest, String> {
     let json = MANIFEST
         .with_borrow(|m| m.clone())
         .ok_or("no asset manifest (the widget was not mounted by its loader)")?;
-    serde_json::from_str(&json).map_err(|e| format!("asset manifest: {e}"))
+    read_manifest(&json).ok_or_else(|| "asset manifest: not the loader's JSON".to_owned())
+}
+
+/// Reads the manifest as serde read it before (`worker`, `model`, `meta` and `answers` strings,
+/// optional `products`, optional `integrity` object of strings; other keys ignored), with the
+/// browser's `JSON.parse` (see [`js`]).
+fn read_manifest(json: &str) -> Option<Manifest> {
+    let o = js::parse(json)?;
+    let integrity = js::get(&o, "integrity");
+    let integrity = if integrity.is_undefined() {
+        Default::default()
+    } else {
+        js::string_map(&integrity)?
+    };
+    Some(Manifest {
+        worker: js::string(&o, "worker")?,
+        assets: ModelAssets {
+            model: js::string(&o, "model")?,
+            meta: js::string(&o, "meta")?,
+            answers: js::string(&o, "answers")?,
+            products: js::opt_string(&o, "products")?,
+            integrity,
+        },
+    })
 }
 
 /// Starts the worker once; later calls do nothing. `on_message` receives everything the worker says.
@@ -93,7 +114,7 @@ fn read_from_worker(text: &str) -> Option<FromWorker> {
     Some(match js::s(&o, "type").as_str() {
         "booted" => FromWorker::Booted,
         "progress" => FromWorker::Progress {
-            stage: js::unit(&o, "stage")?,
+            stage: js::unit(&o, "stage", js::STAGES)?,
             loaded: js::get(&o, "loaded").as_f64()? as u64,
             total: js::get(&o, "total").as_f64()? as u64,
         },
@@ -106,8 +127,8 @@ fn read_from_worker(text: &str) -> Option<FromWorker> {
         },
         "reply" => FromWorker::Reply(Reply {
             id: js::get(&o, "id").as_f64()? as u32,
-            route: js::unit(&o, "route")?,
-            reason: js::unit(&o, "reason")?,
+            route: js::unit(&o, "route", js::ROUTES)?,
+            reason: js::unit(&o, "reason", js::REASONS)?,
             intent: js::get(&o, "intent").as_string(),
             confidence: js::get(&o, "confidence").as_f64().unwrap_or(0.0) as f32,
             top: js::list(&o, "top", |t| {
@@ -115,7 +136,7 @@ fn read_from_worker(text: &str) -> Option<FromWorker> {
                 let p = t.get(1).as_f64().unwrap_or(0.0) as f32;
                 (t.get(0).as_string().unwrap_or_default(), p)
             }),
-            lang: js::unit(&o, "lang")?,
+            lang: js::unit(&o, "lang", js::LANGS)?,
             answer: js::get(&o, "answer").as_string(),
             suggestions: js::list(&o, "suggestions", |s| Suggestion {
                 intent: js::s(s, "intent"),
@@ -128,10 +149,17 @@ fn read_from_worker(text: &str) -> Option<FromWorker> {
     })
 }
 
-/// Reading JSON from the worker and the server through the browser's own parser: a few bytes per
-/// field, against serde's generated visitors (see `read_from_worker`, `products::read`, `live`).
+/// Reading JSON from the worker, the server, the loader and storage through the browser's own parser:
+/// a few bytes per field, against serde's generated visitors and serde_json's parser (see
+/// `read_from_worker`, `products::read`, `live`, `service`, `outbox`, `history`, `host`). Writing is
+/// in `json`.
 pub(crate) mod js {
+    use assistant_core::api::{HandoffState, Role, Source};
+    use assistant_core::locale::Lang;
+    use assistant_core::protocol::Stage;
+    use assistant_core::routing::{Reason, Route};
     use js_sys::{Array, Reflect};
+    use std::collections::BTreeMap;
     use wasm_bindgen::{JsCast, JsValue};
 
     pub fn parse(text: &str) -> Option<JsValue> {
@@ -158,12 +186,86 @@ pub(crate) mod js {
             .unwrap_or_default()
     }
 
-    /// A unit enum variant by its serde name ("answer", "asked_for_person", "zh-CN"): serde's code for
-    /// these is small and keeps the names in one place.
-    pub fn unit<T: serde::de::DeserializeOwned>(o: &JsValue, key: &str) -> Option<T> {
-        let name = get(o, key).as_string()?;
-        serde_json::from_str(&format!("{name:?}")).ok()
+    /// A string field that must be there.
+    pub fn string(o: &JsValue, key: &str) -> Option<String> {
+        get(o, key).as_string()
     }
+
+    /// An optional string field as serde reads `Option<String>`: missing or null is `Some(None)`, a
+    /// string `Some(Some(_))`, anything else `None` (not the expected shape).
+    pub fn opt_string(o: &JsValue, key: &str) -> Option<Option<String>> {
+        let v = get(o, key);
+        if v.is_undefined() || v.is_null() {
+            Some(None)
+        } else {
+            v.as_string().map(Some)
+        }
+    }
+
+    /// A whole number that fits a `u32` (serde's `u32`: no fraction, no sign, no overflow).
+    pub fn u32(o: &JsValue, key: &str) -> Option<u32> {
+        let n = get(o, key).as_f64()?;
+        (n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n)).then_some(n as u32)
+    }
+
+    /// An object whose values are all strings (a `BTreeMap<String, String>` to serde). Built by
+    /// inserting: `collect()` into a `BTreeMap` would link a stable sort (~4 KB) for the bulk build.
+    pub fn string_map(o: &JsValue) -> Option<BTreeMap<String, String>> {
+        if !o.is_object() || Array::is_array(o) {
+            return None;
+        }
+        let mut map = BTreeMap::new();
+        for pair in js_sys::Object::entries(o.unchecked_ref()).iter() {
+            let pair: &Array = pair.unchecked_ref();
+            map.insert(pair.get(0).as_string()?, pair.get(1).as_string()?);
+        }
+        Some(map)
+    }
+
+    /// A unit enum variant by its serde name ("answer", "asked_for_person", "zh-CN"), from one of the
+    /// name tables below.
+    pub fn unit<T: Copy>(o: &JsValue, key: &str, names: &[(&str, T)]) -> Option<T> {
+        let name = get(o, key).as_string()?;
+        names.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    // The serde names of the core's unit enums the widget reads (`rename_all = "snake_case"`, and
+    // `Lang`'s renames). A variant missing here is read as a malformed message, never as another one.
+    pub const STAGES: &[(&str, Stage)] = &[
+        ("downloading", Stage::Downloading),
+        ("preparing", Stage::Preparing),
+    ];
+    pub const ROUTES: &[(&str, Route)] = &[
+        ("answer", Route::Answer),
+        ("handoff", Route::Handoff),
+        ("server", Route::Server),
+    ];
+    pub const REASONS: &[(&str, Reason)] = &[
+        ("confident", Reason::Confident),
+        ("asked_for_person", Reason::AskedForPerson),
+        ("complaint", Reason::Complaint),
+        ("distress", Reason::Distress),
+        ("out_of_scope", Reason::OutOfScope),
+        ("unsure", Reason::Unsure),
+    ];
+    pub const LANGS: &[(&str, Lang)] = &[("en", Lang::En), ("zh-CN", Lang::ZhCn)];
+    pub const HANDOFF_STATES: &[(&str, HandoffState)] = &[
+        ("queued", HandoffState::Queued),
+        ("active", HandoffState::Active),
+        ("closed", HandoffState::Closed),
+        ("cancelled", HandoffState::Cancelled),
+    ];
+    pub const ROLES: &[(&str, Role)] = &[
+        ("customer", Role::Customer),
+        ("assistant", Role::Assistant),
+        ("agent", Role::Agent),
+        ("system", Role::System),
+    ];
+    pub const SOURCES: &[(&str, Source)] = &[
+        ("kb", Source::Kb),
+        ("server", Source::Server),
+        ("agent", Source::Agent),
+    ];
 }
 
 /// The worker listens now: load the model, then send what was waiting.
@@ -174,8 +276,8 @@ fn booted() {
         (b.worker.clone(), load, std::mem::take(&mut b.queue))
     });
     let Some(worker) = worker else { return };
-    if let Some(load) = load.and_then(|l| serde_json::to_string(&l).ok()) {
-        let _ = worker.post_message(&JsValue::from_str(&load));
+    if let Some(load) = load {
+        let _ = worker.post_message(&JsValue::from_str(&to_json(&load)));
     }
     for msg in queue {
         let _ = worker.post_message(&JsValue::from_str(&msg));
@@ -194,13 +296,94 @@ pub fn listening() -> bool {
 
 /// Sends a message now, or as soon as the worker has booted.
 pub fn send(msg: &ToWorker) {
-    let Ok(json) = serde_json::to_string(msg) else {
-        return;
-    };
+    let json = to_json(msg);
     BRIDGE.with_borrow_mut(|b| match (&b.worker, b.booted) {
         (Some(w), true) => {
             let _ = w.post_message(&JsValue::from_str(&json));
         }
         _ => b.queue.push(json),
     });
+}
+
+/// A message to the worker as JSON, as serde writes `ToWorker` (tagged by `type`, snake_case), which
+/// is how the worker reads it (see `json`).
+fn to_json(msg: &ToWorker) -> String {
+    use crate::json::{self, Obj};
+    match msg {
+        ToWorker::Load { assets } => Obj::new()
+            .str("type", "load")
+            .raw("assets", &assets_json(assets))
+            .done(),
+        ToWorker::Classify {
+            id,
+            text,
+            locale,
+            simple,
+            intent,
+        } => Obj::new()
+            .str("type", "classify")
+            .uint("id", *id)
+            .str("text", text)
+            .str("locale", json::lang(*locale))
+            .bool("simple", *simple)
+            .opt_str("intent", intent.as_deref())
+            .done(),
+        ToWorker::Render { id, lang, what } => {
+            let what = match what {
+                Render::Text { text } => Obj::new().str("kind", "text").str("text", text),
+                Render::Product { product } => {
+                    Obj::new().str("kind", "product").str("product", product)
+                }
+                Render::Compare { a, b } => {
+                    Obj::new().str("kind", "compare").str("a", a).str("b", b)
+                }
+            };
+            Obj::new()
+                .str("type", "render")
+                .uint("id", *id)
+                .str("lang", json::lang(*lang))
+                .raw("what", &what.done())
+                .done()
+        }
+        ToWorker::Calc {
+            id,
+            lang,
+            kind,
+            amount,
+            rate,
+            term,
+        } => Obj::new()
+            .str("type", "calc")
+            .uint("id", *id)
+            .str("lang", json::lang(*lang))
+            .str("kind", json::calc_kind(*kind))
+            .str("amount", amount)
+            .str("rate", rate)
+            .str("term", term)
+            .done(),
+    }
+}
+
+/// `ModelAssets` as serde writes it: `products` left out when `None`, `integrity` when empty.
+fn assets_json(assets: &ModelAssets) -> String {
+    use crate::json::Obj;
+    let ModelAssets {
+        model,
+        meta,
+        answers,
+        products,
+        integrity,
+    } = assets;
+    let mut o = Obj::new()
+        .str("model", model)
+        .str("meta", meta)
+        .str("answers", answers)
+        .opt_str("products", products.as_deref());
+    if !integrity.is_empty() {
+        let map = integrity
+            .iter()
+            .fold(Obj::new(), |m, (url, sri)| m.str(url, sri));
+        o = o.raw("integrity", &map.done());
+    }
+    o.done()
 }

@@ -12,13 +12,17 @@
 //!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
 //!   `data-persist="none"`.
 //!
-//! JSON of a small struct through `serde_json`, which the widget links already: no new dependency.
+//! Written as JSON by hand (`Saved::json`, see `json`), read back with the browser's `JSON.parse`
+//! (`read_saved`, see `bridge::js`): no serde code in the widget. Numbers in
+//! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
+use crate::bridge::js;
+use crate::json::{self, Obj};
 use crate::state::{Author, Chat, Handoff, Message};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::cell::Cell;
+use wasm_bindgen::{JsCast, JsValue};
 
 const KEY: &str = "bank-assistant.history";
 /// Kept messages; older ones are dropped first (a long chat stays well inside storage quotas).
@@ -47,7 +51,7 @@ pub fn configure(persist: Option<&str>, hours: Option<&str>) {
         Some("none") => Persist::Off,
         Some("local") => Persist::Local {
             hours: hours
-                .and_then(|h| h.trim().parse::<f64>().ok())
+                .and_then(|h| decimal(h.trim()))
                 .filter(|h| h.is_finite() && *h > 0.0)
                 .unwrap_or(DEFAULT_HOURS),
         },
@@ -65,27 +69,95 @@ pub fn configure(persist: Option<&str>, hours: Option<&str>) {
     MODE.set(mode);
 }
 
-/// One kept message. Short field names: this is written after every message.
-#[derive(Serialize, Deserialize)]
+/// A decimal number such as `24`, `0.5` or `1e3`, as `str::parse::<f64>` reads it, by the browser's
+/// `+s` (`Number(s)`; Rust's float parser and its tables are several KB of wasm). Only digits, signs,
+/// `.` and `e` get that far, so what `Number()` reads beyond Rust (`0x10`, `Infinity`, blanks) stays
+/// unread.
+fn decimal(s: &str) -> Option<f64> {
+    let plain = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
+    let n = wasm_bindgen::JsValue::from_str(s).unchecked_into_f64();
+    (plain && !n.is_nan()).then_some(n)
+}
+
+/// One kept message. Short field names: this is written after every message. `r`, `i` and `h` are
+/// left out when empty, `None` and `false` (`Saved::json`).
 struct Line {
     /// c(ustomer), a(ssistant), g (agent)
     a: char,
     t: String,
     l: String,
-    #[serde(default, skip_serializing_if = "str::is_empty")]
     r: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     i: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     h: bool,
 }
 
-#[derive(Serialize, Deserialize)]
 struct Saved {
     /// Milliseconds since the epoch after which a `local` history is stale (0: never, session).
-    #[serde(default)]
     until: f64,
     lines: Vec<Line>,
+}
+
+impl Saved {
+    /// As JSON (see `json`); the shape serde wrote before, so a history kept by an earlier version
+    /// is still read.
+    fn json(&self) -> String {
+        let lines = json::array(self.lines.iter().map(|l| {
+            let mut o = Obj::new()
+                .str("a", l.a.encode_utf8(&mut [0; 4]))
+                .str("t", &l.t)
+                .str("l", &l.l);
+            if !l.r.is_empty() {
+                o = o.str("r", &l.r);
+            }
+            o = o.opt_str("i", l.i.as_deref());
+            if l.h {
+                o = o.bool("h", true);
+            }
+            o.done()
+        }));
+        Obj::new()
+            .num("until", self.until)
+            .raw("lines", &lines)
+            .done()
+    }
+}
+
+/// Reads what [`save`] wrote. Anything else (another version's format) is `None`, as a whole: the
+/// same fields are required, optional and defaulted as in the derived serde reader this replaces.
+fn read_saved(json: &str) -> Option<Saved> {
+    let o = js::parse(json)?;
+    let until = js::get(&o, "until");
+    let until = if until.is_undefined() {
+        0.0
+    } else {
+        until.as_f64()?
+    };
+    let lines = js::get(&o, "lines").dyn_into::<js_sys::Array>().ok()?;
+    let lines = lines.iter().map(|l| read_line(&l)).collect::<Option<_>>()?;
+    Some(Saved { until, lines })
+}
+
+fn read_line(o: &JsValue) -> Option<Line> {
+    let a = js::string(o, "a")?;
+    let mut chars = a.chars();
+    let (Some(a), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    let h = js::get(o, "h");
+    Some(Line {
+        a,
+        t: js::string(o, "t")?,
+        l: js::string(o, "l")?,
+        r: js::opt_string(o, "r")?.unwrap_or_default(),
+        i: js::opt_string(o, "i")?,
+        h: if h.is_undefined() {
+            false
+        } else {
+            h.as_bool()?
+        },
+    })
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -167,7 +239,7 @@ fn load() -> Vec<Message> {
         .get_item(KEY)
         .ok()
         .flatten()
-        .and_then(|json| serde_json::from_str::<Saved>(&json).ok())
+        .and_then(|json| read_saved(&json))
     else {
         // Nothing, or unreadable (written by another version): start afresh.
         let _ = s.remove_item(KEY);
@@ -193,9 +265,7 @@ fn save(lines: Vec<Line>) {
         Persist::Local { hours } => js_sys::Date::now() + hours * 3_600_000.0,
         _ => 0.0,
     };
-    if let Ok(json) = serde_json::to_string(&Saved { until, lines }) {
-        let _ = s.set_item(KEY, &json);
-    }
+    let _ = s.set_item(KEY, &Saved { until, lines }.json());
 }
 
 impl Chat {

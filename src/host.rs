@@ -9,11 +9,11 @@
 //! the loader is cheaper than Leptos code. Event payloads are built from the transcript, which holds
 //! only masked text (`state::Chat::send` masks before keeping anything), so no raw PII leaves.
 
+use crate::json::Obj;
 use crate::prefs::{Prefs, TextSize};
 use crate::state::{Author, Chat, Engine, Handoff};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -32,21 +32,37 @@ pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
     }
 }
 
-/// What the loader passes to [`mount`] (JSON): the `data-*` settings of the tag.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// What the loader passes to [`mount`] (JSON, camelCase keys): the `data-*` settings of the tag.
 struct Config {
     locale: Option<String>,
     text_size: Option<String>,
     theme: Option<String>,
     /// The bank's server; empty for the page's own origin.
-    #[serde(default)]
     server: String,
     /// `data-persist` (`local`, `none`; default: this tab) and `data-persist-hours`.
     persist: Option<String>,
     persist_hours: Option<String>,
     /// `data-product-links`: JSON, product id (or `"*"`) → URL.
     product_links: Option<String>,
+}
+
+impl Config {
+    /// Reads the loader's JSON with the browser's parser (`bridge::js`), as the derived serde reader
+    /// did: unknown keys are ignored, a missing (or null) setting is `None`, any other non-string is
+    /// an error.
+    fn read(json: &str) -> Option<Config> {
+        use crate::bridge::js::{opt_string, parse};
+        let o = parse(json)?;
+        Some(Config {
+            locale: opt_string(&o, "locale")?,
+            text_size: opt_string(&o, "textSize")?,
+            theme: opt_string(&o, "theme")?,
+            server: opt_string(&o, "server")?.unwrap_or_default(),
+            persist: opt_string(&o, "persist")?,
+            persist_hours: opt_string(&o, "persistHours")?,
+            product_links: opt_string(&o, "productLinks")?,
+        })
+    }
 }
 
 /// A mounted widget; the loader keeps it and calls [`Widget::command`].
@@ -66,7 +82,8 @@ pub fn mount(
     assets: String,
     emit: js_sys::Function,
 ) -> Result<Widget, JsError> {
-    let config: Config = serde_json::from_str(config)?;
+    let config = Config::read(config)
+        .ok_or_else(|| JsError::new("the widget's configuration is not the loader's JSON"))?;
     crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
     crate::products::set_host_links(config.product_links.as_deref());
     crate::bridge::set_manifest(assets);
@@ -142,40 +159,54 @@ fn open(chat: Chat, open: bool) {
     chat.open.set(open);
 }
 
-/// An event's `detail`. Derived serialisation, not `serde_json::Value` (which would add its own map
-/// and writer code to the first load).
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// An event's `detail`, written as JSON by [`Detail::json`] (camelCase keys; `None` fields left out).
+#[derive(Default)]
 struct Detail<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     author: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     text: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     lang: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     route: Option<&'a str>,
     /// Present (possibly null) on messages only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     intent: Option<Option<&'a str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     position: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     wait_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     agent: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
+}
+
+impl Detail<'_> {
+    /// The JSON the loader parses (see `json`; the shape serde wrote before).
+    fn json(&self) -> String {
+        let mut o = Obj::new()
+            .opt_str("author", self.author)
+            .opt_str("text", self.text)
+            .opt_str("lang", self.lang)
+            .opt_str("route", self.route);
+        match self.intent {
+            Some(Some(intent)) => o = o.str("intent", intent),
+            Some(None) => o = o.null("intent"),
+            None => {}
+        }
+        o = o.opt_str("state", self.state);
+        if let Some(position) = self.position {
+            o = o.uint("position", position);
+        }
+        if let Some(wait) = self.wait_seconds {
+            o = o.uint("waitSeconds", wait);
+        }
+        o.opt_str("agent", self.agent)
+            .opt_str("code", self.code)
+            .opt_str("message", self.message)
+            .done()
+    }
 }
 
 /// Turns state changes into the API's events.
 fn watch(chat: Chat, emit: js_sys::Function) {
     let send = move |name: &str, detail: Detail| {
-        let json = serde_json::to_string(&detail).unwrap_or_default();
+        let json = detail.json();
         let _ = emit.call2(
             &JsValue::NULL,
             &JsValue::from_str(name),

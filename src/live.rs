@@ -118,11 +118,11 @@ fn read_event(data: &str) -> Option<ConversationEvent> {
             estimated_wait_s: num("estimated_wait_s")?,
         },
         "status" => ConversationEvent::Status {
-            state: js::unit(&o, "state")?,
+            state: js::unit(&o, "state", js::HANDOFF_STATES)?,
             agent_name: js::get(&o, "agent_name").as_string(),
         },
         "message" => ConversationEvent::Message {
-            role: js::unit(&o, "role")?,
+            role: js::unit(&o, "role", js::ROLES)?,
             text: js::s(&o, "text"),
             at: js::s(&o, "at"),
         },

@@ -7,7 +7,8 @@
 //! (chips and input), `state` (conversation flow), `bridge` (the Web Worker that owns the model),
 //! `prefs` (text size, contrast, auto-read), `history` (the conversation kept for the tab), `speech` (read aloud), `focus` (dialog focus trap inside
 //! the shadow root), `i18n`, `idle`, `viewport`
-//! (the on-screen keyboard).
+//! (the on-screen keyboard), `json` (writing the JSON the widget sends; it reads JSON with the
+//! browser's `JSON.parse`, see `bridge::js`).
 
 mod app;
 mod bridge;
@@ -18,6 +19,7 @@ mod history;
 mod host;
 mod i18n;
 mod idle;
+mod json;
 mod live;
 mod messages;
 mod outbox;

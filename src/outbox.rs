@@ -9,8 +9,9 @@
 //! once, the same way: each message is delivered exactly once. A 4xx other than 408/429 is permanent (the
 //! request itself is wrong), so it is dropped with a calm note instead of being retried forever.
 
+use crate::bridge::js;
+use crate::json::{self, Obj};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -62,8 +63,7 @@ const FIRST_RETRY_MS: f64 = 1_000.0;
 const MAX_RETRY_MS: f64 = 30_000.0;
 
 /// What a queued request is, so its response can be handled even after a page reload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Chat,
     Handoff,
@@ -73,8 +73,18 @@ pub enum Kind {
     Feedback,
 }
 
+/// [`Kind`]'s names in the stored outbox (snake_case, as serde wrote them before), both ways.
+const KINDS: &[(&str, Kind)] = &[
+    ("chat", Kind::Chat),
+    ("handoff", Kind::Handoff),
+    ("cancel_handoff", Kind::CancelHandoff),
+    ("customer_message", Kind::CustomerMessage),
+    ("leave_message", Kind::LeaveMessage),
+    ("feedback", Kind::Feedback),
+];
+
 /// One request waiting to be delivered.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Item {
     pub kind: Kind,
     /// The client-made id (message id, or a fresh id for feedback and hand-off requests).
@@ -141,17 +151,49 @@ fn save(items: &[Item]) {
     let Some(s) = session() else { return };
     if items.is_empty() {
         let _ = s.remove_item(STORAGE_KEY);
-    } else if let Ok(json) = serde_json::to_string(items) {
+    } else {
+        let json = json::array(items.iter().map(|item| {
+            let name = KINDS
+                .iter()
+                .find(|(_, k)| *k == item.kind)
+                .map_or("", |(n, _)| *n);
+            Obj::new()
+                .str("kind", name)
+                .str("id", &item.id)
+                .str("path", &item.path)
+                .str("body", &item.body)
+                .done()
+        }));
         let _ = s.set_item(STORAGE_KEY, &json);
     }
 }
 
-/// Items a previous page in this tab left unsent.
+/// Items a previous page in this tab left unsent (none if what is stored is not what `save` wrote).
 fn restore() -> Vec<Item> {
     session()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| read_items(&json))
         .unwrap_or_default()
+}
+
+/// Reads `save`'s JSON with the browser's parser (`bridge::js`): an array of items, every field
+/// required.
+fn read_items(json: &str) -> Option<Vec<Item>> {
+    let items = js_sys::JSON::parse(json)
+        .ok()?
+        .dyn_into::<js_sys::Array>()
+        .ok()?;
+    items
+        .iter()
+        .map(|o| {
+            Some(Item {
+                kind: js::unit(&o, "kind", KINDS)?,
+                id: js::string(&o, "id")?,
+                path: js::string(&o, "path")?,
+                body: js::string(&o, "body")?,
+            })
+        })
+        .collect()
 }
 
 /// Starts the outbox: `base` is the server's URL ("" for the page's own origin); `on_outcome` hears of
@@ -234,10 +276,10 @@ fn pump() {
         match response {
             Ok(r) if r.ok => done(&item, Outcome::Delivered { body: r.body }),
             Ok(r) if is_permanent(r.status) => {
-                let (code, message) =
-                    serde_json::from_str::<assistant_core::api::ErrorBody>(&r.body)
-                        .map(|e| (e.error, e.message))
-                        .unwrap_or_else(|_| ("error".into(), String::new()));
+                // The server's `ErrorBody` (both fields required).
+                let (code, message) = js::parse(&r.body)
+                    .and_then(|e| Some((js::string(&e, "error")?, js::string(&e, "message")?)))
+                    .unwrap_or_else(|| ("error".into(), String::new()));
                 done(&item, Outcome::Refused { code, message });
             }
             Ok(r) => {

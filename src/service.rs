@@ -6,18 +6,22 @@
 //! id), so nothing the customer sends is lost when the network or the server is down; responses come
 //! back here by request kind, even after a reload.
 
+use crate::bridge::js;
 use crate::i18n::strings;
+use crate::json::{self, Obj};
 use crate::live;
 use crate::outbox::{self, Item, Kind, Outcome, session};
 use crate::state::{Author, Chat, Handoff, Message, Rateable};
+use assistant_core::answers::{Suggestion, Texts};
 use assistant_core::api::{
     CancelHandoffRequest, ChatRequest, ChatResponse, ClientIntent, ConversationEvent,
     CustomerMessage, FeedbackRequest, HandoffReason, HandoffRequest, HandoffResponse, HandoffState,
-    HoursResponse, LeaveMessageRequest, Role, Source, TextSize, TranscriptLine,
+    LeaveMessageRequest, Role, Source, TextSize, TranscriptLine,
 };
 use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub(crate) const CONVERSATION_KEY: &str = "bank-assistant.conversation";
 const HANDOFF_KEY: &str = "bank-assistant.handoff";
@@ -53,15 +57,183 @@ fn api_text_size(chat: &Chat) -> TextSize {
     }
 }
 
-fn queue<T: serde::Serialize>(kind: Kind, id: String, path: String, body: &T) {
-    if let Ok(body) = serde_json::to_string(body) {
-        outbox::push(Item {
-            kind,
-            id,
-            path,
-            body,
-        });
+fn queue<T: Body>(kind: Kind, id: String, path: String, body: &T) {
+    outbox::push(Item {
+        kind,
+        id,
+        path,
+        body: body.json(),
+    });
+}
+
+/// A request body as JSON, as serde writes the core's type (see `json`): the server reads these
+/// with serde and `deny_unknown_fields`.
+trait Body {
+    fn json(&self) -> String;
+}
+
+impl Body for ChatRequest {
+    fn json(&self) -> String {
+        let ChatRequest {
+            conversation_id,
+            message_id,
+            text,
+            locale,
+            client_intents,
+            text_size,
+        } = self;
+        let intents = json::array(client_intents.iter().map(|ClientIntent { intent, score }| {
+            Obj::new()
+                .str("intent", intent)
+                .num("score", f64::from(*score))
+                .done()
+        }));
+        Obj::new()
+            .str("conversation_id", conversation_id)
+            .str("message_id", message_id)
+            .str("text", text)
+            .str("locale", json::lang(*locale))
+            .raw("client_intents", &intents)
+            .str("text_size", json::text_size(*text_size))
+            .done()
     }
+}
+
+impl Body for HandoffRequest {
+    fn json(&self) -> String {
+        let HandoffRequest {
+            conversation_id,
+            reason,
+            locale,
+            text_size,
+            transcript,
+        } = self;
+        let transcript = json::array(transcript.iter().map(|TranscriptLine { role, text }| {
+            Obj::new()
+                .str("role", json::role(*role))
+                .str("text", text)
+                .done()
+        }));
+        Obj::new()
+            .str("conversation_id", conversation_id)
+            .str("reason", json::handoff_reason(*reason))
+            .str("locale", json::lang(*locale))
+            .str("text_size", json::text_size(*text_size))
+            .raw("transcript", &transcript)
+            .done()
+    }
+}
+
+impl Body for CancelHandoffRequest {
+    fn json(&self) -> String {
+        let CancelHandoffRequest { conversation_id } = self;
+        Obj::new().str("conversation_id", conversation_id).done()
+    }
+}
+
+impl Body for CustomerMessage {
+    fn json(&self) -> String {
+        let CustomerMessage { message_id, text } = self;
+        Obj::new()
+            .str("message_id", message_id)
+            .str("text", text)
+            .done()
+    }
+}
+
+impl Body for LeaveMessageRequest {
+    fn json(&self) -> String {
+        let LeaveMessageRequest {
+            conversation_id,
+            message_id,
+            text,
+            locale,
+        } = self;
+        Obj::new()
+            .str("conversation_id", conversation_id)
+            .str("message_id", message_id)
+            .str("text", text)
+            .str("locale", json::lang(*locale))
+            .done()
+    }
+}
+
+impl Body for FeedbackRequest {
+    fn json(&self) -> String {
+        let FeedbackRequest {
+            message_id,
+            helpful,
+            comment,
+            conversation_id,
+            question,
+            intent,
+        } = self;
+        Obj::new()
+            .str("message_id", message_id)
+            .bool("helpful", *helpful)
+            .opt_str("comment", comment.as_deref())
+            .opt_str("conversation_id", conversation_id.as_deref())
+            .opt_str("question", question.as_deref())
+            .opt_str("intent", intent.as_deref())
+            .done()
+    }
+}
+
+// The server's responses are read with the browser's `JSON.parse` (`bridge::js`), not serde: the
+// same fields are required as in the core's types (`assistant_core::api`, docs/openapi.yaml), and a
+// response that is not that shape is treated as before, as unreadable.
+
+/// A `ChatResponse`.
+fn read_chat_response(json: &str) -> Option<ChatResponse> {
+    let o = js::parse(json)?;
+    let suggestions = js::get(&o, "suggestions");
+    let suggestions = if suggestions.is_undefined() {
+        Vec::new()
+    } else {
+        suggestions
+            .dyn_into::<js_sys::Array>()
+            .ok()?
+            .iter()
+            .map(|s| {
+                Some(Suggestion {
+                    intent: js::string(&s, "intent")?,
+                    text: js::string(&s, "text")?,
+                })
+            })
+            .collect::<Option<_>>()?
+    };
+    Some(ChatResponse {
+        message_id: js::string(&o, "message_id")?,
+        text: js::string(&o, "text")?,
+        source: js::unit(&o, "source", js::SOURCES)?,
+        intent: js::opt_string(&o, "intent")?,
+        lang: js::unit(&o, "lang", js::LANGS)?,
+        suggestions,
+        offer_handoff: js::get(&o, "offer_handoff").as_bool()?,
+    })
+}
+
+/// A `HandoffResponse`.
+fn read_handoff_response(json: &str) -> Option<HandoffResponse> {
+    let o = js::parse(json)?;
+    Some(HandoffResponse {
+        ticket_id: js::string(&o, "ticket_id")?,
+        position: js::u32(&o, "position")?,
+        estimated_wait_s: js::u32(&o, "estimated_wait_s")?,
+    })
+}
+
+/// The `description` of an `HoursResponse` (the rest of it must be there too: `open`, and
+/// `next_open` a string when given).
+fn read_hours_description(json: &str) -> Option<Texts> {
+    let o = js::parse(json)?;
+    js::get(&o, "open").as_bool()?;
+    js::opt_string(&o, "next_open")?;
+    let d: JsValue = js::obj(&o, "description")?;
+    Some(Texts {
+        en: js::string(&d, "en")?,
+        zh: js::string(&d, "zh")?,
+    })
 }
 
 impl Chat {
@@ -216,11 +388,12 @@ impl Chat {
         match (item.kind, outcome) {
             (Kind::Chat, Outcome::Delivered { body, .. }) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                let Ok(r) = serde_json::from_str::<ChatResponse>(&body) else {
+                let Some(r) = read_chat_response(&body) else {
                     return self.say(s.server_error.into(), lang, "notice", None);
                 };
-                let question = serde_json::from_str::<ChatRequest>(&item.body)
-                    .map(|q| q.text)
+                // The question, from the request this answers (the outbox keeps its JSON).
+                let question = js::parse(&item.body)
+                    .and_then(|q| js::string(&q, "text"))
                     .unwrap_or_default();
                 self.push(Message {
                     id: 0,
@@ -248,7 +421,7 @@ impl Chat {
                 // Cancelled (or the conversation cleared) while the request was on its way: the
                 // cancellation follows it in the outbox, so there is nothing to listen to.
                 let cancelled = self.handoff.get_untracked() == Handoff::None;
-                if let Ok(t) = serde_json::from_str::<HandoffResponse>(&body)
+                if let Some(t) = read_handoff_response(&body)
                     && !cancelled
                 {
                     remember_handoff(&t.ticket_id);
@@ -303,15 +476,10 @@ impl Chat {
             let lang = self.locale.get_untracked();
             let s = strings(lang);
             let hours = match outbox::fetch(&hours_url, None).await {
-                Ok(r) if r.ok => serde_json::from_str::<HoursResponse>(&r.body).ok(),
+                Ok(r) if r.ok => read_hours_description(&r.body),
                 _ => None,
             };
-            let when = hours
-                .map(|h| match lang {
-                    Lang::En => h.description.en,
-                    Lang::ZhCn => h.description.zh,
-                })
-                .unwrap_or_default();
+            let when = hours.map(|h| h.get(lang).to_owned()).unwrap_or_default();
             self.say(
                 format!("{} {when}\n\n{}", s.closed_now, s.leave_message_prompt),
                 lang,

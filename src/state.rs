@@ -63,6 +63,19 @@ pub enum Engine {
     Failed,
 }
 
+impl Engine {
+    /// The state's name for the status line's `data-engine` (tests and styles read it): the variant in
+    /// lower case.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Idle => "idle",
+            Engine::Loading { .. } => "loading",
+            Engine::Ready => "ready",
+            Engine::Failed => "failed",
+        }
+    }
+}
+
 /// Where a hand-off to a person is.
 #[derive(Clone, PartialEq, Debug, Default)]
 pub enum Handoff {

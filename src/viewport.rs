@@ -9,6 +9,9 @@
 //! Set through CSSOM (`style.setProperty`), which a strict Content-Security-Policy allows, unlike
 //! `style="…"` attributes in markup. While the customer pinch-zooms, the visual viewport is small for
 //! another reason, so the properties are removed and the panel keeps its normal size.
+//!
+//! The pixel values are written by the browser's number-to-string (`px`): Rust's float formatting and
+//! its tables cost the first load more than this whole module.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -37,8 +40,8 @@ pub fn follow(root: NodeRef<html::Div>) {
             let _ = style.remove_property("--ba-viewport-height");
             let _ = style.remove_property("--ba-keyboard");
         } else {
-            let _ = style.set_property("--ba-viewport-height", &format!("{}px", vv.height()));
-            let _ = style.set_property("--ba-keyboard", &format!("{keyboard}px"));
+            let _ = style.set_property("--ba-viewport-height", &px(vv.height()));
+            let _ = style.set_property("--ba-keyboard", &px(keyboard));
             // What is left may be shorter than the panel's content; the panel then scrolls as a
             // whole, and the composer (its last part) is what the customer is typing into.
             if let Ok(Some(panel)) = el.query_selector(".ba-panel") {
@@ -50,4 +53,17 @@ pub fn follow(root: NodeRef<html::Div>) {
         let _ = viewport.add_event_listener_with_callback(event, update.as_ref().unchecked_ref());
     }
     update.forget();
+}
+
+/// A CSS length in pixels, the number written by the browser (`String(n)`): the same digits as Rust's
+/// `{}` for every size a screen has (no exponent between 1e-6 and 1e21), without linking Rust's float
+/// formatting (~10 KB of wasm) for it.
+fn px(n: f64) -> String {
+    let mut s = String::from(
+        js_sys::Number::from(n)
+            .to_string_with_radix(10)
+            .unwrap_or_default(),
+    );
+    s.push_str("px");
+    s
 }

@@ -77,14 +77,15 @@ fn general_info(lang: Lang) -> &'static str {
 
 thread_local! {
     /// The host's "next step" links: product id (or `"*"` for any product) → URL.
-    static HOST_LINKS: RefCell<std::collections::HashMap<String, String>> = RefCell::default();
+    static HOST_LINKS: RefCell<std::collections::BTreeMap<String, String>> = RefCell::default();
 }
 
 /// Takes `data-product-links` from the widget's own tag (passed by the loader to `host::mount`), never
 /// from elsewhere in the page, where user content could plant one. Bad JSON means no links.
 pub fn set_host_links(json: Option<&str>) {
     let links = json
-        .and_then(|j| serde_json::from_str(j).ok())
+        .and_then(crate::bridge::js::parse)
+        .and_then(|o| crate::bridge::js::string_map(&o))
         .unwrap_or_default();
     HOST_LINKS.with_borrow_mut(|l| *l = links);
 }
@@ -109,8 +110,9 @@ fn plain(text: &str) -> impl IntoView + use<> {
         .collect_view()
 }
 
-/// What the worker said a message looks like: `None` for plain text.
-type Views = std::collections::HashMap<u32, Option<View>>;
+/// What the worker said a message looks like: `None` for plain text. A `BTreeMap`, like `HOST_LINKS`:
+/// only looked up by key, and without `HashMap`'s hasher and table code in the first load (~1.7 KB gzip).
+type Views = std::collections::BTreeMap<u32, Option<View>>;
 
 thread_local! {
     /// Messages whose view has arrived (or will not), by message id. An `Arc` signal: it belongs to
