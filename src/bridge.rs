@@ -387,3 +387,97 @@ fn assets_json(assets: &ModelAssets) -> String {
     }
     o.done()
 }
+
+/// The worker reads what the widget writes by hand (`to_json`, `crate::json`) with serde: each message
+/// must read back as the one sent, and be exactly what serde itself would have written.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assistant_core::locale::Lang;
+    use assistant_core::protocol::CalcKind;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Quotes, backslashes, control characters (C0 and DEL), non-ASCII, emoji, markup.
+    const NASTY: &str = "\"quoted\" \\ back\\slash\nnew\tline\r\u{8}\u{c}\u{0}\u{1f}\u{7f} 中文 繁體 🙂 </script> \u{2028}";
+
+    #[wasm_bindgen_test]
+    fn worker_messages_read_back_as_sent_and_as_serde_writes_them() {
+        let assets = |products: Option<&str>, integrity: &[(&str, &str)]| ModelAssets {
+            model: format!("/m{NASTY}.onnx"),
+            meta: "/meta.json".into(),
+            answers: "/answers.json".into(),
+            products: products.map(str::to_owned),
+            integrity: integrity
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let messages = [
+            ToWorker::Load {
+                assets: assets(None, &[]),
+            },
+            ToWorker::Load {
+                assets: assets(
+                    Some("/p.json"),
+                    &[("/m.onnx", "sha384-a"), ("/p.json", NASTY)],
+                ),
+            },
+            ToWorker::Classify {
+                id: u32::MAX,
+                text: NASTY.into(),
+                locale: Lang::ZhCn,
+                simple: true,
+                intent: None,
+            },
+            ToWorker::Classify {
+                id: 0,
+                text: String::new(),
+                locale: Lang::En,
+                simple: false,
+                intent: Some("lost_or_stolen_card".into()),
+            },
+            ToWorker::Render {
+                id: 7,
+                lang: Lang::En,
+                what: Render::Text { text: NASTY.into() },
+            },
+            ToWorker::Render {
+                id: 8,
+                lang: Lang::ZhCn,
+                what: Render::Product {
+                    product: "product_fixed_deposit".into(),
+                },
+            },
+            ToWorker::Render {
+                id: 9,
+                lang: Lang::En,
+                what: Render::Compare {
+                    a: "a".into(),
+                    b: NASTY.into(),
+                },
+            },
+            ToWorker::Calc {
+                id: 10,
+                lang: Lang::ZhCn,
+                kind: CalcKind::Loan,
+                amount: "１０,000".into(),
+                rate: NASTY.into(),
+                term: "12".into(),
+            },
+            ToWorker::Calc {
+                id: 11,
+                lang: Lang::En,
+                kind: CalcKind::Deposit,
+                amount: "1".into(),
+                rate: "2".into(),
+                term: "3".into(),
+            },
+        ];
+        for message in messages {
+            let json = to_json(&message);
+            let back: ToWorker = serde_json::from_str(&json).expect(&json);
+            assert_eq!(back, message);
+            assert_eq!(json, serde_json::to_string(&message).unwrap());
+        }
+    }
+}

@@ -560,3 +560,103 @@ fn forget_handoff() {
         let _ = s.remove_item(HANDOFF_KEY);
     }
 }
+
+/// The server reads the request bodies the widget writes by hand (`Body`, `crate::json`) with serde
+/// (`deny_unknown_fields`): each must read back as the request meant.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    const NASTY: &str = "\"quoted\" \\ back\nline\t\u{0}\u{1f}\u{7f} 中文 🙂 </script> \u{2028}";
+
+    fn reads_back<T>(request: T)
+    where
+        T: Body + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let json = request.json();
+        let back: T = serde_json::from_str(&json).expect(&json);
+        assert_eq!(back, request, "{json}");
+    }
+
+    #[wasm_bindgen_test]
+    fn request_bodies_read_back_as_sent() {
+        for (intents, text_size) in [
+            (vec![], TextSize::Normal),
+            (
+                vec![
+                    ClientIntent {
+                        intent: "lost_or_stolen_card".into(),
+                        score: 0.9,
+                    },
+                    ClientIntent {
+                        intent: NASTY.into(),
+                        score: 1.0e-7,
+                    },
+                    ClientIntent {
+                        intent: "x".into(),
+                        score: 1.0,
+                    },
+                ],
+                TextSize::Large,
+            ),
+        ] {
+            reads_back(ChatRequest {
+                conversation_id: "c-1".into(),
+                message_id: "m-1".into(),
+                text: NASTY.into(),
+                locale: Lang::ZhCn,
+                client_intents: intents,
+                text_size,
+            });
+        }
+        reads_back(HandoffRequest {
+            conversation_id: NASTY.into(),
+            reason: HandoffReason::Distress,
+            locale: Lang::En,
+            text_size: TextSize::Normal,
+            transcript: vec![
+                TranscriptLine {
+                    role: Role::Customer,
+                    text: NASTY.into(),
+                },
+                TranscriptLine {
+                    role: Role::Assistant,
+                    text: "ok".into(),
+                },
+                TranscriptLine {
+                    role: Role::Agent,
+                    text: String::new(),
+                },
+                TranscriptLine {
+                    role: Role::System,
+                    text: "s".into(),
+                },
+            ],
+        });
+        reads_back(CancelHandoffRequest {
+            conversation_id: NASTY.into(),
+        });
+        reads_back(CustomerMessage {
+            message_id: "m".into(),
+            text: NASTY.into(),
+        });
+        reads_back(LeaveMessageRequest {
+            conversation_id: "c".into(),
+            message_id: "m".into(),
+            text: NASTY.into(),
+            locale: Lang::ZhCn,
+        });
+        for full in [false, true] {
+            let some = |s: &str| full.then(|| s.to_owned());
+            reads_back(FeedbackRequest {
+                message_id: "m".into(),
+                helpful: full,
+                comment: some(NASTY),
+                conversation_id: some("c"),
+                question: some("q"),
+                intent: some("i"),
+            });
+        }
+    }
+}

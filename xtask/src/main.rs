@@ -3,7 +3,7 @@
 //! - `dev`: install what is missing, build the widget and worker, and run the assistant server, which
 //!   serves the demo bank page, the widget and the API on http://127.0.0.1:8080/ (`PORT` to change);
 //! - `test`: install what tests need and run every test: knowledge-base check, native unit/property/
-//!   parity tests, wasm tests (core + model in Node via wasm-bindgen-test), browser end-to-end tests;
+//!   parity tests, wasm tests (core + model, the widget's JSON writing; Node, wasm-bindgen-test), browser tests;
 //! - `test-server`: the server's tests on SQLite and on a throwaway PostgreSQL;
 //! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
 //! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
@@ -95,22 +95,20 @@ fn test(root: &Path) -> Result<()> {
     )?;
     println!("== server storage tests again, on a throwaway PostgreSQL");
     server::test_postgres(root)?;
-    println!("== wasm tests (core and committed model, in Node)");
-    sh(Command::new("cargo")
-        .args([
-            "test",
-            "-p",
-            "assistant-core",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "wasm",
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .current_dir(root))?;
+    println!("== wasm tests (core and committed model; the widget's JSON writing; in Node)");
+    for args in [
+        &["-p", "assistant-core", "--test", "wasm"][..],
+        &["-p", "assistant-widget"][..],
+    ] {
+        sh(Command::new("cargo")
+            .args(["test", "--target", "wasm32-unknown-unknown"])
+            .args(args)
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .current_dir(root))?;
+    }
     println!("== browser end-to-end tests (headless Chromium, against the real server)");
     build_dist(root)?;
     cargo(root, &["build", "-p", "assistant-server"])?;
