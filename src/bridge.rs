@@ -480,4 +480,85 @@ mod tests {
             assert_eq!(json, serde_json::to_string(&message).unwrap());
         }
     }
+
+    /// Each name table `js` reads with: every variant there (the `match`es below stop compiling when
+    /// the core gains one), under the name serde writes for it.
+    #[wasm_bindgen_test]
+    fn the_enum_names_read_are_the_ones_serde_writes_for_every_variant() {
+        use assistant_core::api::{HandoffState, Role, Source};
+        use assistant_core::protocol::Stage;
+        use assistant_core::routing::{Reason, Route};
+        fn check<T: serde::Serialize + PartialEq + std::fmt::Debug>(
+            table: &[(&str, T)],
+            all: &[T],
+        ) {
+            assert_eq!(table.len(), all.len(), "{all:?}");
+            for v in all {
+                let (name, _) = table.iter().find(|(_, t)| t == v).expect("in the table");
+                assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{name}\""));
+            }
+        }
+        let stage = |s| match s {
+            Stage::Downloading | Stage::Preparing => s,
+        };
+        check(
+            js::STAGES,
+            &[Stage::Downloading, Stage::Preparing].map(stage),
+        );
+        let route = |r| match r {
+            Route::Answer | Route::Handoff | Route::Server => r,
+        };
+        check(
+            js::ROUTES,
+            &[Route::Answer, Route::Handoff, Route::Server].map(route),
+        );
+        let reason = |r| match r {
+            Reason::Confident
+            | Reason::AskedForPerson
+            | Reason::Complaint
+            | Reason::Distress
+            | Reason::OutOfScope
+            | Reason::Unsure => r,
+        };
+        let reasons = [
+            Reason::Confident,
+            Reason::AskedForPerson,
+            Reason::Complaint,
+            Reason::Distress,
+            Reason::OutOfScope,
+            Reason::Unsure,
+        ];
+        check(js::REASONS, &reasons.map(reason));
+        let lang = |l| match l {
+            Lang::En | Lang::ZhCn => l,
+        };
+        check(js::LANGS, &[Lang::En, Lang::ZhCn].map(lang));
+        let state = |h| match h {
+            HandoffState::Queued
+            | HandoffState::Active
+            | HandoffState::Closed
+            | HandoffState::Cancelled => h,
+        };
+        let states = [
+            HandoffState::Queued,
+            HandoffState::Active,
+            HandoffState::Closed,
+            HandoffState::Cancelled,
+        ];
+        check(js::HANDOFF_STATES, &states.map(state));
+        let role = |r| match r {
+            Role::Customer | Role::Assistant | Role::Agent | Role::System => r,
+        };
+        check(
+            js::ROLES,
+            &[Role::Customer, Role::Assistant, Role::Agent, Role::System].map(role),
+        );
+        let source = |s| match s {
+            Source::Kb | Source::Server | Source::Agent => s,
+        };
+        check(
+            js::SOURCES,
+            &[Source::Kb, Source::Server, Source::Agent].map(source),
+        );
+    }
 }

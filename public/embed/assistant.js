@@ -171,6 +171,7 @@ const ownTag = () => [...document.querySelectorAll('script[src]')].find((s) => s
 // The launcher's name as the widget says it (src/i18n.rs `launcher`; the browser tests check that both
 // agree), its icon (src/app.rs), and the text-size steps of `assistant_core::display::TextSize`.
 const LAUNCHER = { en: 'Chat with our assistant', zh: '在线客服' };
+const OPENING = { en: 'Opening the chat…', zh: '正在打开对话…' };
 const ICON = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z';
 const SIZES = [['standard', 16], ['large', 20], ['larger', 24], ['largest', 30]];
 
@@ -208,7 +209,11 @@ function facade(data) {
   path.setAttribute('d', ICON);
   svg.append(path);
   button.append(svg, Object.assign(document.createElement('span'), { textContent: zh ? LAUNCHER.zh : LAUNCHER.en }));
-  root.append(button);
+  // Screen readers seldom announce aria-busy on a button: a click before the widget is in says so here.
+  const status = Object.assign(document.createElement('span'), { className: 'ba-visually-hidden' });
+  status.setAttribute('role', 'status');
+  status.dataset.opening = zh ? OPENING.zh : OPENING.en;
+  root.append(button, status);
   return root;
 }
 
@@ -238,13 +243,17 @@ function start() {
   // or after the page's load when the browser is idle: `data-load="idle"` (the default), "eager" (at once,
   // e.g. a WebView that opens the chat straight away) or "interaction" (never on idle). A browser asking
   // to save data (`Save-Data`) gets "interaction" too.
-  const button = launcher.firstChild;
+  const [button, status] = launcher.children;
   let focused = false;
   let loading = null;
+  let clicked = null; // the queued `open` of a click on this launcher
   loadWidget = () => (loading ??= mountWidget(container, data, launcher, () => focused).catch((e) => {
-    // Not even the fallback could be loaded (offline?): the launcher stays, and the next try starts afresh.
+    // Not even the fallback could be loaded (offline?): the launcher stays, and the next try starts
+    // afresh. The click's `open` goes: the chat must not pop open later, while the customer is elsewhere.
     loading = null;
+    queue = queue.filter((call) => call !== clicked);
     button.removeAttribute('aria-busy');
+    status.textContent = '';
     warn('could not load the widget:', e?.message ?? e);
     emit('error', { code: 'start_failed', message: String(e?.message ?? e) });
   }));
@@ -252,8 +261,14 @@ function start() {
   button.addEventListener('blur', () => { focused = false; });
   for (const type of ['pointerenter', 'touchstart']) button.addEventListener(type, loadWidget, { once: true, passive: true });
   // A click before the widget is there opens it as soon as it is: the call is queued like any other.
-  button.addEventListener('click', () => { button.setAttribute('aria-busy', 'true'); command('open'); });
-  const when = data.load ?? 'idle';
+  button.addEventListener('click', () => {
+    if (widget) return;
+    button.setAttribute('aria-busy', 'true');
+    status.textContent = status.dataset.opening;
+    if (!queue.includes(clicked)) queue.push(clicked = ['open']);
+    loadWidget();
+  });
+  const when = String(data.load ?? 'idle').trim().toLowerCase();
   if (!['idle', 'eager', 'interaction'].includes(when)) warn(`data-load="${when}" is not one of idle, eager, interaction; using idle`);
   if (when === 'eager') loadWidget();
   else if (when !== 'interaction' && !navigator.connection?.saveData) afterLoadIdle(loadWidget);

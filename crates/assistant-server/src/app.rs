@@ -207,7 +207,8 @@ fn is_hashed(path: &str) -> bool {
 async fn cache_policy(req: axum::extract::Request, next: middleware::Next) -> Response {
     let hashed = is_hashed(req.uri().path());
     let mut resp = next.run(req).await;
-    if resp.status().is_success() {
+    // A 304 carries the headers its 200 would (RFC 9110 §15.4.5).
+    if resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED {
         let value = if hashed {
             "public, max-age=31536000, immutable"
         } else {

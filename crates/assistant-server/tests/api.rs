@@ -1115,4 +1115,15 @@ async fn serves_the_build_s_precompressed_files_to_browsers_that_accept_them() {
             .to_bytes();
         assert_eq!(&bytes[..], body, "{accepts}");
     }
+    // A revalidation answered 304 keeps the headers a cache needs.
+    let modified = s.send(get("br")).await.headers()["last-modified"].clone();
+    let mut req = get("br");
+    req.headers_mut().insert("if-modified-since", modified);
+    let resp = s.send(req).await;
+    assert_eq!(resp.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(resp.headers()["vary"], "accept-encoding");
+    assert_eq!(
+        resp.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
 }
