@@ -324,7 +324,7 @@ fn to_json(msg: &ToWorker) -> String {
             .str("type", "classify")
             .uint("id", *id)
             .str("text", text)
-            .str("locale", json::lang(*locale))
+            .str("locale", locale.tag())
             .bool("simple", *simple)
             .opt_str("intent", intent.as_deref())
             .done(),
@@ -341,7 +341,7 @@ fn to_json(msg: &ToWorker) -> String {
             Obj::new()
                 .str("type", "render")
                 .uint("id", *id)
-                .str("lang", json::lang(*lang))
+                .str("lang", lang.tag())
                 .raw("what", &what.done())
                 .done()
         }
@@ -355,7 +355,7 @@ fn to_json(msg: &ToWorker) -> String {
         } => Obj::new()
             .str("type", "calc")
             .uint("id", *id)
-            .str("lang", json::lang(*lang))
+            .str("lang", lang.tag())
             .str("kind", json::calc_kind(*kind))
             .str("amount", amount)
             .str("rate", rate)

@@ -15,7 +15,6 @@
 //! serde_json does.
 
 use assistant_core::api::{HandoffReason, Role, TextSize};
-use assistant_core::locale::Lang;
 use assistant_core::protocol::CalcKind;
 
 /// A JSON object being written: `Obj::new().str("a", "x").uint("n", 1).done()` is `{"a":"x","n":1}`.
@@ -139,12 +138,8 @@ fn number(out: &mut String, n: f64) {
     }
 }
 
-// The serde names of the core's unit enums the widget writes (`rename_all = "snake_case"`; `Lang`'s
-// renames are its BCP 47 tags).
-
-pub fn lang(l: Lang) -> &'static str {
-    l.tag()
-}
+// The serde names of the core's unit enums the widget writes (`rename_all = "snake_case"`). `Lang`'s
+// are its BCP 47 tags: `Lang::tag`.
 
 pub fn text_size(t: TextSize) -> &'static str {
     match t {

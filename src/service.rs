@@ -92,7 +92,7 @@ impl Body for ChatRequest {
             .str("conversation_id", conversation_id)
             .str("message_id", message_id)
             .str("text", text)
-            .str("locale", json::lang(*locale))
+            .str("locale", locale.tag())
             .raw("client_intents", &intents)
             .str("text_size", json::text_size(*text_size))
             .done()
@@ -117,7 +117,7 @@ impl Body for HandoffRequest {
         Obj::new()
             .str("conversation_id", conversation_id)
             .str("reason", json::handoff_reason(*reason))
-            .str("locale", json::lang(*locale))
+            .str("locale", locale.tag())
             .str("text_size", json::text_size(*text_size))
             .raw("transcript", &transcript)
             .done()
@@ -153,7 +153,7 @@ impl Body for LeaveMessageRequest {
             .str("conversation_id", conversation_id)
             .str("message_id", message_id)
             .str("text", text)
-            .str("locale", json::lang(*locale))
+            .str("locale", locale.tag())
             .done()
     }
 }

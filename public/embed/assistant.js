@@ -244,10 +244,9 @@ function start() {
   // e.g. a WebView that opens the chat straight away) or "interaction" (never on idle). A browser asking
   // to save data (`Save-Data`) gets "interaction" too.
   const [button, status] = launcher.children;
-  let focused = false;
   let loading = null;
   let clicked = null; // the queued `open` of a click on this launcher
-  loadWidget = () => (loading ??= mountWidget(container, data, launcher, () => focused).catch((e) => {
+  loadWidget = () => (loading ??= mountWidget(container, data, launcher).catch((e) => {
     // Not even the fallback could be loaded (offline?): the launcher stays, and the next try starts
     // afresh. The click's `open` goes: the chat must not pop open later, while the customer is elsewhere.
     loading = null;
@@ -257,9 +256,7 @@ function start() {
     warn('could not load the widget:', e?.message ?? e);
     emit('error', { code: 'start_failed', message: String(e?.message ?? e) });
   }));
-  button.addEventListener('focus', () => { focused = true; loadWidget(); });
-  button.addEventListener('blur', () => { focused = false; });
-  for (const type of ['pointerenter', 'touchstart']) button.addEventListener(type, loadWidget, { once: true, passive: true });
+  for (const type of ['focus', 'pointerenter', 'touchstart']) button.addEventListener(type, loadWidget, { passive: true });
   // A click before the widget is there opens it as soon as it is: the call is queued like any other.
   button.addEventListener('click', () => {
     if (widget) return;
@@ -275,7 +272,7 @@ function start() {
 }
 
 /** Loads the widget (wasm, else the plain-JS fallback), puts it in the launcher's place and replays the queue. */
-async function mountWidget(container, data, launcher, launcherFocused) {
+async function mountWidget(container, data, launcher) {
   const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server: data.server ?? '',
     persist: data.persist, persistHours: data.persistHours, productLinks: data.productLinks };
   let mode = 'wasm';
@@ -300,7 +297,7 @@ async function mountWidget(container, data, launcher, launcherFocused) {
     emit('error', { code: 'wasm_unavailable', message: String(e?.message ?? e) });
   }
   // The widget's own launcher takes the stand-in's place in the same frame; keyboard focus moves with it.
-  const focused = launcherFocused();
+  const focused = launcher.contains(container.getRootNode().activeElement);
   launcher.remove();
   if (focused) container.querySelector('.ba-launcher')?.focus();
   // Calls keep queuing until the bridge is there too, so they run in the order they were made.
