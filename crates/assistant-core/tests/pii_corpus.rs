@@ -1,0 +1,117 @@
+//! Hand-written masking cases, English and Chinese, "must mask" and "must keep": `data/pii_corpus.tsv`
+//! (its header says how rows are read). Every row is checked and all failing rows are reported at once.
+#![cfg(not(target_arch = "wasm32"))]
+
+use assistant_core::pii::mask;
+
+const CORPUS: &str = include_str!("data/pii_corpus.tsv");
+
+/// The digits of `text` in any script this test knows (ASCII, full-width, Arabic-Indic, extended
+/// Arabic-Indic, Devanagari, Chinese digit words), as ASCII.
+fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| {
+            let u = c as u32;
+            let zero = [0x30, 0xFF10, 0x660, 0x6F0, 0x966]
+                .into_iter()
+                .find(|z| (*z..*z + 10).contains(&u));
+            let d = match zero {
+                Some(z) => u - z,
+                None => "零一二三四五六七八九"
+                    .chars()
+                    .position(|x| x == c)
+                    .map(|p| p as u32)
+                    .or(match c {
+                        '〇' => Some(0),
+                        '幺' => Some(1),
+                        '两' => Some(2),
+                        _ => None,
+                    })?,
+            };
+            char::from_digit(d, 10)
+        })
+        .collect()
+}
+
+#[test]
+fn every_corpus_row_holds() {
+    let mut failures = Vec::new();
+    let (mut masks, mut keeps) = (0, 0);
+    for (n, line) in CORPUS.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert!(
+            cols.len() >= 2 && matches!(cols[0], "mask" | "keep"),
+            "line {}: expected `mask|keep<TAB>input[<TAB>fragments[<TAB>output]]`: {line:?}",
+            n + 1
+        );
+        let input = cols[1].replace("\\t", "\t");
+        let fragments: Vec<String> = cols
+            .get(2)
+            .map(|f| {
+                f.split('|')
+                    .filter(|f| !f.is_empty())
+                    .map(|f| f.replace("\\t", "\t"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let m = mask(&input);
+        let mut wrong = Vec::new();
+        if cols[0] == "mask" {
+            masks += 1;
+            assert!(
+                !fragments.is_empty(),
+                "line {}: a mask row needs fragments",
+                n + 1
+            );
+            if m.found.is_empty() {
+                wrong.push("nothing reported found".to_string());
+            }
+            for f in &fragments {
+                let digits = ascii_digits(f);
+                if m.text.contains(f.as_str()) {
+                    wrong.push(format!("{f:?} still there"));
+                } else if digits.len() >= 4 && ascii_digits(&m.text).contains(&digits) {
+                    wrong.push(format!("the digits of {f:?} still there"));
+                }
+            }
+        } else {
+            keeps += 1;
+            if fragments.is_empty() && (m.text != input || !m.found.is_empty()) {
+                wrong.push(format!("changed ({:?})", m.found));
+            }
+            for f in &fragments {
+                if !m.text.contains(f.as_str()) {
+                    wrong.push(format!("{f:?} gone"));
+                }
+            }
+        }
+        if let Some(want) = cols.get(3)
+            && m.text != *want
+        {
+            wrong.push(format!("expected {want:?}"));
+        }
+        if !wrong.is_empty() {
+            failures.push(format!(
+                "line {} {} {input:?} → {:?}: {}",
+                n + 1,
+                cols[0],
+                m.text,
+                wrong.join("; ")
+            ));
+        }
+    }
+    assert!(
+        masks >= 30 && keeps >= 30,
+        "the corpus shrank: {masks} mask, {keeps} keep rows"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus rows fail:\n{}",
+        failures.len(),
+        masks + keeps,
+        failures.join("\n")
+    );
+}
