@@ -254,6 +254,7 @@ pub(crate) mod js {
         ("active", HandoffState::Active),
         ("closed", HandoffState::Closed),
         ("cancelled", HandoffState::Cancelled),
+        ("abandoned", HandoffState::Abandoned),
     ];
     pub const ROLES: &[(&str, Role)] = &[
         ("customer", Role::Customer),
@@ -537,13 +538,15 @@ mod tests {
             HandoffState::Queued
             | HandoffState::Active
             | HandoffState::Closed
-            | HandoffState::Cancelled => h,
+            | HandoffState::Cancelled
+            | HandoffState::Abandoned => h,
         };
         let states = [
             HandoffState::Queued,
             HandoffState::Active,
             HandoffState::Closed,
             HandoffState::Cancelled,
+            HandoffState::Abandoned,
         ];
         check(js::HANDOFF_STATES, &states.map(state));
         let role = |r| match r {

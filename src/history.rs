@@ -270,8 +270,8 @@ fn save(lines: Vec<Line>) {
 
 impl Chat {
     /// "Clear conversation" and the JS API's `reset()`: ends a hand-off, forgets the transcript here and
-    /// in storage, and starts a new conversation (a new id for the server). Requests already waiting in
-    /// the outbox are still delivered: nothing the customer sent is lost.
+    /// in storage, and starts a new conversation (a new id, claim and secret for the server). Requests
+    /// already waiting in the outbox are still delivered: nothing the customer sent is lost.
     pub fn clear_conversation(self) {
         if self.handoff.get_untracked() != Handoff::None {
             self.cancel_handoff();
@@ -290,9 +290,9 @@ impl Chat {
                 let _ = s.remove_item(KEY);
             }
         }
-        if let Some(s) = crate::outbox::session() {
-            let _ = s.remove_item(crate::service::CONVERSATION_KEY);
-        }
+        // A new conversation id next time; this one's claim and secret are forgotten once nothing
+        // queued needs them (the hand-off's cancellation above).
+        crate::outbox::end_conversation();
         self.reset_suggestions();
     }
 }

@@ -3,37 +3,69 @@
 //!
 //! Why `EventSource`: it reconnects by itself and sends `Last-Event-ID`, so the server resumes after the
 //! last stored event and no agent message is missed or shown twice across a dropped connection. When the
-//! browser gives up (the server was down for long), we open a new one after a pause, and the server still
-//! resumes from the id we saw last (sent as `?last_event_id=`, since a new `EventSource` cannot set the
-//! header).
+//! browser gives up (the server was down for long, or the stream's token has expired), we open a new one
+//! after a pause, and the server still resumes from the id we saw last (sent as `?last_event_id=`, since
+//! a new `EventSource` cannot set the header).
+//!
+//! `EventSource` cannot send the conversation's secret header either, so each (re-)opening first asks
+//! for a short-lived stream token (`POST /v1/conversations/{id}/stream-token`, with the secret) and puts
+//! that in the URL; the secret itself never appears in a URL. The token is fetched directly, not through
+//! the outbox: it is good for minutes and worthless after, so it is never queued. While it cannot be had
+//! (offline, server down) we retry with backoff and jitter; if the server refuses it for good (the
+//! conversation or its secret is gone), we stop and say so.
 
-use assistant_core::api::ConversationEvent;
+use crate::outbox;
+use assistant_core::api::{ConversationEvent, StreamToken};
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
 const EVENT_TYPES: [&str; 4] = ["queue", "status", "message", "typing"];
+const FIRST_RETRY_MS: f64 = 1_000.0;
+const MAX_RETRY_MS: f64 = 30_000.0;
 
 struct Live {
     source: Option<EventSource>,
-    url: String,
+    conversation: String,
     last_id: Option<String>,
-    handler: Option<std::rc::Rc<dyn Fn(ConversationEvent)>>,
+    handler: Option<Rc<dyn Fn(ConversationEvent)>>,
+    on_gone: Option<Rc<dyn Fn()>>,
+    /// Tries in a row that got no open stream (token refused for now, or the stream failed before it
+    /// opened): the backoff's exponent.
+    failures: u32,
+    /// Counts `listen` and `stop` calls: a token or timer from an earlier stream is dropped.
+    generation: u32,
 }
 
 thread_local! {
-    static LIVE: RefCell<Live> = const { RefCell::new(Live { source: None, url: String::new(), last_id: None, handler: None }) };
+    static LIVE: RefCell<Live> = const { RefCell::new(Live {
+        source: None,
+        conversation: String::new(),
+        last_id: None,
+        handler: None,
+        on_gone: None,
+        failures: 0,
+        generation: 0,
+    }) };
 }
 
-/// Listens to `url` (the conversation's events) until `stop`; `on_event` gets each event once.
-pub fn listen(url: String, on_event: impl Fn(ConversationEvent) + 'static) {
+/// Listens to the events of `conversation` until `stop`; `on_event` gets each event once. `on_gone`
+/// is called (once, after stopping) if the server refuses the stream for good.
+pub fn listen(
+    conversation: String,
+    on_event: impl Fn(ConversationEvent) + 'static,
+    on_gone: impl Fn() + 'static,
+) {
     stop();
     LIVE.with_borrow_mut(|l| {
-        l.url = url;
-        l.handler = Some(std::rc::Rc::new(on_event));
+        l.conversation = conversation;
+        l.handler = Some(Rc::new(on_event));
+        l.on_gone = Some(Rc::new(on_gone));
+        l.failures = 0;
     });
-    open();
+    connect();
 }
 
 /// Closes the stream (hand-off over, cancelled, or conversation cleared).
@@ -43,22 +75,99 @@ pub fn stop() {
             s.close();
         }
         l.handler = None;
+        l.on_gone = None;
         l.last_id = None;
+        l.generation = l.generation.wrapping_add(1);
     });
 }
 
-fn open() {
-    let (url, last) = LIVE.with_borrow(|l| (l.url.clone(), l.last_id.clone()));
-    let full = match last {
-        Some(id) => format!(
-            "{url}{}last_event_id={}",
-            if url.contains('?') { '&' } else { '?' },
-            js_sys::encode_uri_component(&id)
-        ),
-        None => url,
-    };
-    let Ok(source) = EventSource::new(&full) else {
-        return;
+/// Whether `generation` is still the stream being listened to.
+fn current(generation: u32) -> bool {
+    LIVE.with_borrow(|l| l.generation == generation && l.handler.is_some())
+}
+
+/// Why no token came.
+enum NoToken {
+    /// Offline, the server down or busy, the conversation not open yet: ask again later.
+    ForNow,
+    /// The server refused (4xx): the conversation, or its secret, is not there any more.
+    ForGood,
+}
+
+/// A fresh stream token for `conversation`, asked with its secret.
+async fn token(conversation: &str) -> Result<String, NoToken> {
+    let secret = outbox::secret(conversation).ok_or(NoToken::ForNow)?;
+    let url = outbox::url(&format!("/v1/conversations/{conversation}/stream-token"));
+    match outbox::fetch(&url, Some("{}"), Some(&secret)).await {
+        Ok(r) if r.ok => read_token(&r.body).map(|t| t.token).ok_or(NoToken::ForNow),
+        Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
+            Err(NoToken::ForGood)
+        }
+        _ => Err(NoToken::ForNow),
+    }
+}
+
+/// A `StreamToken` (both fields required), read with the browser's `JSON.parse` (see `bridge::js`).
+pub(crate) fn read_token(json: &str) -> Option<StreamToken> {
+    use crate::bridge::js;
+    let o = js::parse(json)?;
+    Some(StreamToken {
+        token: js::string(&o, "token")?,
+        expires_in_s: js::u32(&o, "expires_in_s")?,
+    })
+}
+
+/// Gets a token, then opens the stream with it; retries with backoff while no token can be had.
+fn connect() {
+    let (generation, conversation) = LIVE.with_borrow(|l| (l.generation, l.conversation.clone()));
+    leptos::task::spawn_local(async move {
+        let got = token(&conversation).await;
+        if !current(generation) {
+            return;
+        }
+        match got {
+            Ok(token) => open(&conversation, &token),
+            Err(NoToken::ForNow) => retry(generation),
+            Err(NoToken::ForGood) => {
+                let gone = LIVE.with_borrow(|l| l.on_gone.clone());
+                stop();
+                if let Some(gone) = gone {
+                    gone();
+                }
+            }
+        }
+    });
+}
+
+/// Tries again after a wait in [0.5, 1] × min(30 s, 1 s × 2^failures) (full jitter, as the outbox).
+fn retry(generation: u32) {
+    let wait = LIVE.with_borrow_mut(|l| {
+        l.failures = l.failures.saturating_add(1);
+        let cap = (FIRST_RETRY_MS * 2f64.powi(l.failures as i32 - 1)).min(MAX_RETRY_MS);
+        cap * (0.5 + 0.5 * js_sys::Math::random())
+    });
+    leptos::prelude::set_timeout(
+        move || {
+            if current(generation) {
+                connect();
+            }
+        },
+        Duration::from_millis(wait as u64),
+    );
+}
+
+fn open(conversation: &str, token: &str) {
+    let (last, generation) = LIVE.with_borrow(|l| (l.last_id.clone(), l.generation));
+    let mut path = format!(
+        "/v1/conversations/{conversation}/events?token={}",
+        js_sys::encode_uri_component(token)
+    );
+    if let Some(id) = last {
+        path.push_str("&last_event_id=");
+        path.push_str(&String::from(js_sys::encode_uri_component(&id)));
+    }
+    let Ok(source) = EventSource::new(&outbox::url(&path)) else {
+        return retry(generation);
     };
     for kind in EVENT_TYPES {
         let cb = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
@@ -82,18 +191,24 @@ fn open() {
         let _ = source.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
         cb.forget();
     }
+    // Open: the next failure starts the backoff afresh.
+    let on_open = Closure::<dyn Fn()>::new(move || {
+        LIVE.with_borrow_mut(|l| {
+            if l.generation == generation {
+                l.failures = 0;
+            }
+        })
+    });
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
     let on_error = Closure::<dyn Fn()>::new(move || {
-        // CLOSED (2): the browser stopped retrying; try again ourselves in a few seconds.
-        let closed = LIVE.with_borrow(|l| l.source.as_ref().is_some_and(|s| s.ready_state() == 2));
+        // CLOSED (2): the browser stopped retrying (the server refused the stream: most often the token
+        // expired). A fresh token, then the stream again from the last event seen.
+        let closed = LIVE.with_borrow(|l| {
+            l.generation == generation && l.source.as_ref().is_some_and(|s| s.ready_state() == 2)
+        });
         if closed {
-            leptos::prelude::set_timeout(
-                || {
-                    if LIVE.with_borrow(|l| l.handler.is_some()) {
-                        open();
-                    }
-                },
-                Duration::from_secs(3),
-            );
+            retry(generation);
         }
     });
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -125,6 +240,7 @@ fn read_event(data: &str) -> Option<ConversationEvent> {
             role: js::unit(&o, "role", js::ROLES)?,
             text: js::s(&o, "text"),
             at: js::s(&o, "at"),
+            agent_name: js::get(&o, "agent_name").as_string(),
         },
         "typing" => ConversationEvent::Typing {
             typing: js::get(&o, "typing").as_bool()?,

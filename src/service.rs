@@ -23,30 +23,13 @@ use assistant_core::routing::Reason;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
-pub(crate) const CONVERSATION_KEY: &str = "bank-assistant.conversation";
 const HANDOFF_KEY: &str = "bank-assistant.handoff";
 
-/// A random client-made id (`[A-Za-z0-9_-]`, ≤ 64 characters) for messages, feedback and conversations.
-pub fn new_id(prefix: &str) -> String {
-    let mut s = String::from(prefix);
-    s.push('-');
-    for _ in 0..4 {
-        let n = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
-        s.push_str(&format!("{n:08x}"));
-    }
-    s
-}
+pub use crate::outbox::new_id;
 
 /// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
 pub fn conversation_id() -> String {
-    let stored = session().and_then(|s| s.get_item(CONVERSATION_KEY).ok().flatten());
-    stored.unwrap_or_else(|| {
-        let id = new_id("c");
-        if let Some(s) = session() {
-            let _ = s.set_item(CONVERSATION_KEY, &id);
-        }
-        id
-    })
+    outbox::conversation()
 }
 
 fn api_text_size(chat: &Chat) -> TextSize {
@@ -57,13 +40,9 @@ fn api_text_size(chat: &Chat) -> TextSize {
     }
 }
 
+/// Queues a request about this tab's conversation (the outbox opens it and adds its secret).
 fn queue<T: Body>(kind: Kind, id: String, path: String, body: &T) {
-    outbox::push(Item {
-        kind,
-        id,
-        path,
-        body: body.json(),
-    });
+    outbox::push(Item::new(kind, id, conversation_id(), path, body.json()));
 }
 
 /// A request body as JSON, as serde writes the core's type (see `json`): the server reads these
@@ -172,7 +151,7 @@ impl Body for FeedbackRequest {
             .str("message_id", message_id)
             .bool("helpful", *helpful)
             .opt_str("comment", comment.as_deref())
-            .opt_str("conversation_id", conversation_id.as_deref())
+            .str("conversation_id", conversation_id)
             .opt_str("question", question.as_deref())
             .opt_str("intent", intent.as_deref())
             .done()
@@ -287,21 +266,7 @@ impl Chat {
     /// Puts the conversation in the queue for a person.
     fn request_handoff(self, reason: Reason, lang: Lang) {
         self.handoff.set(Handoff::Requested);
-        let transcript = self.messages.with_untracked(|m| {
-            m.iter()
-                .rev()
-                .take(200)
-                .rev()
-                .map(|m| TranscriptLine {
-                    role: match m.author {
-                        Author::Customer => Role::Customer,
-                        Author::Assistant => Role::Assistant,
-                        Author::Agent => Role::Agent,
-                    },
-                    text: m.text.clone(),
-                })
-                .collect()
-        });
+        let transcript = self.messages.with_untracked(|m| handoff_transcript(m));
         let request = HandoffRequest {
             conversation_id: conversation_id(),
             reason: match reason {
@@ -375,7 +340,7 @@ impl Chat {
             message_id: rate.message_id.clone(),
             helpful,
             comment,
-            conversation_id: Some(conversation_id()),
+            conversation_id: conversation_id(),
             question: Some(rate.question.clone()),
             intent: rate.intent.clone(),
         };
@@ -475,7 +440,7 @@ impl Chat {
         leptos::task::spawn_local(async move {
             let lang = self.locale.get_untracked();
             let s = strings(lang);
-            let hours = match outbox::fetch(&hours_url, None).await {
+            let hours = match outbox::fetch(&hours_url, None, None).await {
                 Ok(r) if r.ok => read_hours_description(&r.body),
                 _ => None,
             };
@@ -490,8 +455,23 @@ impl Chat {
     }
 
     fn listen(self) {
-        let url = outbox::url(&format!("/v1/conversations/{}/events", conversation_id()));
-        live::listen(url, move |event| self.on_event(event));
+        live::listen(
+            conversation_id(),
+            move |event| self.on_event(event),
+            move || self.lost_handoff(),
+        );
+    }
+
+    /// The server would not give the hand-off's events any more (the conversation or its secret is
+    /// gone): the widget stops waiting, says so calmly, and the customer can ask for a person again.
+    fn lost_handoff(self) {
+        forget_handoff();
+        self.agent_typing.set(false);
+        if self.handoff.get_untracked() != Handoff::None {
+            self.handoff.set(Handoff::None);
+            let lang = self.locale.get_untracked();
+            self.say(strings(lang).server_error.into(), lang, "notice", None);
+        }
     }
 
     fn on_event(self, event: ConversationEvent) {
@@ -523,6 +503,16 @@ impl Chat {
                     }
                     self.handoff.set(Handoff::Active { agent });
                 }
+                // Taken out of the queue while away (no event stream, no message for a while).
+                HandoffState::Abandoned => {
+                    live::stop();
+                    forget_handoff();
+                    self.agent_typing.set(false);
+                    if !matches!(self.handoff.get_untracked(), Handoff::None) {
+                        self.handoff.set(Handoff::None);
+                        self.say(s.abandoned.into(), lang, "notice", None);
+                    }
+                }
                 HandoffState::Closed | HandoffState::Cancelled => {
                     live::stop();
                     forget_handoff();
@@ -547,6 +537,27 @@ impl Chat {
             }
         }
     }
+}
+
+/// The transcript sent with a hand-off: the customer's and the assistant's lines only, the last 200
+/// of them. The server refuses agent and system lines from a browser (an agent's words are the
+/// server's own records already).
+fn handoff_transcript(messages: &[Message]) -> Vec<TranscriptLine> {
+    let lines: Vec<TranscriptLine> = messages
+        .iter()
+        .filter_map(|m| {
+            let role = match m.author {
+                Author::Customer => Role::Customer,
+                Author::Assistant => Role::Assistant,
+                Author::Agent => return None,
+            };
+            Some(TranscriptLine {
+                role,
+                text: m.text.clone(),
+            })
+        })
+        .collect();
+    lines[lines.len().saturating_sub(200)..].to_vec()
 }
 
 fn remember_handoff(ticket: &str) {
@@ -653,10 +664,75 @@ mod tests {
                 message_id: "m".into(),
                 helpful: full,
                 comment: some(NASTY),
-                conversation_id: some("c"),
+                conversation_id: "c-0123456789abcdef".into(),
                 question: some("q"),
                 intent: some("i"),
             });
         }
+        // The conversation is required now: a body without it is refused by the server's reader.
+        let json = Obj::new()
+            .str("message_id", "m")
+            .bool("helpful", true)
+            .done();
+        assert!(serde_json::from_str::<FeedbackRequest>(&json).is_err());
+    }
+
+    #[wasm_bindgen_test]
+    fn a_handoff_transcript_holds_only_the_customers_and_the_assistants_lines() {
+        let message = |author, text: &str| Message {
+            id: 0,
+            author,
+            text: text.into(),
+            lang: Lang::En,
+            route: "",
+            intent: None,
+            rate: None,
+            offer_handoff: false,
+        };
+        let mut log = vec![
+            message(Author::Customer, "my card"),
+            message(Author::Assistant, "freeze it"),
+            message(Author::Agent, "hello, this is Li"),
+            message(Author::Customer, "thanks"),
+        ];
+        let lines = handoff_transcript(&log);
+        assert_eq!(
+            lines,
+            vec![
+                TranscriptLine {
+                    role: Role::Customer,
+                    text: "my card".into()
+                },
+                TranscriptLine {
+                    role: Role::Assistant,
+                    text: "freeze it".into()
+                },
+                TranscriptLine {
+                    role: Role::Customer,
+                    text: "thanks".into()
+                },
+            ]
+        );
+        // The last 200 of them, agent lines not counted.
+        log = (0..300)
+            .map(|i| {
+                message(
+                    if i % 2 == 0 {
+                        Author::Agent
+                    } else {
+                        Author::Customer
+                    },
+                    &i.to_string(),
+                )
+            })
+            .collect();
+        let lines = handoff_transcript(&log);
+        assert_eq!(lines.len(), 150);
+        assert!(lines.iter().all(|l| l.role == Role::Customer));
+        log.extend((0..300).map(|i| message(Author::Assistant, &format!("a{i}"))));
+        let lines = handoff_transcript(&log);
+        assert_eq!(lines.len(), 200);
+        assert_eq!(lines[0].text, "a100");
+        assert_eq!(lines[199].text, "a299");
     }
 }
