@@ -3,9 +3,14 @@
 //! on a field name. Serde only: no I/O, and it compiles to wasm32 with `default-features = false`.
 //!
 //! Conventions: JSON field names are `snake_case`; ids made by the client (`conversation_id`,
-//! `message_id`) are opaque strings of 1–64 characters from `[A-Za-z0-9_-]` (a UUID fits); times are
-//! RFC 3339 strings in UTC; texts the customer writes are masked for personal data by the widget and again
-//! by the server.
+//! `message_id`) are opaque strings of 16–64 characters from `[A-Za-z0-9_-]`, made from a CSPRNG
+//! (`crypto.getRandomValues`; a UUID fits); times are RFC 3339 strings in UTC; texts the customer writes
+//! are masked for personal data by the widget and again by the server.
+//!
+//! A conversation is opened with `POST /v1/conversations` ([`OpenConversation`]), which returns a secret;
+//! every later customer call about it carries that secret in the [`SECRET_HEADER`] header (never in the
+//! URL). The event stream, which `EventSource` opens without headers, takes a short-lived
+//! [`StreamToken`] in its query string instead.
 
 use crate::answers::Suggestion;
 use crate::locale::Lang;
@@ -15,6 +20,37 @@ use serde::{Deserialize, Serialize};
 pub const MAX_TEXT_CHARS: usize = 2000;
 /// Longest client-made id, in characters.
 pub const MAX_ID_CHARS: usize = 64;
+/// Shortest client-made id, in characters (16 characters of `[A-Za-z0-9_-]` carry ≥ 95 bits).
+pub const MIN_ID_CHARS: usize = 16;
+/// The header that carries a conversation's secret on every customer call about it.
+pub const SECRET_HEADER: &str = "x-conversation-secret";
+
+/// `POST /v1/conversations`: open a conversation with the server before anything else is sent about it.
+/// Idempotent by `claim` (a random value the browser tab made and keeps): asking again with the same
+/// claim (the first response was lost) returns a new secret, and the one never received stops working.
+/// The same id with another claim is refused with 409 `conversation_exists`: pick a new id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenConversation {
+    pub conversation_id: String,
+    /// 32–128 characters of `[A-Za-z0-9_-]` from a CSPRNG; sent only here.
+    pub claim: String,
+}
+
+/// The conversation's secret (256 bits, hex). The server keeps only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationOpened {
+    pub conversation_id: String,
+    pub secret: String,
+}
+
+/// `POST /v1/conversations/{id}/stream-token`: a token for `GET …/events?token=`, valid for opening (and
+/// re-opening) the stream for `expires_in_s` seconds; a stream already open stays open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamToken {
+    pub token: String,
+    pub expires_in_s: u32,
+}
 
 /// Text-size preference of the widget; large text asks for simpler wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -101,7 +137,9 @@ pub enum Role {
     System,
 }
 
-/// One line of the transcript the widget sends with a hand-off (already masked by the widget).
+/// One line of the transcript the widget sends with a hand-off (already masked by the widget). Only
+/// `customer` and `assistant` lines are accepted from a browser (agent and system lines are the server's
+/// own records); agents see them as reported by the customer's browser.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TranscriptLine {
@@ -184,10 +222,11 @@ pub struct FeedbackRequest {
     pub helpful: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// For answers the browser gave itself (the server never saw them): the conversation, the masked
-    /// question and the intent answered, so the improvement report can count them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversation_id: Option<String>,
+    /// The conversation the answer belongs to; the call carries its secret, so only the customer who
+    /// got the answer can rate it.
+    pub conversation_id: String,
+    /// For answers the browser gave itself (the server never saw them): the masked question and the
+    /// intent answered, so the improvement report can count them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,6 +257,9 @@ pub enum ConversationEvent {
         role: Role,
         text: String,
         at: String,
+        /// The agent's display name, on an agent's message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent_name: Option<String>,
     },
     /// The agent started or stopped typing.
     Typing { typing: bool },
@@ -235,6 +277,8 @@ pub enum HandoffState {
     Closed,
     /// The customer went back to the assistant.
     Cancelled,
+    /// The customer left before an agent joined (no event stream and no message for a while).
+    Abandoned,
 }
 
 /// Every error: a stable machine code and a calm sentence for people.
@@ -275,10 +319,16 @@ pub struct QueueItem {
     pub agent: Option<String>,
 }
 
-/// `GET /v1/agent/queue`: waiting and active conversations.
+/// `GET /v1/agent/queue?page=N`: waiting and active conversations, oldest first, one page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueResponse {
     pub items: Vec<QueueItem>,
+    /// Waiting and active conversations in all pages.
+    #[serde(default)]
+    pub total: i64,
+    /// The next page's number, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<u32>,
 }
 
 /// A transcript line as stored.
@@ -287,6 +337,10 @@ pub struct StoredLine {
     pub role: Role,
     pub text: String,
     pub at: String,
+    /// True for lines the customer's browser reported with the hand-off (its customer and assistant
+    /// lines): the server did not see them happen, so an agent must not take them as its own records.
+    #[serde(default)]
+    pub reported: bool,
 }
 
 /// `GET /v1/agent/conversations/{id}`.
@@ -333,9 +387,15 @@ pub struct ReportResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeftMessage {
     pub conversation_id: String,
+    pub message_id: String,
     pub text: String,
     pub locale: Lang,
     pub at: String,
+    /// When an agent marked it handled, and who.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
 }
 
 #[cfg(test)]

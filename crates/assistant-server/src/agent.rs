@@ -1,47 +1,79 @@
-//! The agents' JSON API (sign in, queue, take, reply, typing, close, left messages) and the admin's
-//! improvement report. Every handler here takes an `Agent` or `Admin` extractor, so none is reachable
-//! anonymously. Feedback (customer side) lives here too because it feeds the report.
+//! The agents' JSON API: sign in and out, the queue (paged), a conversation's transcript, take, reply,
+//! typing, close, re-queue, and messages left. Every handler takes an `Agent` extractor, so none is
+//! reachable anonymously; admins are refused here (`Agent::may_handle_conversations`). Each action is
+//! written to the audit trail (`audit`) with the agent, the conversation's log id and the address —
+//! never the message text.
 
-use crate::app::AppState;
-use crate::auth::{self, Admin, Agent};
+use crate::state::AppState;
+use crate::audit;
+use crate::auth::{self, Agent};
 use crate::bus::Note;
+use crate::client::ClientIp;
+use crate::config::AccountRole;
+use crate::conversations::log_id;
 use crate::db::{now_ms, rfc3339};
-use crate::error::{ApiError, ApiJson, ApiQuery, ApiResult, check_id, check_text};
-use crate::handoff::record_status;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, check_id, check_text};
+use crate::handoff::record_status_by;
 use assistant_core::api::{
-    Accepted, AgentReply, AgentTyping, ConversationEvent, ConversationView, FeedbackRequest,
-    HandoffState, LeftMessage, LoginRequest, LoginResponse, QueueResponse, ReportResponse, Role,
+    Accepted, AgentReply, AgentTyping, ConversationEvent, ConversationView, HandoffState,
+    LeftMessage, LoginRequest, LoginResponse, QueueResponse, Role,
 };
 use assistant_core::pii;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::IpAddr;
 
-/// Signs in; returns the session token (also as a cookie).
+/// A username as it may appear in logs: masked if it looks like personal data (someone typing their
+/// e-mail or phone into the username box), and cut short.
+pub fn loggable_username(username: &str) -> String {
+    pii::mask(username).text.chars().take(64).collect()
+}
+
+/// Signs in; returns the session token (also as a cookie) and the display name. Throttled per username
+/// and address; password checks are capped (see `throttle`).
 pub async fn sign_in(
     state: &AppState,
     username: &str,
     password: &str,
+    ip: IpAddr,
 ) -> ApiResult<(String, String)> {
-    if username.len() > 100 || password.len() > 200 {
-        return Err(ApiError::unauthorized());
+    let shown = loggable_username(username);
+    if let Err(e) = state.login.check(username, ip) {
+        tracing::warn!(username = %shown, %ip, "sign-in refused: locked out");
+        audit::record(state, "-", "sign_in_locked_out", None, Some(ip), Some(&shown)).await;
+        return Err(e);
     }
-    let (s, u, p) = (state.clone(), username.to_owned(), password.to_owned());
-    // argon2 is deliberately slow: keep it off the async workers.
-    let account = tokio::task::spawn_blocking(move || auth::check_login(&s, &u, &p))
-        .await
-        .map_err(|_| ApiError::internal())?;
-    let Some(account) = account else {
-        tracing::info!("agent sign-in refused");
-        return Err(ApiError::new(
+    let refused = || {
+        ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "Wrong username or password.",
-        ));
+        )
     };
+    if username.len() > 100 || password.len() > 200 || username.contains('\0') {
+        state.login.failed(username, ip);
+        return Err(refused());
+    }
+    let permit = state.login.permit()?;
+    let (s, u, p) = (state.clone(), username.to_owned(), password.to_owned());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let account = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        auth::check_login(&s, &u, &p)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let Some(account) = account else {
+        state.login.failed(username, ip);
+        tracing::warn!(username = %shown, %ip, "sign-in refused: wrong username or password");
+        audit::record(state, "-", "sign_in_refused", None, Some(ip), Some(&shown)).await;
+        return Err(refused());
+    };
+    state.login.succeeded(username);
     let token = auth::new_token();
     state
         .store
@@ -51,7 +83,8 @@ pub async fn sign_in(
             state.config.handoff.session_ttl_s,
         )
         .await?;
-    tracing::info!(agent = %account.username, "agent signed in");
+    tracing::info!(agent = %account.username, %ip, "signed in");
+    audit::record(state, &account.username, "sign_in", None, Some(ip), None).await;
     Ok((token, account.display_name))
 }
 
@@ -66,9 +99,10 @@ pub fn cookie_header(state: &AppState, token: &str, max_age: i64) -> HeaderValue
 
 pub async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
-    let (token, agent_name) = sign_in(&state, &req.username, &req.password).await?;
+    let (token, agent_name) = sign_in(&state, &req.username, &req.password, ip.0).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         SET_COOKIE,
@@ -77,32 +111,114 @@ pub async fn login(
     Ok((headers, Json(LoginResponse { token, agent_name })).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, agent: Agent) -> ApiResult<Response> {
+pub async fn sign_out(state: &AppState, agent: &Agent, ip: IpAddr) -> ApiResult<()> {
     state
         .store
         .delete_session(&auth::sha256_hex(&agent.token))
         .await?;
+    audit::record(state, &agent.username, "sign_out", None, Some(ip), None).await;
+    Ok(())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    agent: Agent,
+    ip: ClientIp,
+) -> ApiResult<Response> {
+    sign_out(&state, &agent, ip.0).await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, cookie_header(&state, "", 0));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
-pub async fn queue(State(state): State<AppState>, _agent: Agent) -> ApiResult<Json<QueueResponse>> {
-    let items = state
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+}
+
+/// One page of the queue (pages count from 1).
+pub async fn queue_page(state: &AppState, page: u32) -> ApiResult<QueueResponse> {
+    let size = i64::from(state.config.handoff.queue_page_size.max(1));
+    let page = page.max(1);
+    let offset = i64::from(page - 1) * size;
+    let items: Vec<_> = state
         .store
-        .open_handoffs()
+        .open_handoffs(size, offset)
         .await?
         .iter()
         .map(|h| h.item())
         .collect();
-    Ok(Json(QueueResponse { items }))
+    let total = state.store.open_count().await?;
+    Ok(QueueResponse {
+        next_page: (offset + size < total).then_some(page + 1),
+        items,
+        total,
+    })
+}
+
+pub async fn queue(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<QueueResponse>> {
+    agent.may_handle_conversations()?;
+    Ok(Json(queue_page(&state, q.page.unwrap_or(1)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LeftQuery {
+    pub page: Option<u32>,
+    /// `true` lists the handled ones instead.
+    pub handled: Option<bool>,
 }
 
 pub async fn left_messages(
     State(state): State<AppState>,
-    _agent: Agent,
+    agent: Agent,
+    ApiQuery(q): ApiQuery<LeftQuery>,
 ) -> ApiResult<Json<Vec<LeftMessage>>> {
-    Ok(Json(state.store.left_messages().await?))
+    agent.may_handle_conversations()?;
+    let size = 100;
+    let offset = i64::from(q.page.unwrap_or(1).max(1) - 1) * size;
+    Ok(Json(
+        state
+            .store
+            .left_messages(q.handled.unwrap_or(false), size, offset)
+            .await?,
+    ))
+}
+
+/// Marks a left message handled.
+pub async fn mark_left_handled(
+    state: &AppState,
+    agent: &Agent,
+    conversation_id: &str,
+    message_id: &str,
+    ip: IpAddr,
+) -> ApiResult<()> {
+    agent.may_handle_conversations()?;
+    check_id("conversation id", conversation_id)?;
+    check_id("message id", message_id)?;
+    if !state
+        .store
+        .left_message_handled(conversation_id, message_id, &agent.username)
+        .await?
+    {
+        return Err(ApiError::not_found("No such message."));
+    }
+    let h = log_id(conversation_id);
+    audit::record(state, &agent.username, "left_message_handled", Some(&h), Some(ip), None).await;
+    Ok(())
+}
+
+pub async fn left_message_handled(
+    State(state): State<AppState>,
+    agent: Agent,
+    ip: ClientIp,
+    ApiPath((c, m)): ApiPath<(String, String)>,
+) -> ApiResult<StatusCode> {
+    mark_left_handled(&state, &agent, &c, &m, ip.0).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn found(state: &AppState, id: &str) -> ApiResult<crate::db::Handoff> {
@@ -114,19 +230,39 @@ async fn found(state: &AppState, id: &str) -> ApiResult<crate::db::Handoff> {
         .ok_or_else(|| ApiError::not_found("No hand-off for this conversation."))
 }
 
-pub async fn conversation(
-    State(state): State<AppState>,
-    _agent: Agent,
-    Path(id): Path<String>,
-) -> ApiResult<Json<ConversationView>> {
-    let h = found(&state, &id).await?;
-    Ok(Json(ConversationView {
+/// A conversation's transcript for an agent (audited as a view).
+pub async fn view_conversation(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+    ip: IpAddr,
+) -> ApiResult<(crate::db::Handoff, ConversationView)> {
+    agent.may_handle_conversations()?;
+    let h = found(state, id).await?;
+    let view = ConversationView {
         item: h.item(),
-        transcript: state.store.transcript(&id).await?,
-    }))
+        transcript: state.store.transcript(id).await?,
+    };
+    audit::record(state, &agent.username, "view", Some(&log_id(id)), Some(ip), None).await;
+    Ok((h, view))
 }
 
-pub async fn take_conversation(state: &AppState, agent: &Agent, id: &str) -> ApiResult<()> {
+pub async fn conversation(
+    State(state): State<AppState>,
+    agent: Agent,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(view_conversation(&state, &agent, &id, ip.0).await?.1))
+}
+
+pub async fn take_conversation(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+    ip: IpAddr,
+) -> ApiResult<()> {
+    agent.may_handle_conversations()?;
     let h = found(state, id).await?;
     if h.state == HandoffState::Active && h.agent.as_deref() == Some(&agent.username) {
         return Ok(());
@@ -145,47 +281,76 @@ pub async fn take_conversation(state: &AppState, agent: &Agent, id: &str) -> Api
             "This conversation is not waiting any more.",
         ));
     }
-    record_status(
+    record_status_by(
         state,
         id,
         HandoffState::Active,
         Some(agent.display_name.clone()),
+        Some(&agent.username),
     )
     .await?;
-    tracing::info!(conversation = %id, agent = %agent.username, "taken");
+    let h = log_id(id);
+    tracing::info!(conversation = %h, agent = %agent.username, "taken");
+    audit::record(state, &agent.username, "take", Some(&h), Some(ip), None).await;
     Ok(())
 }
 
 pub async fn take(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<String>,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    take_conversation(&state, &agent, &id).await?;
+    take_conversation(&state, &agent, &id, ip.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn mine(state: &AppState, agent: &Agent, id: &str) -> ApiResult<()> {
+/// The conversation is active and held by `agent` (or, with `supervisor_too`, the agent is a
+/// supervisor).
+async fn held(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+    supervisor_too: bool,
+) -> ApiResult<crate::db::Handoff> {
+    agent.may_handle_conversations()?;
     let h = found(state, id).await?;
-    if h.state != HandoffState::Active || h.agent.as_deref() != Some(&agent.username) {
-        return Err(ApiError::conflict("Take the conversation first."));
+    let mine = h.state == HandoffState::Active && h.agent.as_deref() == Some(&agent.username);
+    if mine || (supervisor_too && agent.role == AccountRole::Supervisor) {
+        return Ok(h);
     }
-    Ok(())
+    Err(ApiError::conflict(
+        "Take the conversation first: only the agent who holds it (or a supervisor) may do this.",
+    ))
 }
 
-pub async fn send_reply(state: &AppState, agent: &Agent, id: &str, text: &str) -> ApiResult<i64> {
+pub async fn send_reply(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+    text: &str,
+    ip: IpAddr,
+) -> ApiResult<i64> {
     check_text("text", text)?;
-    mine(state, agent, id).await?;
+    held(state, agent, id, false).await?;
     let text = pii::mask(text).text;
     let data = serde_json::to_string(&ConversationEvent::Message {
         role: Role::Agent,
         text,
         at: rfc3339(now_ms()),
+        agent_name: Some(agent.display_name.clone()),
     })
     .map_err(|_| ApiError::internal())?;
     let (event_id, _) = state
         .store
-        .insert_event(id, "message", Some(Role::Agent), &data, None)
+        .insert_event(
+            id,
+            "message",
+            Some(Role::Agent),
+            &data,
+            None,
+            Some(&agent.username),
+        )
         .await?;
     state
         .bus
@@ -195,26 +360,28 @@ pub async fn send_reply(state: &AppState, agent: &Agent, id: &str, text: &str) -
         })
         .await;
     state.bus.publish(Note::Events { c: id.to_owned() }).await;
+    audit::record(state, &agent.username, "reply", Some(&log_id(id)), Some(ip), None).await;
     Ok(event_id)
 }
 
 pub async fn reply(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<String>,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AgentReply>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
-    let event_id = send_reply(&state, &agent, &id, &req.text).await?;
+    let event_id = send_reply(&state, &agent, &id, &req.text, ip.0).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { event_id })))
 }
 
 pub async fn typing(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<AgentTyping>,
 ) -> ApiResult<StatusCode> {
-    mine(&state, &agent, &id).await?;
+    held(&state, &agent, &id, false).await?;
     state
         .bus
         .publish(Note::Typing {
@@ -225,8 +392,14 @@ pub async fn typing(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn close_conversation(state: &AppState, agent: &Agent, id: &str) -> ApiResult<()> {
-    found(state, id).await?;
+/// Closes a conversation: its agent may; a supervisor may close any, waiting ones included.
+pub async fn close_conversation(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+    ip: IpAddr,
+) -> ApiResult<()> {
+    held(state, agent, id, true).await?;
     if state
         .store
         .transition(
@@ -237,8 +410,10 @@ pub async fn close_conversation(state: &AppState, agent: &Agent, id: &str) -> Ap
         )
         .await?
     {
-        record_status(state, id, HandoffState::Closed, None).await?;
-        tracing::info!(conversation = %id, agent = %agent.username, "closed");
+        record_status_by(state, id, HandoffState::Closed, None, Some(&agent.username)).await?;
+        let h = log_id(id);
+        tracing::info!(conversation = %h, agent = %agent.username, "closed");
+        audit::record(state, &agent.username, "close", Some(&h), Some(ip), None).await;
     }
     Ok(())
 }
@@ -246,73 +421,38 @@ pub async fn close_conversation(state: &AppState, agent: &Agent, id: &str) -> Ap
 pub async fn close(
     State(state): State<AppState>,
     agent: Agent,
-    Path(id): Path<String>,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    close_conversation(&state, &agent, &id).await?;
+    close_conversation(&state, &agent, &id, ip.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn feedback(
-    State(state): State<AppState>,
-    ApiJson(req): ApiJson<FeedbackRequest>,
-) -> ApiResult<StatusCode> {
-    check_id("message_id", &req.message_id)?;
-    if let Some(c) = &req.conversation_id {
-        check_id("conversation_id", c)?;
-    }
-    for (what, v, max) in [
-        ("comment", &req.comment, 2000),
-        ("question", &req.question, 2000),
-        ("intent", &req.intent, 64),
-    ] {
-        if v.as_ref().is_some_and(|s| s.chars().count() > max) {
-            return Err(ApiError::bad_request(format!(
-                "{what} is longer than {max} characters."
-            )));
-        }
-    }
-    // The server's own answers: the question as stored; the browser's: the masked question it sent.
-    let (question, intent) = match state.store.reply_question(&req.message_id).await? {
-        Some((q, i)) => (Some(q), i),
-        None => (
-            req.question
-                .as_deref()
-                .map(|q| state.index.normalize(&pii::mask(q).text)),
-            req.intent.clone(),
-        ),
-    };
-    let comment = req.comment.as_deref().map(|c| pii::mask(c).text);
-    state
+/// Puts an active conversation back in the queue for someone else (its agent, or a supervisor).
+pub async fn requeue_conversation(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+    ip: IpAddr,
+) -> ApiResult<()> {
+    held(state, agent, id, true).await?;
+    if state
         .store
-        .upsert_feedback(
-            &req.message_id,
-            req.conversation_id.as_deref(),
-            req.helpful,
-            comment.as_deref(),
-            question.as_deref(),
-            intent.as_deref(),
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ReportQuery {
-    pub limit: Option<i64>,
-}
-
-pub async fn report(
-    State(state): State<AppState>,
-    _admin: Admin,
-    ApiQuery(q): ApiQuery<ReportQuery>,
-) -> ApiResult<Json<ReportResponse>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request("limit must be between 1 and 1000."));
+        .transition(id, &[HandoffState::Active], HandoffState::Queued, None)
+        .await?
+    {
+        record_status_by(state, id, HandoffState::Queued, None, Some(&agent.username)).await?;
+        audit::record(state, &agent.username, "requeue", Some(&log_id(id)), Some(ip), None).await;
     }
-    let (unanswered, unhelpful) = state.store.report(limit).await?;
-    Ok(Json(ReportResponse {
-        unanswered,
-        unhelpful,
-    }))
+    Ok(())
+}
+
+pub async fn requeue(
+    State(state): State<AppState>,
+    agent: Agent,
+    ip: ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    requeue_conversation(&state, &agent, &id, ip.0).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

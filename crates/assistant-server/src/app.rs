@@ -1,109 +1,37 @@
-//! Wiring: shared state, the router, and the layers every request passes (rate limit, metrics,
-//! security headers, CORS, body limit, panic → JSON 500), plus health, readiness and metrics
-//! endpoints and graceful shutdown.
+//! Wiring: the router and the layers every request passes (rate limit, metrics, security headers,
+//! `no-store` on agent and admin data, CORS, body limit and body timeout, panic → JSON 500). The server
+//! loop with its connection timeouts is in `serve`; the state in `state`.
 
-use crate::bus::Bus;
-use crate::config::Config;
-use crate::db::Store;
 use crate::error::ApiError;
-use crate::metrics::{Metrics, RouteLabel, RouteStatus};
-use crate::retrieval::Index;
-use crate::{agent, chat, console, handoff};
+use crate::metrics::{RouteLabel, RouteStatus};
+pub use crate::state::AppState;
+use crate::{admin, agent, chat, console, conversations, feedback, handoff, ops};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub store: Store,
-    pub index: Arc<Index>,
-    pub bus: Bus,
-    pub metrics: Metrics,
-    pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
-    /// Flips to true on shutdown; open event streams end so the server can stop.
-    pub shutdown: tokio::sync::watch::Receiver<bool>,
-}
-
-impl AppState {
-    /// Loads the knowledge base, connects the database (running migrations) and the event bus.
-    pub async fn new(
-        config: Config,
-        shutdown: tokio::sync::watch::Receiver<bool>,
-    ) -> anyhow::Result<Self> {
-        config.hours.validate().map_err(anyhow::Error::msg)?;
-        let index = Index::load(&config.kb_dir)?;
-        let url = config.database_url();
-        let store = Store::connect(&url).await?;
-        let bus = match store.backend {
-            crate::db::Backend::Sqlite => Bus::local(),
-            crate::db::Backend::Postgres => Bus::postgres(&url).await?,
-        };
-        let limiter = match (
-            NonZeroU32::new(config.rate_limit.per_second),
-            NonZeroU32::new(config.rate_limit.burst.max(1)),
-        ) {
-            (Some(rate), Some(burst)) => Some(Arc::new(RateLimiter::keyed(
-                Quota::per_second(rate).allow_burst(burst),
-            ))),
-            _ => None,
-        };
-        if let Some(l) = limiter.clone() {
-            // Forget idle clients so the table does not grow without bound.
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                    l.retain_recent();
-                    l.shrink_to_fit();
-                }
-            });
-        }
-        Ok(Self {
-            config: Arc::new(config),
-            store,
-            index: Arc::new(index),
-            bus,
-            metrics: Metrics::new(),
-            limiter,
-            shutdown,
-        })
-    }
-}
-
-/// The client's address: the peer, or (behind a trusted proxy) the last `X-Forwarded-For` hop.
-fn client_ip(state: &AppState, req: &Request) -> IpAddr {
-    if state.config.security.trust_forwarded_for
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse().ok())
-    {
-        return ip;
-    }
-    req.extensions()
+fn request_ip(state: &AppState, req: &Request) -> IpAddr {
+    let sec = &state.config.security;
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+        .map(|c| c.0);
+    crate::client::client_ip(sec.trust_forwarded_for, sec.trusted_proxies, req.headers(), peer)
 }
 
 async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if let Some(l) = &state.limiter
-        && let Err(not_until) = l.check_key(&client_ip(&state, &req))
+        && let Err(not_until) = l.check_key(&request_ip(&state, &req))
     {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -141,36 +69,6 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
         })
         .inc();
     resp
-}
-
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
-}
-
-async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not_ready",
-            "The database is not answering.",
-        )
-        .into_response(),
-    }
-}
-
-async fn metrics(State(state): State<AppState>) -> Response {
-    if let Ok(n) = state.store.queue_length().await {
-        state.metrics.queue_length.set(n);
-    }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
-        .into_response()
 }
 
 async fn not_found() -> ApiError {
@@ -227,6 +125,11 @@ async fn cache_policy(req: axum::extract::Request, next: middleware::Next) -> Re
 pub fn router(state: AppState) -> Router {
     let cfg = state.config.clone();
     let api = Router::new()
+        .route("/v1/conversations", post(conversations::open))
+        .route(
+            "/v1/conversations/{id}/stream-token",
+            post(conversations::stream_token),
+        )
         .route("/v1/chat", post(chat::chat))
         .route("/v1/handoff", post(handoff::handoff))
         .route("/v1/handoff/cancel", post(handoff::cancel))
@@ -237,28 +140,46 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/conversations/{id}/events", get(handoff::events))
         .route("/v1/hours", get(handoff::hours))
         .route("/v1/leave-message", post(handoff::leave_message))
-        .route("/v1/feedback", post(agent::feedback))
+        .route("/v1/feedback", post(feedback::feedback))
         .route("/v1/agent/login", post(agent::login))
-        .route("/v1/agent/logout", post(agent::logout))
-        .route("/v1/agent/queue", get(agent::queue))
-        .route("/v1/agent/left-messages", get(agent::left_messages))
-        .route("/v1/agent/conversations/{id}", get(agent::conversation))
-        .route(
-            "/v1/agent/conversations/{id}/events",
-            get(handoff::agent_events),
+        .merge(
+            Router::new()
+                .route("/v1/agent/logout", post(agent::logout))
+                .route("/v1/agent/queue", get(agent::queue))
+                .route("/v1/agent/left-messages", get(agent::left_messages))
+                .route(
+                    "/v1/agent/left-messages/{conversation}/{message}/handled",
+                    post(agent::left_message_handled),
+                )
+                .route("/v1/agent/conversations/{id}", get(agent::conversation))
+                .route(
+                    "/v1/agent/conversations/{id}/events",
+                    get(handoff::agent_events),
+                )
+                .route("/v1/agent/conversations/{id}/take", post(agent::take))
+                .route("/v1/agent/conversations/{id}/reply", post(agent::reply))
+                .route("/v1/agent/conversations/{id}/typing", post(agent::typing))
+                .route("/v1/agent/conversations/{id}/close", post(agent::close))
+                .route("/v1/agent/conversations/{id}/requeue", post(agent::requeue))
+                .route("/v1/admin/report", get(admin::report))
+                .route("/v1/admin/audit", get(admin::audit_trail))
+                .route(
+                    "/v1/admin/conversations/{id}",
+                    axum::routing::delete(admin::delete_conversation),
+                )
+                // Transcripts, queues and reports must not be kept by browsers or proxies.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                )),
         )
-        .route("/v1/agent/conversations/{id}/take", post(agent::take))
-        .route("/v1/agent/conversations/{id}/reply", post(agent::reply))
-        .route("/v1/agent/conversations/{id}/typing", post(agent::typing))
-        .route("/v1/agent/conversations/{id}/close", post(agent::close))
-        .route("/v1/admin/report", get(agent::report))
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     let mut app = Router::new()
         .merge(api)
         .merge(console::routes(state.clone()))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics_with_token))
         .method_not_allowed_fallback(method_not_allowed);
     app = if cfg.static_dir.is_dir() {
         // `cargo xtask fingerprint` writes `.br` and `.gz` next to every text and wasm file of dist/; a
@@ -281,6 +202,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(cfg.server.max_body_bytes))
+        // A body shorter than its Content-Length (or trickled) fails after this instead of holding the
+        // connection.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            Duration::from_secs(cfg.limits.body_timeout_s.max(1)),
+        ))
         .layer(CatchPanicLayer::custom(panic_response));
     let headers: Vec<(HeaderName, String)> = vec![
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
@@ -324,57 +250,11 @@ pub fn router(state: AppState) -> Router {
                 .allow_headers([
                     header::CONTENT_TYPE,
                     HeaderName::from_static("last-event-id"),
+                    HeaderName::from_static(assistant_core::api::SECRET_HEADER),
                 ]),
         );
     }
     app
-}
-
-/// Serves until Ctrl-C / SIGTERM, then stops taking connections, ends event streams, and lets
-/// in-flight requests finish (up to `shutdown_grace_s`).
-pub async fn serve(config: Config) -> anyhow::Result<()> {
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let grace = config.server.shutdown_grace_s;
-    let addr: SocketAddr = format!("{}:{}", config.server.host, config.server.port).parse()?;
-    let state = AppState::new(config, rx).await?;
-    let store = state.store.clone();
-    let app = router(state);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "listening");
-    let signal = async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing in-flight requests");
-        let _ = tx.send(true);
-        tokio::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(grace)).await;
-            tracing::warn!("grace period over; exiting");
-            std::process::exit(0);
-        });
-    };
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(signal)
-    .await?;
-    store.close().await;
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
 #[cfg(test)]

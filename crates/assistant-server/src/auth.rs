@@ -3,8 +3,15 @@
 //! database does not yield usable sessions), sent as an `HttpOnly; SameSite=Strict` cookie for the
 //! console and usable as a bearer token for the JSON API. The admin token is compared by its SHA-256 in
 //! constant time. Nothing here is reachable anonymously.
+//!
+//! Accounts have a role (`config::AccountRole`): agents handle conversations, supervisors may also close
+//! anyone's, admins read reports and the audit trail but handle no conversations. A state-changing call
+//! authenticated by the cookie must come from our own origin (`Origin` equal to the host), which stops a
+//! cross-site page from posting with the agent's cookie even where `SameSite` is not honoured; bearer-token
+//! calls carry no ambient credential and need no such check.
 
-use crate::app::AppState;
+use crate::state::AppState;
+use crate::config::AccountRole;
 use crate::error::ApiError;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -72,15 +79,37 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
         .map(|(_, v)| v)
 }
 
-/// A signed-in agent.
+/// A signed-in account (agent, supervisor or admin).
 #[derive(Debug, Clone)]
 pub struct Agent {
     pub username: String,
     pub display_name: String,
     pub token: String,
+    pub role: AccountRole,
+}
+
+/// Whether the request's `Origin` is this server's own (scheme-less comparison with `Host`).
+pub fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let (Some(origin), Some(host)) = (
+        headers.get("origin").and_then(|v| v.to_str().ok()),
+        headers.get("host").and_then(|v| v.to_str().ok()),
+    ) else {
+        return false;
+    };
+    origin.split_once("://").is_some_and(|(_, h)| h == host)
 }
 
 impl Agent {
+    /// Agents and supervisors handle conversations; admins do not.
+    pub fn may_handle_conversations(&self) -> Result<(), ApiError> {
+        if self.role == AccountRole::Admin {
+            return Err(ApiError::forbidden(
+                "Admin accounts do not handle conversations; sign in as an agent.",
+            ));
+        }
+        Ok(())
+    }
+
     pub async fn from_headers(
         state: &AppState,
         headers: &axum::http::HeaderMap,
@@ -105,6 +134,7 @@ impl Agent {
             username,
             display_name: account.display_name.clone(),
             token: token.to_owned(),
+            role: account.role,
         })
     }
 }
@@ -117,12 +147,23 @@ impl FromRequestParts<AppState> for Agent {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let b = bearer(parts).map(str::to_owned);
-        Agent::from_headers(state, &parts.headers, b.as_deref()).await
+        let agent = Agent::from_headers(state, &parts.headers, b.as_deref()).await?;
+        let writes = !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        if b.is_none() && writes && !same_origin(&parts.headers) {
+            return Err(ApiError::forbidden(
+                "Cross-site requests are refused: send this from the console's own pages.",
+            ));
+        }
+        Ok(agent)
     }
 }
 
-/// The admin (bearer token from the configuration).
-pub struct Admin;
+/// An admin: a machine with the bearer token from the configuration, or a person signed in with an
+/// admin account. Agents are refused.
+pub struct Admin {
+    /// The admin account's username, or "token" for the configured bearer token.
+    pub who: String,
+}
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
@@ -132,13 +173,19 @@ impl FromRequestParts<AppState> for Admin {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let expected = state.config.admin.token_sha256.trim().to_ascii_lowercase();
-        let given = bearer(parts).ok_or_else(ApiError::unauthorized)?;
-        if expected.len() == 64
+        if let Some(given) = bearer(parts)
+            && expected.len() == 64
             && constant_time_eq(sha256_hex(given).as_bytes(), expected.as_bytes())
         {
-            Ok(Admin)
+            return Ok(Admin { who: "token".into() });
+        }
+        let agent = Agent::from_request_parts(parts, state).await?;
+        if agent.role == AccountRole::Admin {
+            Ok(Admin {
+                who: agent.username,
+            })
         } else {
-            Err(ApiError::unauthorized())
+            Err(ApiError::forbidden("This needs an admin account."))
         }
     }
 }

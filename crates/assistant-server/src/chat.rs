@@ -3,8 +3,9 @@
 //! (conversation, message id): the reply is stored before it is returned, and a retry gets the stored
 //! reply, so a message is answered once, the same way, even when the first response was lost.
 
-use crate::app::AppState;
-use crate::error::{ApiError, ApiJson, ApiResult, check_id, check_text};
+use crate::state::AppState;
+use crate::conversations::{Secret, authorize, log_id};
+use crate::error::{ApiError, ApiJson, ApiResult, check_chars, check_id, check_text};
 use crate::metrics::SourceLabel;
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
@@ -98,7 +99,6 @@ pub fn answer(
 }
 
 fn validate(req: &ChatRequest) -> ApiResult<()> {
-    check_id("conversation_id", &req.conversation_id)?;
     check_id("message_id", &req.message_id)?;
     check_text("text", &req.text)?;
     if req.client_intents.len() > 10 {
@@ -115,13 +115,18 @@ fn validate(req: &ChatRequest) -> ApiResult<()> {
             "client_intents scores must be between 0 and 1, intents at most 64 characters.",
         ));
     }
+    for c in &req.client_intents {
+        check_chars("client_intents", &c.intent)?;
+    }
     Ok(())
 }
 
 pub async fn chat(
     State(state): State<AppState>,
+    secret: Secret,
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> ApiResult<Json<ChatResponse>> {
+    authorize(&state, &req.conversation_id, &secret).await?;
     validate(&req)?;
     // Masked again here: the widget masks too, but the server must not trust it.
     let masked = pii::mask(&req.text).text;
@@ -150,7 +155,7 @@ pub async fn chat(
                 source: source.into(),
             })
             .inc();
-        tracing::info!(conversation = %req.conversation_id, source, intent = resp.intent.as_deref().unwrap_or(""), "chat answered");
+        tracing::info!(conversation = %log_id(&req.conversation_id), source, intent = resp.intent.as_deref().unwrap_or(""), "chat answered");
         return Ok(Json(resp));
     }
     // A retry (or a concurrent duplicate): the stored reply, if it is the same message.

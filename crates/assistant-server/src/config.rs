@@ -27,6 +27,10 @@ pub struct Config {
     pub agents: Vec<AgentAccount>,
     pub admin: AdminConfig,
     pub log: LogConfig,
+    pub limits: LimitsConfig,
+    pub login: LoginConfig,
+    pub retention: RetentionConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,12 +52,78 @@ pub struct SecurityConfig {
     /// Content-Security-Policy of everything served. The widget needs `'wasm-unsafe-eval'` and
     /// `worker-src 'self'`.
     pub csp: String,
-    /// Send `Strict-Transport-Security` (only behind HTTPS).
+    /// Send `Strict-Transport-Security`. On by default (production is behind HTTPS); the dev
+    /// configuration turns it off.
     pub hsts: bool,
-    /// Mark the agent session cookie `Secure` (only behind HTTPS).
+    /// Mark the agent session cookie `Secure`. On by default; the dev configuration turns it off.
     pub secure_cookies: bool,
-    /// Use the left-most `X-Forwarded-For` address as the client (only behind a trusted proxy).
+    /// Take the client's address from `X-Forwarded-For` (only behind trusted proxies). The address used
+    /// is the one `trusted_proxies` hops from the right: the right-most entries were appended by our own
+    /// proxies, so a client cannot choose it by sending its own `X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// How many proxies of ours append to `X-Forwarded-For` (1 = one load balancer).
+    pub trusted_proxies: usize,
+}
+
+/// Timeouts and caps that keep one client from holding the server's connections.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LimitsConfig {
+    /// A request's headers must arrive within this many seconds of the connection being ready.
+    pub header_timeout_s: u64,
+    /// A request's body must arrive within this many seconds.
+    pub body_timeout_s: u64,
+    /// A kept-alive connection with no request in flight is closed after this many seconds.
+    pub idle_timeout_s: u64,
+    /// Open event streams per conversation, and per client address.
+    pub streams_per_conversation: usize,
+    pub streams_per_ip: usize,
+    /// Stream tokens (for `EventSource`) are valid this long for opening and re-opening a stream.
+    pub stream_token_ttl_s: u32,
+    /// Conversations opened per client address per hour.
+    pub conversations_per_ip_per_hour: u32,
+    /// Hand-off requests per client address, and per conversation, per hour.
+    pub handoffs_per_ip_per_hour: u32,
+    pub handoffs_per_conversation_per_hour: u32,
+    /// Messages left per client address, and per conversation, per hour.
+    pub left_messages_per_ip_per_hour: u32,
+    pub left_messages_per_conversation_per_hour: u32,
+}
+
+/// Sign-in protection (agents' and admins' passwords).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginConfig {
+    /// Password checks (argon2, ~20 ms of a core and 19 MiB each) running at once; more get 503.
+    pub max_concurrent_checks: usize,
+    /// Failed sign-ins for one username, and from one client address, before a lockout.
+    pub failures_per_user: u32,
+    pub failures_per_ip: u32,
+    /// The first lockout, seconds; it doubles with each failure after that, up to `max_lockout_s`.
+    pub first_lockout_s: u64,
+    pub max_lockout_s: u64,
+    /// Failures older than this are forgotten, seconds.
+    pub window_s: u64,
+}
+
+/// How long stored data is kept (see docs/PRIVACY.md). The job runs every `run_every_s`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RetentionConfig {
+    pub conversation_days: u32,
+    pub unanswered_days: u32,
+    pub audit_days: u32,
+    pub run_every_s: u64,
+}
+
+/// Where Prometheus scrapes `/metrics`: a separate listen address (`127.0.0.1:9100`), and/or the main
+/// port with a bearer token (its SHA-256, as `assistant-server hash-token` prints). With neither,
+/// metrics are not served.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsConfig {
+    pub listen: String,
+    pub token_sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +141,10 @@ pub struct HandoffConfig {
     pub seconds_per_customer: u32,
     /// Agent sessions last this long, seconds.
     pub session_ttl_s: i64,
+    /// A waiting customer with no open event stream and no message for this long has left the queue.
+    pub abandon_after_s: u64,
+    /// Conversations per page of the agents' queue.
+    pub queue_page_size: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,7 +157,7 @@ pub struct ChatConfig {
     pub client_weight: f32,
 }
 
-/// An agent who can sign in to the console. `password_hash` is an argon2 PHC string
+/// An account that can sign in to the console. `password_hash` is an argon2 PHC string
 /// (`assistant-server hash-password`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AgentAccount {
@@ -91,6 +165,22 @@ pub struct AgentAccount {
     /// Shown to the customer ("Li from Lakeside Bank").
     pub display_name: String,
     pub password_hash: String,
+    #[serde(default)]
+    pub role: AccountRole,
+}
+
+/// What an account may do. Agents and admins are separate accounts: an admin reads reports and the
+/// audit trail and deletes conversations but takes no conversations; an agent never sees admin data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    /// Takes, answers and closes the conversations they hold.
+    #[default]
+    Agent,
+    /// An agent who may also close or re-queue anyone's conversation.
+    Supervisor,
+    /// Reports, audit trail, deletion; no conversations.
+    Admin,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -129,6 +219,10 @@ impl Default for Config {
             agents: Vec::new(),
             admin: AdminConfig::default(),
             log: LogConfig::default(),
+            limits: LimitsConfig::default(),
+            login: LoginConfig::default(),
+            retention: RetentionConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -149,9 +243,10 @@ impl Default for SecurityConfig {
         Self {
             cors_origins: Vec::new(),
             csp: DEFAULT_CSP.into(),
-            hsts: false,
-            secure_cookies: false,
+            hsts: true,
+            secure_cookies: true,
             trust_forwarded_for: false,
+            trusted_proxies: 1,
         }
     }
 }
@@ -170,6 +265,50 @@ impl Default for HandoffConfig {
         Self {
             seconds_per_customer: 180,
             session_ttl_s: 8 * 3600,
+            abandon_after_s: 120,
+            queue_page_size: 50,
+        }
+    }
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_s: 10,
+            body_timeout_s: 15,
+            idle_timeout_s: 30,
+            streams_per_conversation: 3,
+            streams_per_ip: 20,
+            stream_token_ttl_s: 600,
+            conversations_per_ip_per_hour: 300,
+            handoffs_per_ip_per_hour: 10,
+            handoffs_per_conversation_per_hour: 5,
+            left_messages_per_ip_per_hour: 10,
+            left_messages_per_conversation_per_hour: 3,
+        }
+    }
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent_checks: 2,
+            failures_per_user: 5,
+            failures_per_ip: 20,
+            first_lockout_s: 30,
+            max_lockout_s: 900,
+            window_s: 900,
+        }
+    }
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            conversation_days: 90,
+            unanswered_days: 30,
+            audit_days: 365,
+            run_every_s: 3600,
         }
     }
 }

@@ -1,19 +1,22 @@
 //! The agent console: plain server-rendered HTML pages and forms (works without JavaScript, passes a
 //! CSP with `script-src 'self'`), plus one small static script that appends new messages live from
 //! the conversation's event stream. Signing in sets the same session cookie the JSON API accepts.
-//! Forms are protected from cross-site posting by the `SameSite=Strict` cookie and an `Origin` check.
+//! Forms are protected from cross-site posting by the `SameSite=Strict` cookie and a required
+//! same-origin `Origin` header (a form post without one is refused too). Every action goes through the
+//! same functions as the JSON API (`agent`), so roles, throttling and the audit trail are the same.
 
 use crate::agent;
-use crate::app::AppState;
 use crate::auth::Agent;
-use crate::error::ApiError;
+use crate::client::ClientIp;
+use crate::error::{ApiError, ApiForm, ApiPath, ApiQuery};
+use crate::state::AppState;
 use assistant_core::api::{HandoffState, Role};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 const JS: &str = include_str!("../assets/console.js");
@@ -28,6 +31,8 @@ pub fn routes(_state: AppState) -> Router<AppState> {
         .route("/agent/c/{id}/take", post(take))
         .route("/agent/c/{id}/reply", post(reply))
         .route("/agent/c/{id}/close", post(close))
+        .route("/agent/c/{id}/requeue", post(requeue))
+        .route("/agent/left/{c}/{m}/handled", post(left_handled))
         .route(
             "/agent/console.js",
             get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], JS) }),
@@ -66,6 +71,10 @@ fn page(title: &str, body: &str) -> Response {
 }
 
 fn login_page(error: Option<&str>) -> Response {
+    login_page_with(error, StatusCode::UNAUTHORIZED)
+}
+
+fn login_page_with(error: Option<&str>, status: StatusCode) -> Response {
     let err = error
         .map(|e| format!("<p role=\"alert\" class=\"error\">{}</p>", esc(e)))
         .unwrap_or_default();
@@ -79,7 +88,7 @@ fn login_page(error: Option<&str>) -> Response {
         ),
     );
     if error.is_some() {
-        *r.status_mut() = StatusCode::UNAUTHORIZED;
+        *r.status_mut() = status;
     }
     r
 }
@@ -88,22 +97,14 @@ fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
 
-/// Refuses form posts from other sites (defence in depth next to SameSite=Strict).
+/// Refuses form posts from other sites, and posts that do not say where they come from (every browser
+/// sends `Origin` on a form POST; its absence means a non-browser client or an old proxy stripping it).
 fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
-    let (Some(origin), Some(host)) = (
-        headers.get("origin").and_then(|v| v.to_str().ok()),
-        headers.get("host").and_then(|v| v.to_str().ok()),
-    ) else {
-        return Ok(());
-    };
-    let origin_host = origin.split("://").nth(1).unwrap_or("");
-    if origin_host == host {
+    if crate::auth::same_origin(headers) {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Cross-site form posts are refused.",
+        Err(ApiError::forbidden(
+            "Cross-site (or unidentified) form posts are refused.",
         ))
     }
 }
@@ -112,48 +113,98 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Agent> {
     Agent::from_headers(state, headers, None).await.ok()
 }
 
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+fn reason_words(r: assistant_core::api::HandoffReason) -> &'static str {
+    use assistant_core::api::HandoffReason::*;
+    match r {
+        Requested => "asked for a person",
+        Complaint => "complaint",
+        Distress => "upset",
+        Unanswered => "unanswered",
+    }
+}
+
+fn state_words(s: HandoffState) -> &'static str {
+    match s {
+        HandoffState::Queued => "waiting",
+        HandoffState::Active => "with an agent",
+        HandoffState::Closed => "closed",
+        HandoffState::Cancelled => "went back to the assistant",
+        HandoffState::Abandoned => "left before an agent joined",
+    }
+}
+
+#[derive(Deserialize)]
+struct HomeQuery {
+    page: Option<u32>,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<HomeQuery>,
+) -> Result<Response, ApiError> {
     let Some(agent) = signed_in(&state, &headers).await else {
         return Ok(login_page(None));
     };
-    let items = state.store.open_handoffs().await?;
+    if agent.role == crate::config::AccountRole::Admin {
+        return Ok(page(
+            "Admin",
+            &format!(
+                "<header><p>Signed in as {} (admin)</p><form method=\"post\" action=\"/agent/logout\"><button type=\"submit\">Sign out</button></form></header>\
+<h1>Admin</h1><p>Admin accounts handle no conversations. Reports: <code>/v1/admin/report</code>, audit trail: <code>/v1/admin/audit</code>.</p>",
+                esc(&agent.display_name)
+            ),
+        ));
+    }
+    let page_no = q.page.unwrap_or(1).max(1);
+    let queue = agent::queue_page(&state, page_no).await?;
     let mut rows = String::new();
-    for h in &items {
+    for h in &queue.items {
         let action = if h.state == HandoffState::Queued {
             format!(
                 "<form method=\"post\" action=\"/agent/c/{id}/take\"><button type=\"submit\">Take</button></form>",
                 id = esc(&h.conversation_id)
             )
         } else {
-            format!("with {}", esc(h.agent_name.as_deref().unwrap_or("")))
+            format!("with {}", esc(h.agent.as_deref().unwrap_or("")))
         };
         rows.push_str(&format!(
-            "<tr><td><a href=\"/agent/c/{id}\">{id}</a></td><td>{state:?}</td><td>{reason:?}</td><td>{lang}</td><td>{size:?}</td><td>{at}</td><td>{action}</td></tr>",
+            "<tr><td><a href=\"/agent/c/{id}\">{short}</a></td><td>{state}</td><td>{reason}</td><td>{lang}</td><td>{size:?}</td><td>{at}</td><td>{action}</td></tr>",
             id = esc(&h.conversation_id),
-            state = h.state,
-            reason = h.reason,
+            short = esc(&crate::conversations::log_id(&h.conversation_id)),
+            state = state_words(h.state),
+            reason = reason_words(h.reason),
             lang = h.locale.tag(),
             size = h.text_size,
-            at = crate::db::rfc3339(h.queued_at),
+            at = esc(&h.queued_at),
         ));
     }
-    let queue = if items.is_empty() {
+    let queue_html = if queue.items.is_empty() {
         "<p>No one is waiting.</p>".to_owned()
     } else {
         format!(
-            "<table><caption>Waiting and active conversations, oldest first</caption><thead><tr><th scope=\"col\">Conversation</th><th scope=\"col\">State</th><th scope=\"col\">Reason</th><th scope=\"col\">Language</th><th scope=\"col\">Text size</th><th scope=\"col\">Queued at</th><th scope=\"col\">Action</th></tr></thead><tbody>{rows}</tbody></table>"
+            "<table><caption>Waiting and active conversations, oldest first ({total} in all)</caption><thead><tr><th scope=\"col\">Conversation</th><th scope=\"col\">State</th><th scope=\"col\">Reason</th><th scope=\"col\">Language</th><th scope=\"col\">Text size</th><th scope=\"col\">Queued at</th><th scope=\"col\">Action</th></tr></thead><tbody>{rows}</tbody></table>",
+            total = queue.total
         )
     };
-    let left = state.store.left_messages().await?;
+    let mut pager = String::new();
+    if page_no > 1 {
+        pager.push_str(&format!("<a href=\"/agent?page={}\">← Earlier page</a> ", page_no - 1));
+    }
+    if let Some(n) = queue.next_page {
+        pager.push_str(&format!("<a href=\"/agent?page={n}\">Next page →</a>"));
+    }
+    let left = state.store.left_messages(false, 100, 0).await?;
     let left_html: String = left
         .iter()
         .map(|m| {
             format!(
-                "<li><time>{}</time> [{}] {}: {}</li>",
+                "<li><time>{}</time> [{}] {}<form method=\"post\" action=\"/agent/left/{c}/{m}/handled\"><button type=\"submit\">Mark handled</button></form></li>",
                 esc(&m.at),
                 m.locale.tag(),
-                esc(&m.conversation_id),
-                esc(&m.text)
+                esc(&m.text),
+                c = esc(&m.conversation_id),
+                m = esc(&m.message_id),
             )
         })
         .collect();
@@ -161,8 +212,8 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         "Queue",
         &format!(
             "<header><p>Signed in as {name}</p><form method=\"post\" action=\"/agent/logout\"><button type=\"submit\">Sign out</button></form></header>\
-<h1>Queue</h1><div id=\"queue\" data-live=\"queue\">{queue}</div><p><a href=\"/agent\">Refresh</a></p>\
-<h2>Messages left</h2><ul>{left}</ul>",
+<h1>Queue</h1><div id=\"queue\" data-live=\"queue\">{queue_html}</div><p>{pager}</p><p><a href=\"/agent\">Refresh</a></p>\
+<h2>Messages left, not yet handled</h2><ul>{left}</ul>",
             name = esc(&agent.display_name),
             left = if left_html.is_empty() {
                 "<li>None.</li>".into()
@@ -181,11 +232,12 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    ApiForm(f): ApiForm<LoginForm>,
 ) -> Result<Response, ApiError> {
     same_origin(&headers)?;
-    match agent::sign_in(&state, &f.username, &f.password).await {
+    match agent::sign_in(&state, &f.username, &f.password, ip.0).await {
         Ok((token, _)) => {
             let mut r = redirect("/agent");
             r.headers_mut().insert(
@@ -197,17 +249,31 @@ async fn login(
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
             Ok(login_page(Some("Wrong username or password.")))
         }
+        Err(e) if e.retry_after.is_some() => {
+            let wait = e.retry_after.unwrap_or(1);
+            let mut r = login_page_with(
+                Some(&format!(
+                    "{} (about {wait} s)",
+                    e.message
+                )),
+                e.status,
+            );
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, wait.into());
+            Ok(r)
+        }
         Err(e) => Err(e),
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn logout(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     same_origin(&headers)?;
     if let Some(a) = signed_in(&state, &headers).await {
-        state
-            .store
-            .delete_session(&crate::auth::sha256_hex(&a.token))
-            .await?;
+        agent::sign_out(&state, &a, ip.0).await?;
     }
     let mut r = redirect("/agent");
     r.headers_mut()
@@ -217,32 +283,36 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
 
 async fn conversation(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let Some(agent) = signed_in(&state, &headers).await else {
         return Ok(redirect("/agent"));
     };
-    crate::error::check_id("conversation id", &id)?;
-    let h = state
-        .store
-        .handoff(&id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("No hand-off for this conversation."))?;
-    let lines: String = state
-        .store
-        .transcript(&id)
-        .await?
+    let (h, view) = agent::view_conversation(&state, &agent, &id, ip.0).await?;
+    let lines: String = view
+        .transcript
         .iter()
         .map(|l| {
-            let who = match l.role {
-                Role::Customer => "Customer",
-                Role::Assistant => "Assistant",
-                Role::Agent => "Agent",
-                Role::System => "System",
+            let (class, who) = match l.role {
+                Role::Customer => ("Customer", "Customer"),
+                Role::Assistant => ("Assistant", "Assistant"),
+                Role::Agent => ("Agent", "Agent"),
+                Role::System => ("System", "System"),
+            };
+            // Lines the browser sent with the hand-off are the customer's browser's account of what
+            // happened, not the server's record: say so, so no agent takes them as ours.
+            let (class, who) = if l.reported {
+                (
+                    format!("{class} reported"),
+                    format!("{who} <span class=\"source\">(reported by the customer's browser)</span>"),
+                )
+            } else {
+                (class.to_owned(), who.to_owned())
             };
             format!(
-                "<li class=\"{who}\"><strong>{who}</strong> <time>{}</time><p>{}</p></li>",
+                "<li class=\"{class}\"><strong>{who}</strong> <time>{}</time><p>{}</p></li>",
                 esc(&l.at),
                 esc(&l.text)
             )
@@ -253,7 +323,8 @@ async fn conversation(
         format!(
             "<form method=\"post\" action=\"/agent/c/{id}/reply\" id=\"reply\"><p><label for=\"text\">Reply to the customer</label>\
 <textarea id=\"text\" name=\"text\" rows=\"3\" maxlength=\"2000\" required></textarea></p><p><button type=\"submit\">Send</button></p></form>\
-<form method=\"post\" action=\"/agent/c/{id}/close\"><button type=\"submit\">Close conversation</button></form>",
+<form method=\"post\" action=\"/agent/c/{id}/close\"><button type=\"submit\">Close conversation</button></form>\
+<form method=\"post\" action=\"/agent/c/{id}/requeue\"><button type=\"submit\">Put back in the queue</button></form>",
             id = esc(&id)
         )
     } else if h.state == HandoffState::Queued {
@@ -262,16 +333,17 @@ async fn conversation(
             id = esc(&id)
         )
     } else {
-        format!("<p>This conversation is {:?}.</p>", h.state)
+        format!("<p>This conversation is {}.</p>", state_words(h.state))
     };
     Ok(page(
         "Conversation",
         &format!(
-            "<p><a href=\"/agent\">← Queue</a></p><h1>Conversation {id}</h1>\
-<p>Reason: {reason:?} · Language: {lang} · Text size: {size:?}</p>\
+            "<p><a href=\"/agent\">← Queue</a></p><h1>Conversation {short}</h1>\
+<p>Reason: {reason} · Language: {lang} · Text size: {size:?}</p>\
 <h2>Transcript</h2><ol id=\"transcript\" data-conversation=\"{id}\" aria-live=\"polite\">{lines}</ol>{actions}",
             id = esc(&id),
-            reason = h.reason,
+            short = esc(&crate::conversations::log_id(&id)),
+            reason = reason_words(h.reason),
             lang = h.locale.tag(),
             size = h.text_size,
         ),
@@ -280,14 +352,12 @@ async fn conversation(
 
 async fn take(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    same_origin(&headers)?;
-    let agent = signed_in(&state, &headers)
-        .await
-        .ok_or_else(ApiError::unauthorized)?;
-    agent::take_conversation(&state, &agent, &id).await?;
+    let agent = form_agent(&state, &headers).await?;
+    agent::take_conversation(&state, &agent, &id, ip.0).await?;
     Ok(redirect(&format!("/agent/c/{id}")))
 }
 
@@ -298,27 +368,53 @@ struct ReplyForm {
 
 async fn reply(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<ReplyForm>,
+    ApiPath(id): ApiPath<String>,
+    ApiForm(f): ApiForm<ReplyForm>,
 ) -> Result<Response, ApiError> {
-    same_origin(&headers)?;
-    let agent = signed_in(&state, &headers)
-        .await
-        .ok_or_else(ApiError::unauthorized)?;
-    agent::send_reply(&state, &agent, &id, &f.text).await?;
+    let agent = form_agent(&state, &headers).await?;
+    agent::send_reply(&state, &agent, &id, &f.text, ip.0).await?;
     Ok(redirect(&format!("/agent/c/{id}")))
 }
 
 async fn close(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    same_origin(&headers)?;
-    let agent = signed_in(&state, &headers)
-        .await
-        .ok_or_else(ApiError::unauthorized)?;
-    agent::close_conversation(&state, &agent, &id).await?;
+    let agent = form_agent(&state, &headers).await?;
+    agent::close_conversation(&state, &agent, &id, ip.0).await?;
     Ok(redirect("/agent"))
+}
+
+async fn requeue(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let agent = form_agent(&state, &headers).await?;
+    agent::requeue_conversation(&state, &agent, &id, ip.0).await?;
+    Ok(redirect("/agent"))
+}
+
+async fn left_handled(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    ApiPath((c, m)): ApiPath<(String, String)>,
+) -> Result<Response, ApiError> {
+    let agent = form_agent(&state, &headers).await?;
+    agent::mark_left_handled(&state, &agent, &c, &m, ip.0).await?;
+    Ok(redirect("/agent"))
+}
+
+/// The signed-in agent behind a same-origin form post.
+async fn form_agent(state: &AppState, headers: &HeaderMap) -> Result<Agent, ApiError> {
+    same_origin(headers)?;
+    signed_in(state, headers)
+        .await
+        .ok_or_else(ApiError::unauthorized)
 }

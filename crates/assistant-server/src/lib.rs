@@ -6,19 +6,33 @@
 //! `docs/openapi.yaml`; the request/response types are shared with the widget in
 //! `assistant_core::api`.
 
+pub mod admin;
 pub mod agent;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod bus;
 pub mod chat;
+pub mod client;
 pub mod config;
 pub mod console;
+pub mod conversations;
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod handoff;
 pub mod hours;
+pub mod jobs;
+pub mod limits;
 pub mod metrics;
+pub mod ops;
+pub mod queue;
 pub mod retrieval;
+pub mod serve;
+pub mod state;
+pub mod throttle;
 
-pub use app::{AppState, router, serve};
+pub use app::router;
+pub use serve::serve;
+pub use state::AppState;
 pub use config::Config;

@@ -16,7 +16,7 @@ fn chat(conv: &str, msg: &str, text: &str) -> serde_json::Value {
 async fn chat_answers_from_the_knowledge_base_in_the_question_language() {
     for db in backends() {
         let s = TestServer::new(&db).await;
-        let conv = id();
+        let conv = s.open().await;
         let (st, v) = s
             .call(
                 "POST",
@@ -59,7 +59,7 @@ async fn chat_says_it_is_not_sure_instead_of_inventing() {
             .call(
                 "POST",
                 "/v1/chat",
-                Some(chat(&id(), &id(), "what is the weather in paris tomorrow")),
+                Some(chat(&s.open().await, &id(), "what is the weather in paris tomorrow")),
                 None,
             )
             .await;
@@ -73,7 +73,7 @@ async fn chat_says_it_is_not_sure_instead_of_inventing() {
             .call(
                 "POST",
                 "/v1/chat",
-                Some(chat(&id(), &id(), "我要找人工客服")),
+                Some(chat(&s.open().await, &id(), "我要找人工客服")),
                 None,
             )
             .await;
@@ -88,7 +88,7 @@ async fn chat_says_it_is_not_sure_instead_of_inventing() {
 async fn chat_is_idempotent_by_message_id() {
     for db in backends() {
         let s = TestServer::new(&db).await;
-        let (conv, msg) = (id(), id());
+        let (conv, msg) = (s.open().await, id());
         let (_, first) = s
             .call(
                 "POST",
@@ -118,17 +118,7 @@ async fn chat_is_idempotent_by_message_id() {
         assert_eq!(st, StatusCode::CONFLICT);
         assert_eq!(v["error"], "conflict");
         // Answered once: one stored answer, counted once in the metrics.
-        let metrics = s
-            .send(Request::get("/metrics").body(Body::empty()).unwrap())
-            .await;
-        let text = String::from_utf8(
-            http_body_util::BodyExt::collect(metrics.into_body())
-                .await
-                .unwrap()
-                .to_bytes()
-                .to_vec(),
-        )
-        .unwrap();
+        let text = s.metrics().await;
         assert!(
             text.contains("assistant_chat_answers_total{source=\"kb\"} 1"),
             "{text}"
@@ -146,7 +136,7 @@ async fn chat_masks_personal_data_before_storing() {
             id().replace('-', "")
         );
         let (_, _) = s
-            .call("POST", "/v1/chat", Some(chat(&id(), &id(), &text)), None)
+            .call("POST", "/v1/chat", Some(chat(&s.open().await, &id(), &text)), None)
             .await;
         let (_, report) = s
             .call(
@@ -169,6 +159,8 @@ async fn chat_masks_personal_data_before_storing() {
 #[tokio::test]
 async fn bad_requests_get_clear_json_errors() {
     let s = TestServer::new(&None).await;
+    let c = s.open().await;
+    let c = c.as_str();
     let (st, v) = s
         .raw("POST", "/v1/chat", Some("application/json"), "{not json")
         .await;
@@ -193,7 +185,7 @@ async fn bad_requests_get_clear_json_errors() {
             "POST",
             "/v1/chat",
             Some("application/json"),
-            r#"{"conversation_id":"c","message_id":"m","text":"x","locale":"fr"}"#,
+            format!(r#"{{"conversation_id":"{c}","message_id":"m-0123456789abcdef","text":"x","locale":"fr"}}"#),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "unknown locale");
@@ -216,21 +208,22 @@ async fn bad_requests_get_clear_json_errors() {
         (st, v["error"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
     );
-    let long = chat("c", "m", &"长".repeat(2001));
+    let m = "m-0123456789abcdef";
+    let long = chat(c, m, &"长".repeat(2001));
     let (st, v) = s.call("POST", "/v1/chat", Some(long), None).await;
     assert_eq!(
         (st, v["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("text_too_long"))
     );
     let (st, _) = s
-        .call("POST", "/v1/chat", Some(chat("c", "m", "   ")), None)
+        .call("POST", "/v1/chat", Some(chat(c, m, "   ")), None)
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "blank text");
     let (st, _) = s
-        .call("POST", "/v1/chat", Some(chat("bad id!", "m", "hi")), None)
+        .call("POST", "/v1/chat", Some(chat("bad id! 0123456789abcdef", m, "hi")), None)
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "id with spaces");
-    let mut bad = chat("c", "m", "hi");
+    let mut bad = chat(c, m, "hi");
     bad["client_intents"] = json!([{"intent": "x", "score": 7.0}]);
     let (st, _) = s.call("POST", "/v1/chat", Some(bad), None).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "score out of range");
@@ -295,10 +288,10 @@ async fn agent_and_admin_endpoints_refuse_anonymous_and_wrong_credentials() {
         for (m, p) in [
             ("GET", "/v1/agent/queue"),
             ("GET", "/v1/agent/left-messages"),
-            ("GET", "/v1/agent/conversations/c1"),
-            ("GET", "/v1/agent/conversations/c1/events"),
-            ("POST", "/v1/agent/conversations/c1/take"),
-            ("POST", "/v1/agent/conversations/c1/close"),
+            ("GET", "/v1/agent/conversations/c1-0123456789abcdef"),
+            ("GET", "/v1/agent/conversations/c1-0123456789abcdef/events"),
+            ("POST", "/v1/agent/conversations/c1-0123456789abcdef/take"),
+            ("POST", "/v1/agent/conversations/c1-0123456789abcdef/close"),
             ("POST", "/v1/agent/logout"),
             ("GET", "/v1/admin/report"),
         ] {
@@ -311,7 +304,7 @@ async fn agent_and_admin_endpoints_refuse_anonymous_and_wrong_credentials() {
         let (st, _) = s
             .call(
                 "POST",
-                "/v1/agent/conversations/c1/reply",
+                "/v1/agent/conversations/c1-0123456789abcdef/reply",
                 Some(json!({"text": "hi"})),
                 None,
             )
@@ -341,7 +334,7 @@ async fn agent_and_admin_endpoints_refuse_anonymous_and_wrong_credentials() {
         assert_eq!(st, StatusCode::UNAUTHORIZED);
         let agent = s.login("li").await;
         let (st, _) = s.call("GET", "/v1/admin/report", None, Some(&agent)).await;
-        assert_eq!(st, StatusCode::UNAUTHORIZED, "an agent is not the admin");
+        assert_eq!(st, StatusCode::FORBIDDEN, "an agent is not the admin");
         let (st, _) = s.call("POST", "/v1/agent/logout", None, Some(&agent)).await;
         assert_eq!(st, StatusCode::NO_CONTENT);
         let (st, _) = s.call("GET", "/v1/agent/queue", None, Some(&agent)).await;
@@ -391,6 +384,7 @@ async fn unknown_conversations_are_404() {
         let (st, v) = s
             .call("GET", &format!("/v1/conversations/{c}/events"), None, None)
             .await;
+        // (Without a token; tests/security.rs covers every customer call without its secret.)
         assert_eq!(
             (st, v["error"].as_str()),
             (StatusCode::NOT_FOUND, Some("not_found"))
@@ -408,7 +402,7 @@ async fn unknown_conversations_are_404() {
             .call(
                 "POST",
                 &format!("/v1/conversations/{c}/messages"),
-                Some(json!({"message_id": "m1", "text": "hi"})),
+                Some(json!({"message_id": "m1-0123456789abcdef", "text": "hi"})),
                 None,
             )
             .await;
@@ -436,7 +430,7 @@ async fn unknown_conversations_are_404() {
 async fn handoff_queue_agent_reply_and_live_events() {
     for db in backends() {
         let s = TestServer::new(&db).await;
-        let (a, b) = (id(), id());
+        let (a, b) = (s.open().await, s.open().await);
         let req = |c: &str| {
             json!({"conversation_id": c, "reason": "requested", "locale": "zh-CN", "text_size": "large",
                    "transcript": [{"role": "customer", "text": "我的卡号是 4111 1111 1111 1111"},
@@ -455,7 +449,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
         // The customer of B listens.
         let resp = s
             .send(
-                Request::get(format!("/v1/conversations/{b}/events"))
+                Request::get(s.events_uri(&b).await)
                     .body(Body::empty())
                     .unwrap(),
             )
@@ -583,7 +577,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
                 .any(|(id, t, v)| t == "typing" && v["typing"] == true && id.is_none()),
             "{seen:?}"
         );
-        let msg = json!({"message_id": "cm1", "text": "我的卡被锁了"});
+        let msg = json!({"message_id": "cm1-0123456789abcdef", "text": "我的卡被锁了"});
         let (st, m1) = s
             .call(
                 "POST",
@@ -618,7 +612,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
             .unwrap();
         let resp = s
             .send(
-                Request::get(format!("/v1/conversations/{b}/events"))
+                Request::get(s.events_uri(&b).await)
                     .header("last-event-id", &agent_msg_id)
                     .body(Body::empty())
                     .unwrap(),
@@ -637,7 +631,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
         );
         let from_start = s
             .send(
-                Request::get(format!("/v1/conversations/{b}/events?last_event_id=0"))
+                Request::get(format!("{}&last_event_id=0", s.events_uri(&b).await))
                     .body(Body::empty())
                     .unwrap(),
             )
@@ -645,7 +639,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
         assert_eq!(from_start.status(), StatusCode::OK);
         let bad = s
             .send(
-                Request::get(format!("/v1/conversations/{b}/events"))
+                Request::get(s.events_uri(&b).await)
                     .header("last-event-id", "abc")
                     .body(Body::empty())
                     .unwrap(),
@@ -672,7 +666,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
             .call(
                 "POST",
                 &format!("/v1/conversations/{b}/messages"),
-                Some(json!({"message_id": "cm2", "text": "hello?"})),
+                Some(json!({"message_id": "cm2-0123456789abcdef", "text": "hello?"})),
                 None,
             )
             .await;
@@ -684,7 +678,7 @@ async fn handoff_queue_agent_reply_and_live_events() {
 async fn customer_can_cancel_and_go_back_to_the_assistant() {
     for db in backends() {
         let s = TestServer::new(&db).await;
-        let c = id();
+        let c = s.open().await;
         let body = json!({"conversation_id": c, "reason": "complaint", "locale": "en"});
         let (_, t1) = s
             .call("POST", "/v1/handoff", Some(body.clone()), None)
@@ -740,7 +734,7 @@ async fn outside_opening_hours_people_are_offered_a_message() {
         assert_eq!(st, StatusCode::OK);
         assert_valid("HoursResponse", &h);
         assert_eq!(h["open"], false);
-        let c = id();
+        let c = s.open().await;
         let (st, v) = s
             .call(
                 "POST",
@@ -756,7 +750,7 @@ async fn outside_opening_hours_people_are_offered_a_message() {
         let text =
             format!("Please call me back about my mortgage {c}, email me at a.b@example.com");
         let (st, v) = s
-            .call("POST", "/v1/leave-message", Some(json!({"conversation_id": c, "message_id": "lm1", "text": text, "locale": "en"})), None)
+            .call("POST", "/v1/leave-message", Some(json!({"conversation_id": c, "message_id": "lm1-0123456789abcdef", "text": text, "locale": "en"})), None)
             .await;
         assert_eq!(st, StatusCode::ACCEPTED);
         assert_valid("Accepted", &v);
@@ -782,10 +776,10 @@ async fn feedback_feeds_the_report_by_frequency() {
         let s = TestServer::new(&db).await;
         let odd = format!("zz{} qqq unknown thing", id().replace('-', ""));
         for _ in 0..3 {
-            s.call("POST", "/v1/chat", Some(chat(&id(), &id(), &odd)), None)
+            s.call("POST", "/v1/chat", Some(chat(&s.open().await, &id(), &odd)), None)
                 .await;
         }
-        let (conv, msg) = (id(), id());
+        let (conv, msg) = (s.open().await, id());
         s.call(
             "POST",
             "/v1/chat",
@@ -797,7 +791,7 @@ async fn feedback_feeds_the_report_by_frequency() {
             .call(
                 "POST",
                 "/v1/feedback",
-                Some(json!({"message_id": msg, "helpful": false, "comment": "not what I asked"})),
+                Some(json!({"conversation_id": conv, "message_id": msg, "helpful": false, "comment": "not what I asked"})),
                 None,
             )
             .await;
@@ -806,7 +800,7 @@ async fn feedback_feeds_the_report_by_frequency() {
         let q2 = format!("how do i freeze {}", id().replace('-', ""));
         for _ in 0..2 {
             let (st, _) = s
-                .call("POST", "/v1/feedback", Some(json!({"message_id": id(), "helpful": false, "question": q2, "intent": "lost_or_stolen_card"})), None)
+                .call("POST", "/v1/feedback", Some(json!({"conversation_id": conv, "message_id": id(), "helpful": false, "question": q2, "intent": "lost_or_stolen_card"})), None)
                 .await;
             assert_eq!(st, StatusCode::NO_CONTENT);
         }
@@ -814,7 +808,7 @@ async fn feedback_feeds_the_report_by_frequency() {
             .call(
                 "POST",
                 "/v1/feedback",
-                Some(json!({"message_id": "x", "helpful": "yes"})),
+                Some(json!({"conversation_id": conv, "message_id": id(), "helpful": "yes"})),
                 None,
             )
             .await;
@@ -861,10 +855,20 @@ async fn operations_endpoints() {
     let (st, v) = s.call("GET", "/readyz", None, None).await;
     assert_eq!(st, StatusCode::OK);
     assert_valid("Health", &v);
-    s.call("POST", "/v1/chat", Some(chat(&id(), &id(), "hello")), None)
-        .await;
+    s.call(
+        "POST",
+        "/v1/chat",
+        Some(chat(&s.open().await, &id(), "hello")),
+        None,
+    )
+    .await;
     let resp = s
-        .send(Request::get("/metrics").body(Body::empty()).unwrap())
+        .send(
+            Request::get("/metrics")
+                .header("authorization", format!("Bearer {METRICS_TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert!(
         resp.headers()["content-type"]
@@ -938,6 +942,8 @@ async fn pages_carry_security_headers_and_the_console_needs_sign_in() {
         .send(
             Request::post("/agent/login")
                 .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "http://bank.example")
+                .header("host", "bank.example")
                 .body(Body::from(form))
                 .unwrap(),
         )
@@ -983,6 +989,8 @@ async fn pages_carry_security_headers_and_the_console_needs_sign_in() {
         .send(
             Request::post("/agent/login")
                 .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "http://bank.example")
+                .header("host", "bank.example")
                 .body(Body::from("username=li&password=nope"))
                 .unwrap(),
         )

@@ -20,7 +20,7 @@ async fn an_agent_on_one_instance_reaches_a_customer_on_another() {
     let db = Some(url);
     let a = TestServer::new(&db).await;
     let b = TestServer::new(&db).await;
-    let c = id();
+    let c = a.open().await;
     let (st, _) = a
         .call(
             "POST",
@@ -30,9 +30,20 @@ async fn an_agent_on_one_instance_reaches_a_customer_on_another() {
         )
         .await;
     assert_eq!(st, StatusCode::OK);
+    // The stream token made on A opens the stream on B too (the HMAC key is shared through the
+    // database), and the other way round.
+    let on_b = b
+        .send(
+            Request::get(a.events_uri(&c).await)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(on_b.status(), StatusCode::OK);
+    drop(on_b);
     let resp = a
         .send(
-            Request::get(format!("/v1/conversations/{c}/events"))
+            Request::get(a.events_uri(&c).await)
                 .body(Body::empty())
                 .unwrap(),
         )

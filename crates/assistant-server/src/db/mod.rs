@@ -7,6 +7,14 @@
 //! of one connection, which sqlx queues fairly, and reads through a pool of several (WAL mode lets
 //! them run alongside the writer). On PostgreSQL both are the same pool.
 
+mod audit;
+mod conversations;
+mod retention;
+
+pub use audit::AuditRecord;
+pub use conversations::Opened;
+pub use retention::Purged;
+
 use assistant_core::api::{
     HandoffReason, HandoffState, QueueItem, ReportRow, Role, StoredLine, TextSize,
 };
@@ -303,6 +311,26 @@ impl Store {
         Ok(n as u32 + 1)
     }
 
+    /// Waiting conversations in queue order.
+    pub async fn queued_ids(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query(
+            "SELECT conversation_id FROM handoffs WHERE state = 'queued' ORDER BY queued_at, ticket_id",
+        )
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect()
+    }
+
+    /// Waiting and active hand-offs.
+    pub async fn open_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query("SELECT COUNT(*) FROM handoffs WHERE state IN ('queued', 'active')")
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)
+    }
+
     pub async fn queue_length(&self) -> Result<i64, sqlx::Error> {
         sqlx::query("SELECT COUNT(*) FROM handoffs WHERE state = 'queued'")
             .fetch_one(&self.read)
@@ -310,12 +338,14 @@ impl Store {
             .try_get(0)
     }
 
-    /// Waiting and active hand-offs, oldest first.
-    pub async fn open_handoffs(&self) -> Result<Vec<Handoff>, sqlx::Error> {
+    /// Waiting and active hand-offs, oldest first, one page.
+    pub async fn open_handoffs(&self, limit: i64, offset: i64) -> Result<Vec<Handoff>, sqlx::Error> {
         sqlx::query(&format!(
             "SELECT {HANDOFF_COLS} FROM handoffs WHERE state IN ('queued', 'active') \
-             ORDER BY queued_at, ticket_id"
+             ORDER BY queued_at, ticket_id LIMIT $1 OFFSET $2"
         ))
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.read)
         .await?
         .iter()
@@ -363,10 +393,11 @@ impl Store {
         role: Option<Role>,
         data: &str,
         client_message_id: Option<&str>,
+        actor: Option<&str>,
     ) -> Result<(i64, bool), sqlx::Error> {
         let row = sqlx::query(
-            "INSERT INTO events (conversation_id, client_message_id, kind, role, data, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (conversation_id, client_message_id) DO NOTHING \
+            "INSERT INTO events (conversation_id, client_message_id, kind, role, data, created_at, actor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (conversation_id, client_message_id) DO NOTHING \
              RETURNING id",
         )
         .bind(conversation_id)
@@ -375,6 +406,7 @@ impl Store {
         .bind(role.map(|r| enum_str(&r)))
         .bind(data)
         .bind(now_ms())
+        .bind(actor)
         .fetch_optional(&self.write)
         .await?;
         if let Some(r) = row {
@@ -428,7 +460,7 @@ impl Store {
     /// The whole transcript: the lines the widget sent with the hand-off, then the messages since.
     pub async fn transcript(&self, conversation_id: &str) -> Result<Vec<StoredLine>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT data FROM events WHERE conversation_id = $1 AND kind IN ('transcript', 'message') \
+            "SELECT data, kind FROM events WHERE conversation_id = $1 AND kind IN ('transcript', 'message') \
              ORDER BY id",
         )
         .bind(conversation_id)
@@ -437,10 +469,17 @@ impl Store {
         let mut out = Vec::new();
         for r in rows {
             let data: String = r.try_get(0)?;
-            if let Ok(assistant_core::api::ConversationEvent::Message { role, text, at }) =
+            let kind: String = r.try_get(1)?;
+            if let Ok(assistant_core::api::ConversationEvent::Message { role, text, at, .. }) =
                 serde_json::from_str(&data)
             {
-                out.push(StoredLine { role, text, at });
+                // Lines the browser sent with the hand-off: the server did not see them happen.
+                out.push(StoredLine {
+                    role,
+                    text,
+                    at,
+                    reported: kind == "transcript",
+                });
             }
         }
         Ok(out)
@@ -448,14 +487,16 @@ impl Store {
 
     // ---- feedback, left messages, report ---------------------------------------------------------
 
-    /// The normalised question and intent of a server answer, by message id.
+    /// The normalised question and intent of a server answer in this conversation.
     pub async fn reply_question(
         &self,
+        conversation_id: &str,
         message_id: &str,
     ) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT question_norm, intent FROM chat_replies WHERE message_id = $1 LIMIT 1",
+            "SELECT question_norm, intent FROM chat_replies WHERE conversation_id = $1 AND message_id = $2",
         )
+        .bind(conversation_id)
         .bind(message_id)
         .fetch_optional(&self.read)
         .await?;
@@ -465,7 +506,7 @@ impl Store {
     pub async fn upsert_feedback(
         &self,
         message_id: &str,
-        conversation_id: Option<&str>,
+        conversation_id: &str,
         helpful: bool,
         comment: Option<&str>,
         question_norm: Option<&str>,
@@ -473,7 +514,7 @@ impl Store {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO feedback (message_id, conversation_id, helpful, comment, question_norm, intent, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO UPDATE SET \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (conversation_id, message_id) DO UPDATE SET \
              helpful = excluded.helpful, comment = excluded.comment, created_at = excluded.created_at",
         )
         .bind(message_id)
@@ -509,25 +550,60 @@ impl Store {
         Ok(())
     }
 
+    /// Messages left, oldest unhandled first (then, with `handled`, the handled ones, newest first).
     pub async fn left_messages(
         &self,
+        handled: bool,
+        limit: i64,
+        offset: i64,
     ) -> Result<Vec<assistant_core::api::LeftMessage>, sqlx::Error> {
-        sqlx::query(
-            "SELECT conversation_id, text, locale, created_at FROM left_messages \
-             ORDER BY created_at DESC LIMIT 200",
-        )
+        let filter = if handled {
+            "handled_at IS NOT NULL ORDER BY handled_at DESC"
+        } else {
+            "handled_at IS NULL ORDER BY created_at"
+        };
+        sqlx::query(&format!(
+            "SELECT conversation_id, message_id, text, locale, created_at, handled_at, handled_by \
+             FROM left_messages WHERE {filter} LIMIT $1 OFFSET $2"
+        ))
+        .bind(limit)
+        .bind(offset)
         .fetch_all(&self.read)
         .await?
         .iter()
         .map(|r| {
             Ok(assistant_core::api::LeftMessage {
                 conversation_id: r.try_get(0)?,
-                text: r.try_get(1)?,
-                locale: parse_enum(&r.try_get::<String, _>(2)?)?,
-                at: rfc3339(r.try_get(3)?),
+                message_id: r.try_get(1)?,
+                text: r.try_get(2)?,
+                locale: parse_enum(&r.try_get::<String, _>(3)?)?,
+                at: rfc3339(r.try_get(4)?),
+                handled_at: r.try_get::<Option<i64>, _>(5)?.map(rfc3339),
+                handled_by: r.try_get(6)?,
             })
         })
         .collect()
+    }
+
+    /// Marks a left message handled; false when there is no such message.
+    pub async fn left_message_handled(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+        agent: &str,
+    ) -> Result<bool, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE left_messages SET handled_at = $1, handled_by = $2 \
+             WHERE conversation_id = $3 AND message_id = $4",
+        )
+        .bind(now_ms())
+        .bind(agent)
+        .bind(conversation_id)
+        .bind(message_id)
+        .execute(&self.write)
+        .await?
+        .rows_affected()
+            == 1)
     }
 
     fn rows(rows: Vec<AnyRow>) -> Result<Vec<ReportRow>, sqlx::Error> {

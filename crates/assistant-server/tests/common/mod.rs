@@ -3,7 +3,7 @@
 //! checks every JSON response against the schemas in `docs/openapi.yaml`, so the spec cannot drift.
 #![allow(dead_code, clippy::field_reassign_with_default)]
 
-use assistant_server::config::{AgentAccount, Config};
+use assistant_server::config::{AccountRole, AgentAccount, Config};
 use assistant_server::{AppState, auth, router};
 use axum::Router;
 use axum::body::Body;
@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 pub const ADMIN_TOKEN: &str = "admin-secret-for-tests";
+pub const METRICS_TOKEN: &str = "metrics-secret-for-tests";
 pub const AGENT_PASSWORD: &str = "agent-password-for-tests";
 
 pub fn root() -> PathBuf {
@@ -41,6 +42,19 @@ pub struct TestServer {
     pub state: AppState,
     pub _dir: tempfile::TempDir,
     _shutdown: tokio::sync::watch::Sender<bool>,
+    /// The secrets of the conversations this test opened (`open`); `call` sends them like the widget.
+    secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+/// The conversation a customer call is about: the body's `conversation_id`, or the id in
+/// `/v1/conversations/{id}/…`.
+fn conversation_of(path: &str, body: Option<&Value>) -> Option<String> {
+    if let Some(c) = body.and_then(|b| b.get("conversation_id")).and_then(Value::as_str) {
+        return Some(c.to_owned());
+    }
+    path.strip_prefix("/v1/conversations/")
+        .and_then(|r| r.split('/').next())
+        .map(str::to_owned)
 }
 
 pub fn config(db: &Option<String>, dir: &std::path::Path) -> Config {
@@ -52,17 +66,18 @@ pub fn config(db: &Option<String>, dir: &std::path::Path) -> Config {
     c.rate_limit.per_second = 0;
     c.hours.always_open = true;
     c.admin.token_sha256 = auth::sha256_hex(ADMIN_TOKEN);
+    c.metrics.token_sha256 = auth::sha256_hex(METRICS_TOKEN);
+    let account = |username: &str, display_name: &str, role| AgentAccount {
+        username: username.into(),
+        display_name: display_name.into(),
+        password_hash: agent_hash().into(),
+        role,
+    };
     c.agents = vec![
-        AgentAccount {
-            username: "li".into(),
-            display_name: "Li".into(),
-            password_hash: agent_hash().into(),
-        },
-        AgentAccount {
-            username: "sam".into(),
-            display_name: "Sam".into(),
-            password_hash: agent_hash().into(),
-        },
+        account("li", "Li", AccountRole::Agent),
+        account("sam", "Sam", AccountRole::Agent),
+        account("mei", "Mei", AccountRole::Supervisor),
+        account("ada", "Ada", AccountRole::Admin),
     ];
     c
 }
@@ -83,7 +98,51 @@ impl TestServer {
             state,
             _dir: dir,
             _shutdown: tx,
+            secrets: Default::default(),
         }
+    }
+
+    /// Opens a new conversation as the widget does; later `call`s about it carry its secret.
+    pub async fn open(&self) -> String {
+        let c = id();
+        let (st, v) = self
+            .call(
+                "POST",
+                "/v1/conversations",
+                Some(json!({"conversation_id": c, "claim": format!("claim-{}-{}", id(), id())})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        assert_valid("ConversationOpened", &v);
+        self.secrets
+            .lock()
+            .unwrap()
+            .insert(c.clone(), v["secret"].as_str().unwrap().to_owned());
+        c
+    }
+
+    /// The secret of a conversation this test opened.
+    pub fn secret(&self, c: &str) -> String {
+        self.secrets.lock().unwrap()[c].clone()
+    }
+
+    /// The customer's event-stream address for `c`, with a fresh stream token.
+    pub async fn events_uri(&self, c: &str) -> String {
+        let (st, v) = self
+            .call(
+                "POST",
+                &format!("/v1/conversations/{c}/stream-token"),
+                Some(json!({})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_valid("StreamToken", &v);
+        format!(
+            "/v1/conversations/{c}/events?token={}",
+            v["token"].as_str().unwrap()
+        )
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
@@ -102,6 +161,11 @@ impl TestServer {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(c) = conversation_of(path, body.as_ref())
+            && let Some(secret) = self.secrets.lock().unwrap().get(&c)
+        {
+            b = b.header("x-conversation-secret", secret);
         }
         let req = match body {
             Some(v) => b
@@ -142,6 +206,21 @@ impl TestServer {
         let v: Value = serde_json::from_slice(&bytes).expect("error bodies are JSON");
         assert_valid("Error", &v);
         (status, v)
+    }
+
+    /// `/metrics` as Prometheus (with the configured token) sees it.
+    pub async fn metrics(&self) -> String {
+        let resp = self
+            .send(
+                Request::get("/metrics")
+                    .header("authorization", format!("Bearer {METRICS_TOKEN}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
     }
 
     pub async fn login(&self, user: &str) -> String {
@@ -195,7 +274,8 @@ fn uuid_like() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    format!("t{t:x}-{}", N.fetch_add(1, Ordering::Relaxed))
+    // At least 16 characters, as the server requires of client-made ids.
+    format!("t{t:016x}-{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Reads an SSE body until `pred` holds for the events seen (guarded against hanging).

@@ -1,0 +1,79 @@
+//! Background jobs: customers who left the queue, retention, and forgetting idle rate-limit keys. Each
+//! runs on its own timer for as long as the server does (they hold only clones of the state's handles).
+
+use crate::db::now_ms;
+use crate::state::AppState;
+use assistant_core::api::HandoffState;
+use std::time::Duration;
+
+pub fn start(state: &AppState) {
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            if let Some(l) = &s.limiter {
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+            s.limits.forget_idle();
+        }
+    });
+    let s = state.clone();
+    let every = Duration::from_secs((s.config.handoff.abandon_after_s / 4).clamp(1, 30));
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = abandon_gone(&s).await {
+                tracing::warn!(error = %e.message, "checking for customers who left failed");
+            }
+        }
+    });
+    let s = state.clone();
+    tokio::spawn(async move {
+        let every = Duration::from_secs(s.config.retention.run_every_s.max(60));
+        loop {
+            if let Err(e) = retain(&s).await {
+                tracing::warn!(error = %e, "retention run failed");
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
+/// Takes out of the queue every customer with no event stream open and no message for
+/// `handoff.abandon_after_s`; the agents see them as "left before an agent joined". Returns how many.
+pub async fn abandon_gone(state: &AppState) -> crate::error::ApiResult<usize> {
+    let before = now_ms() - (state.config.handoff.abandon_after_s as i64) * 1000;
+    let gone = state.store.gone_from_queue(before).await?;
+    let mut n = 0;
+    for id in gone {
+        if state
+            .store
+            .transition(&id, &[HandoffState::Queued], HandoffState::Abandoned, None)
+            .await?
+        {
+            crate::handoff::record_status(state, &id, HandoffState::Abandoned, None).await?;
+            let h = crate::conversations::log_id(&id);
+            state
+                .store
+                .audit("-", "abandon", Some(&h), None, None)
+                .await?;
+            tracing::info!(conversation = %h, "customer left the queue before an agent joined");
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// One retention run (see docs/PRIVACY.md).
+pub async fn retain(state: &AppState) -> Result<crate::db::Purged, sqlx::Error> {
+    let r = &state.config.retention;
+    let purged = state
+        .store
+        .purge(r.conversation_days, r.unanswered_days, r.audit_days)
+        .await?;
+    if purged != crate::db::Purged::default() {
+        tracing::info!(?purged, "retention: deleted what was past its time");
+    }
+    Ok(purged)
+}

@@ -1,0 +1,58 @@
+//! Operations endpoints: liveness, readiness and Prometheus metrics. `/metrics` is not public: it is
+//! served on its own listen address (`metrics.listen`, see `serve`) and, on the main port, only with the
+//! bearer token whose SHA-256 is `metrics.token_sha256`; with neither configured it answers 404.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            "The database is not answering.",
+        )
+        .into_response(),
+    }
+}
+
+/// The metrics in Prometheus' text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(n) = state.store.queue_length().await {
+        state.metrics.queue_length.set(n);
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// `/metrics` on the main port: only with the configured bearer token.
+pub async fn metrics_with_token(state: State<AppState>, headers: HeaderMap) -> Response {
+    let expected = state.config.metrics.token_sha256.trim().to_ascii_lowercase();
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| crate::auth::sha256_hex(t.trim()));
+    match given {
+        Some(g) if expected.len() == 64 && bool::from(g.as_bytes().ct_eq(expected.as_bytes())) => {
+            metrics(state).await
+        }
+        _ => ApiError::not_found("There is nothing at this address.").into_response(),
+    }
+}

@@ -1,0 +1,81 @@
+//! The server's shared state: configuration, storage, the knowledge-base index, the event bus, metrics,
+//! limits, and the queue positions every waiting customer's stream reads; plus the background jobs that
+//! come with it (queue positions, leaving customers, retention, forgetting idle rate-limit keys).
+
+use crate::bus::Bus;
+use crate::config::Config;
+use crate::db::Store;
+use crate::limits::Limits;
+use crate::metrics::Metrics;
+use crate::queue::Positions;
+use crate::retrieval::Index;
+use crate::throttle::LoginThrottle;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub index: Arc<Index>,
+    pub bus: Bus,
+    pub metrics: Metrics,
+    pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    pub limits: Arc<Limits>,
+    pub login: Arc<LoginThrottle>,
+    /// HMAC key of stream tokens, shared through the database by every instance.
+    pub stream_key: Arc<Vec<u8>>,
+    /// Every waiting conversation's place in the queue, recomputed once per queue change.
+    pub positions: tokio::sync::watch::Receiver<Arc<Positions>>,
+    /// Flips to true on shutdown; open event streams end so the server can stop.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    /// Loads the knowledge base, connects the database (running migrations) and the event bus, and
+    /// starts the background jobs.
+    pub async fn new(
+        config: Config,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<Self> {
+        config.hours.validate().map_err(anyhow::Error::msg)?;
+        let index = Index::load(&config.kb_dir)?;
+        let url = config.database_url();
+        let store = Store::connect(&url).await?;
+        let bus = match store.backend {
+            crate::db::Backend::Sqlite => Bus::local(),
+            crate::db::Backend::Postgres => Bus::postgres(&url).await?,
+        };
+        let limiter = match (
+            NonZeroU32::new(config.rate_limit.per_second),
+            NonZeroU32::new(config.rate_limit.burst.max(1)),
+        ) {
+            (Some(rate), Some(burst)) => Some(Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))),
+            _ => None,
+        };
+        let stream_key = store
+            .server_key("stream_token_hmac", &crate::auth::new_token())
+            .await?
+            .into_bytes();
+        let positions = crate::queue::watch_positions(store.clone(), bus.clone()).await;
+        let state = Self {
+            limits: Arc::new(Limits::new(&config.limits)),
+            login: Arc::new(LoginThrottle::new(&config.login)),
+            config: Arc::new(config),
+            store,
+            index: Arc::new(index),
+            bus,
+            metrics: Metrics::new(),
+            limiter,
+            stream_key: Arc::new(stream_key),
+            positions,
+            shutdown,
+        };
+        crate::jobs::start(&state);
+        Ok(state)
+    }
+}
