@@ -1,13 +1,13 @@
 //! The admin API (a machine's bearer token, or a person signed in with an admin account): the
 //! improvement report, the audit trail, and deleting a conversation for a data-subject request.
 
-use crate::state::AppState;
 use crate::audit;
 use crate::auth::Admin;
 use crate::client::ClientIp;
 use crate::conversations::log_id;
 use crate::db::AuditRecord;
 use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, check_id};
+use crate::state::AppState;
 use assistant_core::api::{HandoffState, ReportResponse};
 use axum::Json;
 use axum::extract::State;
@@ -77,8 +77,18 @@ pub async fn delete_conversation(
         crate::handoff::record_status(&state, &id, HandoffState::Closed, None).await?;
     }
     if !state.store.delete_conversation(&id).await? {
-        return Err(ApiError::not_found("Nothing is stored for this conversation."));
+        return Err(ApiError::not_found(
+            "Nothing is stored for this conversation.",
+        ));
     }
-    audit::record(&state, &admin.who, "delete", Some(&log_id(&id)), Some(ip.0), None).await;
+    audit::record(
+        &state,
+        &admin.who,
+        "delete",
+        Some(&log_id(&id)),
+        Some(ip.0),
+        None,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

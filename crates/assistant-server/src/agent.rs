@@ -4,7 +4,6 @@
 //! written to the audit trail (`audit`) with the agent, the conversation's log id and the address —
 //! never the message text.
 
-use crate::state::AppState;
 use crate::audit;
 use crate::auth::{self, Agent};
 use crate::bus::Note;
@@ -14,6 +13,7 @@ use crate::conversations::log_id;
 use crate::db::{now_ms, rfc3339};
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, check_id, check_text};
 use crate::handoff::record_status_by;
+use crate::state::AppState;
 use assistant_core::api::{
     Accepted, AgentReply, AgentTyping, ConversationEvent, ConversationView, HandoffState,
     LeftMessage, LoginRequest, LoginResponse, QueueResponse, Role,
@@ -44,7 +44,15 @@ pub async fn sign_in(
     let shown = loggable_username(username);
     if let Err(e) = state.login.check(username, ip) {
         tracing::warn!(username = %shown, %ip, "sign-in refused: locked out");
-        audit::record(state, "-", "sign_in_locked_out", None, Some(ip), Some(&shown)).await;
+        audit::record(
+            state,
+            "-",
+            "sign_in_locked_out",
+            None,
+            Some(ip),
+            Some(&shown),
+        )
+        .await;
         return Err(e);
     }
     let refused = || {
@@ -207,7 +215,15 @@ pub async fn mark_left_handled(
         return Err(ApiError::not_found("No such message."));
     }
     let h = log_id(conversation_id);
-    audit::record(state, &agent.username, "left_message_handled", Some(&h), Some(ip), None).await;
+    audit::record(
+        state,
+        &agent.username,
+        "left_message_handled",
+        Some(&h),
+        Some(ip),
+        None,
+    )
+    .await;
     Ok(())
 }
 
@@ -243,7 +259,15 @@ pub async fn view_conversation(
         item: h.item(),
         transcript: state.store.transcript(id).await?,
     };
-    audit::record(state, &agent.username, "view", Some(&log_id(id)), Some(ip), None).await;
+    audit::record(
+        state,
+        &agent.username,
+        "view",
+        Some(&log_id(id)),
+        Some(ip),
+        None,
+    )
+    .await;
     Ok((h, view))
 }
 
@@ -360,7 +384,15 @@ pub async fn send_reply(
         })
         .await;
     state.bus.publish(Note::Events { c: id.to_owned() }).await;
-    audit::record(state, &agent.username, "reply", Some(&log_id(id)), Some(ip), None).await;
+    audit::record(
+        state,
+        &agent.username,
+        "reply",
+        Some(&log_id(id)),
+        Some(ip),
+        None,
+    )
+    .await;
     Ok(event_id)
 }
 
@@ -442,7 +474,15 @@ pub async fn requeue_conversation(
         .await?
     {
         record_status_by(state, id, HandoffState::Queued, None, Some(&agent.username)).await?;
-        audit::record(state, &agent.username, "requeue", Some(&log_id(id)), Some(ip), None).await;
+        audit::record(
+            state,
+            &agent.username,
+            "requeue",
+            Some(&log_id(id)),
+            Some(ip),
+            None,
+        )
+        .await;
     }
     Ok(())
 }

@@ -6,12 +6,12 @@ use crate::error::ApiError;
 use crate::metrics::{RouteLabel, RouteStatus};
 pub use crate::state::AppState;
 use crate::{admin, agent, chat, console, conversations, feedback, handoff, ops};
+use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use governor::clock::{Clock, DefaultClock};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -26,7 +26,12 @@ fn request_ip(state: &AppState, req: &Request) -> IpAddr {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    crate::client::client_ip(sec.trust_forwarded_for, sec.trusted_proxies, req.headers(), peer)
+    crate::client::client_ip(
+        sec.trust_forwarded_for,
+        sec.trusted_proxies,
+        req.headers(),
+        peer,
+    )
 }
 
 async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -10,9 +10,9 @@
 //! cross-site page from posting with the agent's cookie even where `SameSite` is not honoured; bearer-token
 //! calls carry no ambient credential and need no such check.
 
-use crate::state::AppState;
 use crate::config::AccountRole;
 use crate::error::ApiError;
+use crate::state::AppState;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -148,7 +148,10 @@ impl FromRequestParts<AppState> for Agent {
     ) -> Result<Self, Self::Rejection> {
         let b = bearer(parts).map(str::to_owned);
         let agent = Agent::from_headers(state, &parts.headers, b.as_deref()).await?;
-        let writes = !matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        let writes = !matches!(
+            parts.method,
+            axum::http::Method::GET | axum::http::Method::HEAD
+        );
         if b.is_none() && writes && !same_origin(&parts.headers) {
             return Err(ApiError::forbidden(
                 "Cross-site requests are refused: send this from the console's own pages.",
@@ -177,7 +180,9 @@ impl FromRequestParts<AppState> for Admin {
             && expected.len() == 64
             && constant_time_eq(sha256_hex(given).as_bytes(), expected.as_bytes())
         {
-            return Ok(Admin { who: "token".into() });
+            return Ok(Admin {
+                who: "token".into(),
+            });
         }
         let agent = Agent::from_request_parts(parts, state).await?;
         if agent.role == AccountRole::Admin {

@@ -3,10 +3,10 @@
 //! (conversation, message id): the reply is stored before it is returned, and a retry gets the stored
 //! reply, so a message is answered once, the same way, even when the first response was lost.
 
-use crate::state::AppState;
 use crate::conversations::{Secret, authorize, log_id};
 use crate::error::{ApiError, ApiJson, ApiResult, check_chars, check_id, check_text};
 use crate::metrics::SourceLabel;
+use crate::state::AppState;
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
 use assistant_core::locale::Lang;

@@ -189,7 +189,10 @@ async fn home(
     };
     let mut pager = String::new();
     if page_no > 1 {
-        pager.push_str(&format!("<a href=\"/agent?page={}\">← Earlier page</a> ", page_no - 1));
+        pager.push_str(&format!(
+            "<a href=\"/agent?page={}\">← Earlier page</a> ",
+            page_no - 1
+        ));
     }
     if let Some(n) = queue.next_page {
         pager.push_str(&format!("<a href=\"/agent?page={n}\">Next page →</a>"));
@@ -251,13 +254,7 @@ async fn login(
         }
         Err(e) if e.retry_after.is_some() => {
             let wait = e.retry_after.unwrap_or(1);
-            let mut r = login_page_with(
-                Some(&format!(
-                    "{} (about {wait} s)",
-                    e.message
-                )),
-                e.status,
-            );
+            let mut r = login_page_with(Some(&format!("{} (about {wait} s)", e.message)), e.status);
             r.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, wait.into());
             Ok(r)
@@ -306,7 +303,9 @@ async fn conversation(
             let (class, who) = if l.reported {
                 (
                     format!("{class} reported"),
-                    format!("{who} <span class=\"source\">(reported by the customer's browser)</span>"),
+                    format!(
+                        "{who} <span class=\"source\">(reported by the customer's browser)</span>"
+                    ),
                 )
             } else {
                 (class.to_owned(), who.to_owned())

@@ -15,11 +15,11 @@
 //! the secret, and the same id with another claim is refused (409): ids are 128-bit random values, so that
 //! only happens to someone guessing.
 
-use crate::state::AppState;
 use crate::auth::sha256_hex;
 use crate::client::ClientIp;
 use crate::db::Opened;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiResult, check_id};
+use crate::state::AppState;
 use assistant_core::api::{ConversationOpened, OpenConversation, SECRET_HEADER, StreamToken};
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -185,12 +185,27 @@ mod tests {
         assert!(stream_token_valid(key, "conversation-aaaaaaaa", &t, 1_000));
         assert!(!stream_token_valid(key, "conversation-aaaaaaaa", &t, 1_001));
         assert!(!stream_token_valid(key, "conversation-bbbbbbbb", &t, 999));
-        assert!(!stream_token_valid(b"another key", "conversation-aaaaaaaa", &t, 999));
+        assert!(!stream_token_valid(
+            b"another key",
+            "conversation-aaaaaaaa",
+            &t,
+            999
+        ));
         // A later expiry with the old signature is refused.
         let forged = t.replacen("1000", "9000", 1);
-        assert!(!stream_token_valid(key, "conversation-aaaaaaaa", &forged, 999));
+        assert!(!stream_token_valid(
+            key,
+            "conversation-aaaaaaaa",
+            &forged,
+            999
+        ));
         assert!(!stream_token_valid(key, "conversation-aaaaaaaa", "", 0));
-        assert!(!stream_token_valid(key, "conversation-aaaaaaaa", "1000.", 0));
+        assert!(!stream_token_valid(
+            key,
+            "conversation-aaaaaaaa",
+            "1000.",
+            0
+        ));
     }
 
     #[test]

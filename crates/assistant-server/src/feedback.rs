@@ -2,9 +2,9 @@
 //! and feedback is keyed by (conversation, message), so nobody else can rate — or overwrite the rating of
 //! — someone's answer by knowing its message id. Everything stored is masked.
 
-use crate::state::AppState;
 use crate::conversations::{Secret, authorize};
 use crate::error::{ApiError, ApiJson, ApiResult, check_chars, check_id};
+use crate::state::AppState;
 use assistant_core::api::FeedbackRequest;
 use assistant_core::pii;
 use axum::extract::State;

@@ -7,12 +7,12 @@
 //! `EventSource` opens without headers, a stream token. Hand-offs and left messages are limited per
 //! address and per conversation (`limits`), and event streams are capped per conversation and address.
 
-use crate::state::AppState;
 use crate::bus::Note;
 use crate::client::ClientIp;
 use crate::conversations::{Secret, authorize, log_id, stream_token_valid, unix_now};
 use crate::db::{Handoff, now_ms, rfc3339};
 use crate::error::{ApiError, ApiJson, ApiPath, ApiResult, check_id, check_text};
+use crate::state::AppState;
 use assistant_core::api::{
     Accepted, CancelHandoffRequest, ConversationEvent, CustomerMessage, HandoffRequest,
     HandoffResponse, HandoffState, HoursResponse, LeaveMessageRequest, Role,
@@ -291,8 +291,11 @@ fn momentary(e: &ConversationEvent) -> Event {
         .data(serde_json::to_string(e).unwrap_or_default())
 }
 
-/// How often an open customer stream tells the database the customer is still there.
-const SEEN_EVERY: Duration = Duration::from_secs(30);
+/// How often an open customer stream tells the database the customer is still there: three times per
+/// `abandon_after_s`, at most every 30 s.
+fn seen_every(state: &AppState) -> Duration {
+    Duration::from_secs((state.config.handoff.abandon_after_s / 3).clamp(1, 30))
+}
 
 /// The live stream of one conversation, resuming after `last`. `customer` streams keep the customer
 /// marked as present while open (so they are not taken out of the queue).
@@ -313,7 +316,7 @@ pub fn stream(
         let _slot = slot;
         let mut last_pos: Option<u32> = None;
         let mut refresh = true;
-        let mut seen = tokio::time::interval(SEEN_EVERY);
+        let mut seen = tokio::time::interval(seen_every(&state));
         seen.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             if refresh {

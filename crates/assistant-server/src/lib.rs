@@ -33,6 +33,6 @@ pub mod state;
 pub mod throttle;
 
 pub use app::router;
+pub use config::Config;
 pub use serve::serve;
 pub use state::AppState;
-pub use config::Config;

@@ -35,7 +35,11 @@ impl From<Limited> for ApiError {
     }
 }
 
-fn check<K: Hash + Eq + Clone>(l: &Keyed<K>, key: &K, message: &'static str) -> Result<(), Limited> {
+fn check<K: Hash + Eq + Clone>(
+    l: &Keyed<K>,
+    key: &K,
+    message: &'static str,
+) -> Result<(), Limited> {
     match l {
         Some(l) => l.check_key(key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -118,7 +122,10 @@ impl Limits {
 
     /// A place for one more event stream, or 429 when the conversation or the address has enough.
     pub fn stream(&self, ip: IpAddr, conversation: &str) -> Result<StreamSlot, Limited> {
-        let keys = [StreamKey::Conversation(conversation.to_owned()), StreamKey::Ip(ip)];
+        let keys = [
+            StreamKey::Conversation(conversation.to_owned()),
+            StreamKey::Ip(ip),
+        ];
         let mut m = self.streams.lock().unwrap_or_else(|e| e.into_inner());
         let full = m.get(&keys[0]).copied().unwrap_or(0) >= self.streams_per_conversation
             || m.get(&keys[1]).copied().unwrap_or(0) >= self.streams_per_ip;

@@ -43,7 +43,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 /// `/metrics` on the main port: only with the configured bearer token.
 pub async fn metrics_with_token(state: State<AppState>, headers: HeaderMap) -> Response {
-    let expected = state.config.metrics.token_sha256.trim().to_ascii_lowercase();
+    let expected = state
+        .config
+        .metrics
+        .token_sha256
+        .trim()
+        .to_ascii_lowercase();
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

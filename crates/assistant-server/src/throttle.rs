@@ -79,7 +79,9 @@ impl LoginThrottle {
         let now = Instant::now();
         let window = Duration::from_secs(self.config.window_s);
         let mut m = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        m.retain(|_, f| now.duration_since(f.last) < window.max(Duration::from_secs(self.config.max_lockout_s)));
+        m.retain(|_, f| {
+            now.duration_since(f.last) < window.max(Duration::from_secs(self.config.max_lockout_s))
+        });
         let mut wait = None::<Duration>;
         for (key, which) in Self::keys(username, ip) {
             let limit = if which == 0 {
@@ -197,7 +199,10 @@ mod tests {
         t.failed("sam", ip);
         assert!(t.check("sam", ip).is_ok());
         let p = t.permit().unwrap();
-        assert_eq!(t.permit().unwrap_err().status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            t.permit().unwrap_err().status,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
         drop(p);
         assert!(t.permit().is_ok());
     }

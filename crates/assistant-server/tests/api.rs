@@ -59,7 +59,11 @@ async fn chat_says_it_is_not_sure_instead_of_inventing() {
             .call(
                 "POST",
                 "/v1/chat",
-                Some(chat(&s.open().await, &id(), "what is the weather in paris tomorrow")),
+                Some(chat(
+                    &s.open().await,
+                    &id(),
+                    "what is the weather in paris tomorrow",
+                )),
                 None,
             )
             .await;
@@ -136,7 +140,12 @@ async fn chat_masks_personal_data_before_storing() {
             id().replace('-', "")
         );
         let (_, _) = s
-            .call("POST", "/v1/chat", Some(chat(&s.open().await, &id(), &text)), None)
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&s.open().await, &id(), &text)),
+                None,
+            )
             .await;
         let (_, report) = s
             .call(
@@ -220,7 +229,12 @@ async fn bad_requests_get_clear_json_errors() {
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "blank text");
     let (st, _) = s
-        .call("POST", "/v1/chat", Some(chat("bad id! 0123456789abcdef", m, "hi")), None)
+        .call(
+            "POST",
+            "/v1/chat",
+            Some(chat("bad id! 0123456789abcdef", m, "hi")),
+            None,
+        )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "id with spaces");
     let mut bad = chat(c, m, "hi");
@@ -776,8 +790,13 @@ async fn feedback_feeds_the_report_by_frequency() {
         let s = TestServer::new(&db).await;
         let odd = format!("zz{} qqq unknown thing", id().replace('-', ""));
         for _ in 0..3 {
-            s.call("POST", "/v1/chat", Some(chat(&s.open().await, &id(), &odd)), None)
-                .await;
+            s.call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&s.open().await, &id(), &odd)),
+                None,
+            )
+            .await;
         }
         let (conv, msg) = (s.open().await, id());
         s.call(

@@ -94,11 +94,13 @@ impl Store {
     /// The server's own random key called `name`, made once and shared by every instance on this
     /// database.
     pub async fn server_key(&self, name: &str, fresh: &str) -> Result<String, sqlx::Error> {
-        sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(fresh)
-            .execute(&self.write)
-            .await?;
+        sqlx::query(
+            "INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(fresh)
+        .execute(&self.write)
+        .await?;
         sqlx::query("SELECT value FROM server_keys WHERE name = $1")
             .bind(name)
             .fetch_one(&self.write)

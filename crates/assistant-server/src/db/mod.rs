@@ -339,7 +339,11 @@ impl Store {
     }
 
     /// Waiting and active hand-offs, oldest first, one page.
-    pub async fn open_handoffs(&self, limit: i64, offset: i64) -> Result<Vec<Handoff>, sqlx::Error> {
+    pub async fn open_handoffs(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Handoff>, sqlx::Error> {
         sqlx::query(&format!(
             "SELECT {HANDOFF_COLS} FROM handoffs WHERE state IN ('queued', 'active') \
              ORDER BY queued_at, ticket_id LIMIT $1 OFFSET $2"

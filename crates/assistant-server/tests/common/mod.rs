@@ -49,7 +49,10 @@ pub struct TestServer {
 /// The conversation a customer call is about: the body's `conversation_id`, or the id in
 /// `/v1/conversations/{id}/…`.
 fn conversation_of(path: &str, body: Option<&Value>) -> Option<String> {
-    if let Some(c) = body.and_then(|b| b.get("conversation_id")).and_then(Value::as_str) {
+    if let Some(c) = body
+        .and_then(|b| b.get("conversation_id"))
+        .and_then(Value::as_str)
+    {
         return Some(c.to_owned());
     }
     path.strip_prefix("/v1/conversations/")
