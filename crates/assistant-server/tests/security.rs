@@ -695,6 +695,7 @@ async fn a_customer_who_has_gone_leaves_the_queue_and_the_agent_sees_why() {
         let gone = s.open().await;
         s.call("POST", "/v1/handoff", Some(handoff_body(&gone)), None)
             .await;
+        let t0 = tokio::time::Instant::now();
         let here = s.open().await;
         s.call("POST", "/v1/handoff", Some(handoff_body(&here)), None)
             .await;
@@ -712,9 +713,17 @@ async fn a_customer_who_has_gone_leaves_the_queue_and_the_agent_sees_why() {
             e.iter().any(|(_, t, _)| t == "queue")
         })
         .await;
-        // The server's own job runs every abandon_after_s / 4 (here: every second); running it once
-        // more by hand changes nothing for customers still here.
-        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        // The server's own job runs every abandon_after_s / 4 (here: every second). The open stream is
+        // read all the while, as a browser does (its heartbeat runs when the stream is polled).
+        let until = t0 + std::time::Duration::from_millis(4500);
+        loop {
+            match tokio::time::timeout_at(until, stream.frame()).await {
+                Err(_) => break,
+                Ok(Some(Ok(_))) => {}
+                Ok(other) => panic!("the stream ended: {:?}", other.map(|f| f.is_ok())),
+            }
+        }
+        // Running the job once more by hand changes nothing for customers still here.
         assistant_server::jobs::abandon_gone(&s.state)
             .await
             .unwrap();
