@@ -69,12 +69,11 @@ pub struct SecurityConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LimitsConfig {
-    /// A request's headers must arrive within this many seconds of the connection being ready.
+    /// A request's headers must arrive within this many seconds; it also bounds how long a kept-alive
+    /// connection may sit idle before its next request (the idle timeout).
     pub header_timeout_s: u64,
     /// A request's body must arrive within this many seconds.
     pub body_timeout_s: u64,
-    /// A kept-alive connection with no request in flight is closed after this many seconds.
-    pub idle_timeout_s: u64,
     /// Open event streams per conversation, and per client address.
     pub streams_per_conversation: usize,
     pub streams_per_ip: usize,
@@ -276,7 +275,6 @@ impl Default for LimitsConfig {
         Self {
             header_timeout_s: 10,
             body_timeout_s: 15,
-            idle_timeout_s: 30,
             streams_per_conversation: 3,
             streams_per_ip: 20,
             stream_token_ttl_s: 600,

@@ -31,10 +31,6 @@ pub async fn run(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(config.limits.header_timeout_s.max(1)));
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Duration::from_secs(config.limits.idle_timeout_s.max(1)));
     let graceful = GracefulShutdown::new();
     loop {
         let (stream, peer) = tokio::select! {
