@@ -6,6 +6,13 @@ local questions = {
   "why was my transfer declined", "what is the weather in paris tomorrow", "我的銀行卡不見了",
   "can I get a mortgage", "how much is bitcoin", "我想换一张新卡",
 }
+-- Conversations opened beforehand by run.sh ("id secret" per line, $BENCH_CONVERSATIONS): every call
+-- carries its conversation's secret, as the widget's do.
+local conversations = {}
+for line in io.lines(os.getenv("BENCH_CONVERSATIONS")) do
+  local id, secret = line:match("^(%S+) (%S+)$")
+  conversations[#conversations + 1] = { id = id, secret = secret }
+end
 local thread_id = 0
 local n = 0
 setup = function(thread)
@@ -15,10 +22,12 @@ end
 request = function()
   n = n + 1
   local q = questions[(n % #questions) + 1]
+  local c = conversations[(n % #conversations) + 1]
   local body = string.format(
-    '{"conversation_id":"bench-%d-%d","message_id":"m%d-%d-%d","text":"%s","locale":"en","client_intents":[]}',
-    tid, n % 1000, tid, n, math.random(1, 1000000000), q)
-  return wrk.format("POST", "/v1/chat", { ["Content-Type"] = "application/json" }, body)
+    '{"conversation_id":"%s","message_id":"m%d-%d-%d-bench","text":"%s","locale":"en","client_intents":[]}',
+    c.id, tid, n, math.random(1, 1000000000), q)
+  return wrk.format("POST", "/v1/chat",
+    { ["Content-Type"] = "application/json", ["X-Conversation-Secret"] = c.secret }, body)
 end
 done = function(summary, latency, requests)
   io.write(string.format("requests=%d errors(status)=%d errors(connect)=%d errors(timeout)=%d\n",

@@ -25,6 +25,18 @@ per_second = 0
 always_open = true
 [log]
 level = "warn"
+# One load generator on loopback: the per-address limits would stop it.
+[limits]
+conversations_per_ip_per_hour = 0
+handoffs_per_ip_per_hour = 0
+handoffs_per_conversation_per_hour = 0
+streams_per_ip = 5000
+streams_per_conversation = 1000
+[security]
+secure_cookies = false
+hsts = false
+[metrics]
+token_sha256 = "$(echo -n bench-metrics | sha256sum | cut -d' ' -f1)"
 [[agents]]
 username = "bench"
 display_name = "Bench"
@@ -35,6 +47,18 @@ target/release/assistant-server --config "$DATA/bench.toml" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+# Conversations for wrk to ask in (each opened once, as the widget does): "id secret" per line.
+python3 - "http://127.0.0.1:$PORT" 200 > "$DATA/conversations.txt" <<'PY'
+import json, secrets, sys, urllib.request
+base, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    c = "bench-" + secrets.token_hex(12)
+    body = json.dumps({"conversation_id": c, "claim": secrets.token_hex(20)}).encode()
+    req = urllib.request.Request(base + "/v1/conversations", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    print(c, json.load(urllib.request.urlopen(req))["secret"])
+PY
+export BENCH_CONVERSATIONS="$DATA/conversations.txt"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== warm-up"
 wrk -t2 -c"$CONNS" -d3s -s crates/assistant-server/bench/chat.lua "http://127.0.0.1:$PORT" >/dev/null
@@ -43,4 +67,4 @@ wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s crates/assistant-server/bench/c
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== 1000 SSE connections"
 python3 crates/assistant-server/bench/sse_hold.py "http://127.0.0.1:$PORT" 1000 10 10 bench bench-password
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^assistant_(sse_connections|queue_length|chat_answers_total)'
+curl -s -H "Authorization: Bearer bench-metrics" "http://127.0.0.1:$PORT/metrics" | grep -E '^assistant_(sse_connections|queue_length|chat_answers_total)'

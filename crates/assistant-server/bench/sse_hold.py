@@ -5,18 +5,20 @@ any error. Standard library only.
 
 usage: sse_hold.py BASE_URL N CONVERSATIONS HOLD_SECONDS AGENT_USER AGENT_PASSWORD
 """
-import asyncio, json, sys, time, urllib.request
+import asyncio, json, secrets, sys, time, urllib.parse, urllib.request
 
 base, n, convs, hold, user, pw = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
 host, port = base.split("//")[1].split(":")[0], int(base.rsplit(":", 1)[1])
 assert host in ("127.0.0.1", "localhost"), "loopback only"
 
 
-def post(path, body, token=None):
+def post(path, body, token=None, secret=None):
     req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
     if token:
         req.add_header("Authorization", "Bearer " + token)
+    if secret:
+        req.add_header("X-Conversation-Secret", secret)
     with urllib.request.urlopen(req) as r:
         data = r.read()
         return json.loads(data) if data else None
@@ -24,16 +26,20 @@ def post(path, body, token=None):
 
 ERRORS = []
 run = str(int(time.time()))
-conv_ids = [f"sse-{run}-{i}" for i in range(convs)]
+conv_ids = [f"sse-{run}-{i}-{secrets.token_hex(8)}" for i in range(convs)]
+stream_tokens = {}
 for c in conv_ids:
-    post("/v1/handoff", {"conversation_id": c, "reason": "requested", "locale": "en"})
+    secret = post("/v1/conversations", {"conversation_id": c, "claim": secrets.token_hex(20)})["secret"]
+    post("/v1/handoff", {"conversation_id": c, "reason": "requested", "locale": "en"}, secret=secret)
+    stream_tokens[c] = post(f"/v1/conversations/{c}/stream-token", {}, secret=secret)["token"]
 
 
 async def hold_one(i, results, ready):
     c = conv_ids[i % convs]
     try:
         r, w = await asyncio.open_connection(host, port)
-        w.write(f"GET /v1/conversations/{c}/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        t = urllib.parse.quote(stream_tokens[c])
+        w.write(f"GET /v1/conversations/{c}/events?token={t} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
         await w.drain()
         head = await r.readuntil(b"\r\n\r\n")
         ok = head.startswith(b"HTTP/1.1 200") and b"text/event-stream" in head
