@@ -106,8 +106,8 @@ impl Drop for Postgres {
     }
 }
 
-/// The server's storage tests again, against a real PostgreSQL (`TEST_DATABASE_URL`), and the
-/// two-instance test that only PostgreSQL can run (ignored by a plain `cargo test`).
+/// The server's storage and security tests again, against a real PostgreSQL (`TEST_DATABASE_URL`), and
+/// the two-instance test that only PostgreSQL can run (ignored by a plain `cargo test`).
 pub fn test_postgres(root: &Path) -> Result<()> {
     let pg = Postgres::start()?;
     let status = Command::new("cargo")
@@ -117,6 +117,8 @@ pub fn test_postgres(root: &Path) -> Result<()> {
             "assistant-server",
             "--test",
             "api",
+            "--test",
+            "security",
             "--test",
             "multi_instance",
             "--",
