@@ -8,9 +8,9 @@
 //! **Digits** are any Unicode decimal digit (ASCII, full-width, Arabic-Indic ٠–٩, ۰–۹, Devanagari …: the
 //! Nd blocks of Unicode 14) and the Chinese digit words 零〇一二三四五六七八九, 幺 (1), 两/兩 (2) and the
 //! financial forms 壹贰叁肆伍陆柒捌玖. **A number** is digit groups joined by 1–3 of space, tab, `-`, a dash,
-//! `/`, `_`, `(`, `)`, or by a lone `.` or `,` (also `．`, `，`): "4111 - 1111/1111_1111". Two four-digit
-//! groups may also be joined by one short word ("… 1111 and 1111", "1111 和 1111"), but only a card may
-//! span it. A number is split at group boundaries into the longest parts that are personal data:
+//! `/`, `_`, `(`, `)`, or by a lone `.` or `,` (also `．`; not `，`): "4111 - 1111/1111_1111". A card's
+//! last four may also follow one short word after three groups of four ("4111 1111 1111 and 1111",
+//! "… 1111 和 1111"). A number is split at group boundaries into the longest parts that are personal data:
 //! - payment cards: 13–19 digits passing Luhn → `[card ••••1234]` (last four kept, as on a receipt, so
 //!   the customer can tell which card they meant);
 //! - PRC resident IDs: 18 characters with a valid ISO 7064 checksum → `[ID]`; Macau IDs "1234567(8)";
@@ -20,7 +20,8 @@
 //!   7–8 digit (or 10-digit NANP) number within 20 characters after a phone word (phone, tel, call,
 //!   mobile, 电话, 手机, 联系 …: "香港电话 91234567");
 //! - any other run of 12 or more digits (account numbers, mistyped cards) → `[number]`;
-//! - after a card, in the same message: a 3–4 digit group right after it → `[cvv]`, `MM/YY` → `[expiry]`.
+//! - after a card, in the same message: a 3–4 digit group 1–3 spaces after it → `[cvv]`, and any
+//!   `MM/YY` or `MM/YYYY` → `[expiry]`.
 //!
 //! **Kept in clear**, because customers need them: amounts ("$1,250.00", "¥5000", "5万元", "3.5%"; digits
 //! grouped by thousands commas are an amount up to 12 digits), dates (Y-M-D, D/M/Y with `-`, `/` or
@@ -134,14 +135,22 @@ const KEYWORDS: [(Ctx, &str); 7] = [
     ),
 ];
 
+/// The first characters of the keywords, sorted (a quick test before looking them up).
+const KEYWORD_STARTS: [char; 33] = [
+    'c', 'e', 'h', 'i', 'm', 'o', 'p', 's', 't', 'v', 'w', '动', '動', '口', '安', '密', '手',
+    '护', '有', '校', '电', '短', '联', '聯', '致', '證', '護', '证', '身', '通', '電', '驗', '验',
+];
+
 /// "… code" that is not a one-time code.
 const NOT_CODES: [&str; 16] = [
     "area", "bank", "branch", "country", "coupon", "error", "post", "postal", "promo", "product",
     "qr", "routing", "sort", "swift", "tax", "zip",
 ];
 
-/// Characters that end a CJK e-mail local part ("邮箱是张三@…").
-const LOCAL_STOP: &str = "是为為到给給发發至和与與箱址件";
+/// Characters that end a CJK e-mail local part ("邮箱是张三@…"), sorted.
+const LOCAL_STOP: [char; 15] = [
+    '与', '为', '件', '到', '发', '和', '址', '是', '為', '發', '箱', '給', '给', '至', '與',
+];
 
 /// The zeros of the Unicode 14 decimal digit blocks (Nd) beyond ASCII and full-width (folded).
 const ZEROS: [u32; 64] = [
@@ -153,10 +162,13 @@ const ZEROS: [u32; 64] = [
     0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
 ];
 
-/// Full-width ASCII → ASCII, spaces and dashes → ' ' and '-', ASCII → lower case.
+/// Full-width ASCII (but '，') → ASCII, spaces and dashes → ' ' and '-', ASCII → lower case.
 fn fold(c: char) -> char {
     match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        // Not '，': Chinese text's comma is punctuation, never inside a number.
+        '\u{FF01}'..='\u{FF0B}' | '\u{FF0D}'..='\u{FF5E}' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
         '\t' | '\u{00A0}' | '\u{3000}' => ' ',
         '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
         '\u{FFE5}' => '¥',
@@ -185,6 +197,8 @@ fn digit(c: char) -> Option<u8> {
         '七' | '柒' => 7,
         '八' | '捌' => 8,
         '九' | '玖' => 9,
+        // No decimal digits between Ol Chiki's and Vai's (CJK among them).
+        _ if (0x1C5A..0xA620).contains(&u) => return None,
         _ => {
             let z = ZEROS[ZEROS.partition_point(|&z| z <= u).checked_sub(1)?];
             return (u - z < 10).then(|| (u - z) as u8);
@@ -207,7 +221,7 @@ fn at(c: &[char], i: usize, w: &str) -> bool {
 
 /// The ASCII word `w` is at `c[i..]`, not inside a longer word.
 fn word(c: &[char], i: usize, w: &str) -> bool {
-    let letter = |j: usize| c.get(j).is_some_and(char::is_ascii_lowercase);
+    let letter = |j: usize| c.get(j).is_some_and(char::is_ascii_alphanumeric);
     at(c, i, w) && !(i > 0 && letter(i - 1)) && !letter(i + w.len())
 }
 
@@ -250,7 +264,9 @@ pub fn mask(text: &str) -> Masked {
 /// A keyword at `i` and the value after it.
 fn keyword(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<usize> {
     let ascii = c[i].is_ascii_lowercase();
-    if ascii && i > 0 && c[i - 1].is_ascii_alphanumeric() || !ascii && c[i] < '\u{4E00}' {
+    if ascii && i > 0 && c[i - 1].is_ascii_alphanumeric()
+        || KEYWORD_STARTS.binary_search(&c[i]).is_err()
+    {
         return None;
     }
     let (ctx, w) = KEYWORDS
@@ -408,21 +424,27 @@ fn letter_id(c: &[char], i: usize, hits: &mut Vec<Hit>) -> Option<usize> {
     if l > 2 {
         return None;
     }
-    let d: Vec<u8> = c[i + l..]
+    let mut d = [0; 10];
+    let n = c[i + l..]
         .iter()
         .map_while(|&x| digit(x))
         .take(10)
-        .collect();
-    let (e, letters) = (i + l + d.len(), &c[i..i + l]);
+        .zip(&mut d)
+        .map(|(v, d)| *d = v)
+        .count();
+    if n < 6 {
+        return None;
+    }
+    let (d, e, letters) = (&d[..n], i + l + n, &c[i..i + l]);
     let bracket = bracket_check(c, e);
     let (end, kind) = match (l, d.len()) {
         (_, 6) if bracket.is_some() => (bracket?, PiiKind::IdNumber),
-        (_, 6) if c.get(e) == Some(&'a') && !alnum(e + 1) && hkid_valid(letters, &d, 10) => {
+        (_, 6) if c.get(e) == Some(&'a') && !alnum(e + 1) && hkid_valid(letters, d, 10) => {
             (e + 1, PiiKind::IdNumber)
         }
         _ if alnum(e) => return None,
         (_, 7) if hkid_valid(letters, &d[..6], d[6]) => (e, PiiKind::IdNumber),
-        (1, 9) if twid_valid(letters[0], &d) => (e, PiiKind::IdNumber),
+        (1, 9) if twid_valid(letters[0], d) => (e, PiiKind::IdNumber),
         (1, 8) if matches!(letters[0], 'e' | 'g') => (e, PiiKind::Passport),
         (2, 7) if letters[0] == 'e' => (e, PiiKind::Passport),
         _ => return None,
@@ -498,6 +520,16 @@ impl Chain {
 
     fn len(&self, k: usize) -> usize {
         self.g[k].e - self.g[k].s
+    }
+
+    /// The end of the run of groups from `k` (before `j`) joined by one kind of separator: its first
+    /// non-space character ("-" for " - "), or a space.
+    fn alike(&self, c: &[char], k: usize, j: usize) -> usize {
+        let kind = |q: usize| {
+            let sep = &c[self.g[q - 1].e..self.g[q].s];
+            sep.iter().copied().find(|&x| x != ' ').unwrap_or(' ')
+        };
+        (k + 2..j).find(|&q| kind(q) != kind(k + 1)).unwrap_or(j)
     }
 }
 
@@ -587,6 +619,12 @@ fn number(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<u
     }
     let ch = chain(c, s0);
     let (g, n) = (&ch.g, ch.g.len());
+    // A phone word is for the first number after it.
+    let near_word = st.phone_word.take().is_some_and(|p| p <= i && i - p <= 20);
+    // The minutes of a time ("10:30") are not the start of a number.
+    if i > 1 && c[i - 1] == ':' && digit(c[i - 2]).is_some() {
+        return Some(g[0].e);
+    }
     // Macau ID: 7 digits and a bracketed check digit.
     if !plus
         && ch.len(0) == 7
@@ -595,11 +633,20 @@ fn number(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<u
         hits.push((s0, e, PiiKind::IdNumber, "[ID]".into()));
         return Some(e);
     }
-    let dates: Vec<bool> = (0..n).map(|k| is_date(c, &ch, k)).collect();
-    // The next group after k that a [number] does not run into: a date, or a word.
+    // Dates and amounts are kept whole, and no other number runs through them.
+    let kept: Vec<usize> = (0..n)
+        .map(|k| {
+            if is_date(c, &ch, k) {
+                3
+            } else {
+                amount(c, &ch, k).unwrap_or(0)
+            }
+        })
+        .collect();
+    // The next group after k that a [number] does not run into: a kept one, or a word.
     let mut brk = vec![n; n];
     for k in (0..n.saturating_sub(1)).rev() {
-        brk[k] = if g[k + 1].weak || dates[k + 1] {
+        brk[k] = if g[k + 1].weak || kept[k + 1] > 0 {
             k + 1
         } else {
             brk[k + 1]
@@ -611,20 +658,14 @@ fn number(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<u
             // No card spans the word: read it (and what follows) as text.
             return Some(g[k - 1].e);
         }
-        if dates[k] {
-            k += 3;
-            continue;
-        }
-        if k == 0
-            && let Some(m) = amount(c, &ch)
-        {
-            k = m;
+        if kept[k] > 0 {
+            k += kept[k];
             continue;
         }
         let start = if k == 0 { i } else { g[k].s };
-        let near_word = st.phone_word.is_some_and(|p| p <= start && start - p <= 20);
+        let near_word = near_word && k == 0;
         let mut stop = k + 1;
-        while stop < n && stop < k + 20 && !dates[stop] {
+        while stop < n && stop < k + 20 && kept[stop] == 0 {
             stop += 1;
         }
         let hit = (k + 1..=stop)
@@ -650,18 +691,19 @@ fn number(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<u
                 continue;
             }
             if (3..=4).contains(&ch.len(k))
-                && ce <= start
+                && ce < start
                 && start - ce <= 3
-                && c[ce..start].iter().all(|&x| is_sep(x))
+                && c[ce..start].iter().all(|&x| x == ' ')
             {
                 hits.push((g[k].s, g[k].e, PiiKind::Secret, "[cvv]".into()));
                 k += 1;
                 continue;
             }
         }
-        if ch.digits(k, brk[k]).len() >= 12 {
-            hits.push((start, g[brk[k] - 1].e, PiiKind::Number, "[number]".into()));
-            k = brk[k];
+        let to = ch.alike(c, k, brk[k]);
+        if ch.digits(k, to).len() >= 12 {
+            hits.push((start, g[to - 1].e, PiiKind::Number, "[number]".into()));
+            k = to;
             continue;
         }
         k += 1;
@@ -681,17 +723,35 @@ fn classify(
 ) -> Option<(PiiKind, String, usize)> {
     let d = ch.digits(k, j);
     let (n, end) = (d.len(), ch.g[j - 1].e);
+    // Cards and IDs are written with one kind of separator ("1990-1991 1000-2000" is two ranges).
+    let alike = ch.alike(c, k, j) == j;
     let card = || {
         let last4: String = d[n - 4..].iter().map(|&x| char::from(b'0' + x)).collect();
         (PiiKind::Card, format!("[card ••••{last4}]"), end)
     };
     if ch.g[k + 1..j].iter().any(|g| g.weak) {
-        return ((13..=19).contains(&n) && luhn_valid(d)).then(card);
+        // Only "4111 1111 1111 and 1111": three groups of four alike, a word, the last four.
+        let sep = |q: usize| &c[ch.g[q - 1].e..ch.g[q].s];
+        let ok = j - k == 4 && ch.g[j - 1].weak && (k..j).all(|q| ch.len(q) == 4);
+        return (ok && sep(k + 1) == sep(k + 2) && luhn_valid(d)).then(card);
     }
-    if j == ch.g.len() && ch.x && n == 17 && prc_id_valid(&[d, &[10]].concat()) {
+    // A PRC ID holds a birth date (YYYYMMDD from the 7th digit); a card that happens to pass the
+    // checksum does not.
+    let id = |d: &[u8]| {
+        let v = |a: usize, b: usize| d[a..b].iter().fold(0, |v, &x| v * 10 + u32::from(x));
+        prc_id_valid(d)
+            && (1900..=2099).contains(&v(6, 10))
+            && (1..=12).contains(&v(10, 12))
+            && (1..=31).contains(&v(12, 14))
+    };
+    if !alike {
+        return is_phone(c, ch, k, j, start, plus, near_word)
+            .then(|| (PiiKind::Phone, "[phone]".into(), end));
+    }
+    if j == ch.g.len() && ch.x && n == 17 && id(&[d, &[10]].concat()) {
         return Some((PiiKind::IdNumber, "[ID]".into(), end + 1));
     }
-    if n == 18 && prc_id_valid(d) {
+    if n == 18 && id(d) {
         return Some((PiiKind::IdNumber, "[ID]".into(), end));
     }
     if (13..=19).contains(&n) && luhn_valid(d) {
@@ -729,20 +789,24 @@ fn is_phone(
         return true;
     }
     // The weak shapes.
+    // The whole number is written in groups of these sizes.
     let shape = |lens: &[usize]| {
-        j - k == lens.len() && lens.iter().enumerate().all(|(q, &l)| ch.len(k + q) == l)
+        k == 0
+            && j == lens.len()
+            && ch.g.get(j).is_none_or(|g| g.weak)
+            && lens.iter().enumerate().all(|(q, &l)| ch.len(q) == l)
     };
     let nanp = |d: &[u8]| {
         d.len() == 10 && d[0] >= 2 && d[3] >= 2 && !(matches!(d[0], 4 | 8) && d[1] == d[2])
     };
     let v = |a: usize, b: usize| d[a..b].iter().fold(0, |v, &x| v * 10 + u32::from(x));
-    let four_four = shape(&[4, 4])
-        && ch.g[k + 1].s - ch.g[k].e == 1
-        && matches!(c[ch.g[k].e], ' ' | '-')
-        && !(1900..=2099).contains(&v(0, 4))
-        && !(v(0, 4) % 100 == 0 && v(4, 8) % 100 == 0);
+    // Two years or a round range: "2023-2024", "3000-5000".
+    let range = shape(&[4, 4])
+        && ((1900..=2099).contains(&v(0, 4)) || v(0, 4) % 100 == 0 && v(4, 8) % 100 == 0);
+    let four_four =
+        shape(&[4, 4]) && ch.g[k + 1].s - ch.g[k].e == 1 && matches!(c[ch.g[k].e], ' ' | '-');
     !money_near(c, start, ch.g[j - 1].e)
-        && (hk(d) && (near_word || four_four)
+        && (hk(d) && (near_word || four_four && !range)
             || near_word && (7..=8).contains(&n) && d[0] >= 2
             || nanp(d) && (near_word || shape(&[3, 3, 4]))
             || n == 11 && d[0] == 1 && nanp(&d[1..]) && (near_word || shape(&[1, 3, 3, 4])))
@@ -785,20 +849,25 @@ fn is_date(c: &[char], ch: &Chain, k: usize) -> bool {
     }
 }
 
-/// An amount written with thousands commas ("1,250.00"), up to 12 integer digits: its groups.
-fn amount(c: &[char], ch: &Chain) -> Option<usize> {
-    let sep = |k: usize| &c[ch.g[k - 1].e..ch.g[k].s];
-    let mut k = 1;
-    while k < ch.g.len() && ch.len(k) == 3 && sep(k) == [','] {
-        k += 1;
-    }
-    if k == 1 || ch.len(0) > 3 || ch.g[k - 1].d > 12 {
+/// An amount at group `k`: written with thousands commas ("1,250.00"), or after a currency sign or
+/// before a unit ("¥10000 1000000元"), up to 12 integer digits. Returns its groups.
+fn amount(c: &[char], ch: &Chain, k: usize) -> Option<usize> {
+    let n = ch.g.len();
+    let sep = |q: usize| &c[ch.g[q - 1].e..ch.g[q].s];
+    let list = |q: usize| q > 0 && q < n && matches!(sep(q), [',' | '.']);
+    if list(k) {
         return None;
     }
-    if k < ch.g.len() && (1..=2).contains(&ch.len(k)) && sep(k) == ['.'] {
-        k += 1;
+    let mut q = k + 1;
+    while ch.len(k) <= 3 && q < n && ch.len(q) == 3 && sep(q) == [','] {
+        q += 1;
     }
-    Some(k)
+    let (commas, int) = (q > k + 1, ch.digits(k, q).len());
+    if q < n && (1..=2).contains(&ch.len(q)) && sep(q) == ['.'] {
+        q += 1;
+    }
+    let money = money_near(c, ch.g[k].s, ch.g[q - 1].e);
+    ((commas || money) && int <= 12 && !list(q)).then_some(q - k)
 }
 
 /// An expiry date at group `k`: MM/YY or MM/YYYY ('/' only with `slash`; else also '-', '.', ' ', MMYY).
@@ -894,7 +963,8 @@ fn domain(c: &[char], mut i: usize) -> Option<(usize, bool)> {
     loop {
         let s = i;
         let cjk = c.get(i).is_some_and(|&x| is_cjk(x));
-        while i < c.len() && (c[i].is_alphanumeric() && is_cjk(c[i]) == cjk || c[i] == '-') {
+        while i < c.len() && (c[i].is_alphanumeric() && is_cjk(c[i]) == cjk || "-_".contains(c[i]))
+        {
             i += 1;
         }
         if i == s {
@@ -919,19 +989,25 @@ fn domain(c: &[char], mut i: usize) -> Option<(usize, bool)> {
 /// Spans `(start, end)` of e-mail addresses: a local part, an at sign, a domain.
 fn email_spans(c: &[char]) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    let local = |x: char| (x.is_alphanumeric() || "._%+-".contains(x)) && !LOCAL_STOP.contains(x);
+    let local = |x: char| {
+        x.is_ascii_alphanumeric()
+            || matches!(x, '.' | '_' | '%' | '+' | '-')
+            || !x.is_ascii() && x.is_alphanumeric() && LOCAL_STOP.binary_search(&x).is_err()
+    };
     let mut i = 1;
     while i < c.len() {
         let floor = spans.last().map_or(0, |s| s.1);
-        let at_sign = match c[i] {
+        let at_sign = || match c[i] {
             '@' => Some((i + 1, false)),
-            _ => bracketed(c, i, "at")
+            ' ' | '(' | '[' | '{' | '<' => bracketed(c, i, "at")
                 .map(|e| (e, false))
                 .or_else(|| spelled(c, i, "at").map(|e| (e, true))),
+            _ => None,
         };
         if i > floor
+            && matches!(c[i], '@' | ' ' | '(' | '[' | '{' | '<')
             && local(c[i - 1])
-            && let Some((a, spelt_at)) = at_sign
+            && let Some((a, spelt_at)) = at_sign()
             && let Some((end, spelt_dot)) = domain(c, a)
             && (spelt_dot || !spelt_at)
         {
@@ -1026,6 +1102,72 @@ mod tests {
     fn reports_what_was_found() {
         let r = mask("4111111111111111 and 13800138000");
         assert_eq!(r.found, vec![PiiKind::Card, PiiKind::Phone]);
+    }
+
+    #[test]
+    fn reports_the_new_kinds() {
+        let r = mask("护照 E12345678, 验证码 123456, pin 1234, cvv 123, a@b.com");
+        use PiiKind::*;
+        assert_eq!(r.found, vec![Passport, Code, Secret, Secret, Email]);
+        assert_eq!(
+            r.text,
+            "护照 [passport], 验证码 [code], pin [secret], cvv [cvv], [email]"
+        );
+    }
+
+    #[test]
+    fn keyword_starts_are_complete() {
+        for (_, words) in KEYWORDS {
+            for w in words.split('|') {
+                assert!(
+                    KEYWORD_STARTS
+                        .binary_search(&w.chars().next().unwrap())
+                        .is_ok(),
+                    "{w}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn digits_of_every_script() {
+        for z in ZEROS {
+            for d in 0..10 {
+                let c = char::from_u32(z + d).unwrap();
+                assert!(c.is_numeric(), "{c:?}");
+                assert_eq!(digit(c), Some(d as u8), "{c:?}");
+            }
+            if !ZEROS.contains(&(z - 10)) {
+                assert_eq!(digit(char::from_u32(z - 1).unwrap()), None);
+            }
+        }
+        assert_eq!(digit(fold('７')), Some(7));
+        assert_eq!(digit('幺'), Some(1));
+        assert_eq!(digit('两'), Some(2));
+        assert_eq!(digit('〇'), Some(0));
+        assert_eq!(digit('十'), None);
+        assert_eq!(digit('a'), None);
+    }
+
+    #[test]
+    fn hong_kong_and_taiwan_checks() {
+        // The published examples A123456(3) and A123456789.
+        assert!(hkid_valid(&['a'], &[1, 2, 3, 4, 5, 6], 3));
+        assert!(!hkid_valid(&['a'], &[1, 2, 3, 4, 5, 6], 7));
+        assert!(hkid_valid(&['x', 'a'], &[1, 2, 3, 4, 5, 6], 8));
+        assert!(hkid_valid(&['z'], &[6, 8, 3, 3, 6, 5], 10));
+        assert!(twid_valid('a', &[1, 2, 3, 4, 5, 6, 7, 8, 9]));
+        assert!(!twid_valid('a', &[1, 2, 3, 4, 5, 6, 7, 8, 8]));
+        assert_eq!(
+            m("A123456(7)"),
+            "[ID]",
+            "bracketed: masked even with a wrong check digit"
+        );
+        assert_eq!(
+            m("A1234567 ok"),
+            "A1234567 ok",
+            "unbracketed: only with the right one"
+        );
     }
 
     #[test]

@@ -115,3 +115,30 @@ fn every_corpus_row_holds() {
         failures.join("\n")
     );
 }
+
+/// Masking runs on every message: a rough timing over 10,000 messages (the corpus inputs, repeated),
+/// printed, not asserted. Meaningful with `--release`.
+#[test]
+fn timing_over_ten_thousand_messages() {
+    let inputs: Vec<String> = CORPUS
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(1).map(|s| s.replace("\\t", "\t")))
+        .collect();
+    let messages: Vec<&String> = inputs.iter().cycle().take(10_000).collect();
+    let long =
+        "我的卡号是 4111 1111 1111 1111，请帮我查一下 2024-05-01 的 $1,250.00 交易。".repeat(25);
+    let start = std::time::Instant::now();
+    let found: usize = messages.iter().map(|m| mask(m).found.len()).sum();
+    let short = start.elapsed();
+    let start = std::time::Instant::now();
+    let long_found: usize = (0..1000).map(|_| mask(&long).found.len()).sum();
+    let long_time = start.elapsed();
+    println!(
+        "mask: 10,000 corpus messages in {short:?} ({:.1} µs each, {found} found); \
+         1,000 messages of {} chars in {long_time:?} ({:.1} µs each, {long_found} found)",
+        short.as_secs_f64() * 1e6 / 10_000.0,
+        long.chars().count(),
+        long_time.as_secs_f64() * 1e6 / 1000.0
+    );
+}
