@@ -1,17 +1,16 @@
-//! Wiring: the router and the layers every request passes (rate limit, metrics, security headers,
-//! `no-store` on agent and admin data, CORS, body limit and body timeout, panic → JSON 500). The server
-//! loop with its connection timeouts is in `serve`; the state in `state`.
+//! Wiring only: merges the routes (`routes::*`, `console`, the static files) and adds the layers every
+//! request passes (rate limit on `/v1/*`, metrics, security headers, CORS, body limit and body timeout,
+//! panic → JSON 500). The server loop with its connection timeouts is in `serve`; the state in `state`.
 
 use crate::error::ApiError;
 use crate::metrics::{RouteLabel, RouteStatus};
 pub use crate::state::AppState;
-use crate::{admin, agent, chat, console, conversations, feedback, handoff, ops};
+use crate::{console, routes};
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use governor::clock::{Clock, DefaultClock};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -130,61 +129,14 @@ async fn cache_policy(req: axum::extract::Request, next: middleware::Next) -> Re
 pub fn router(state: AppState) -> Router {
     let cfg = state.config.clone();
     let api = Router::new()
-        .route("/v1/conversations", post(conversations::open))
-        .route(
-            "/v1/conversations/{id}/stream-token",
-            post(conversations::stream_token),
-        )
-        .route("/v1/chat", post(chat::chat))
-        .route("/v1/handoff", post(handoff::handoff))
-        .route("/v1/handoff/cancel", post(handoff::cancel))
-        .route(
-            "/v1/conversations/{id}/messages",
-            post(handoff::customer_message),
-        )
-        .route("/v1/conversations/{id}/events", get(handoff::events))
-        .route("/v1/hours", get(handoff::hours))
-        .route("/v1/leave-message", post(handoff::leave_message))
-        .route("/v1/feedback", post(feedback::feedback))
-        .route("/v1/agent/login", post(agent::login))
-        .merge(
-            Router::new()
-                .route("/v1/agent/logout", post(agent::logout))
-                .route("/v1/agent/queue", get(agent::queue))
-                .route("/v1/agent/left-messages", get(agent::left_messages))
-                .route(
-                    "/v1/agent/left-messages/{conversation}/{message}/handled",
-                    post(agent::left_message_handled),
-                )
-                .route("/v1/agent/conversations/{id}", get(agent::conversation))
-                .route(
-                    "/v1/agent/conversations/{id}/events",
-                    get(handoff::agent_events),
-                )
-                .route("/v1/agent/conversations/{id}/take", post(agent::take))
-                .route("/v1/agent/conversations/{id}/reply", post(agent::reply))
-                .route("/v1/agent/conversations/{id}/typing", post(agent::typing))
-                .route("/v1/agent/conversations/{id}/close", post(agent::close))
-                .route("/v1/agent/conversations/{id}/requeue", post(agent::requeue))
-                .route("/v1/admin/report", get(admin::report))
-                .route("/v1/admin/audit", get(admin::audit_trail))
-                .route(
-                    "/v1/admin/conversations/{id}",
-                    axum::routing::delete(admin::delete_conversation),
-                )
-                // Transcripts, queues and reports must not be kept by browsers or proxies.
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-store"),
-                )),
-        )
+        .merge(routes::customer::routes())
+        .merge(routes::agent::routes())
+        .merge(routes::admin::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     let mut app = Router::new()
         .merge(api)
-        .merge(console::routes(state.clone()))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics_with_token))
+        .merge(console::routes())
+        .merge(routes::ops::routes())
         .method_not_allowed_fallback(method_not_allowed);
     app = if cfg.static_dir.is_dir() {
         // `cargo xtask fingerprint` writes `.br` and `.gz` next to every text and wasm file of dist/; a

@@ -12,14 +12,18 @@
 
 use crate::config::AccountRole;
 use crate::error::ApiError;
+use crate::error::ApiResult;
 use crate::state::AppState;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use assistant_core::pii;
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 pub const COOKIE_NAME: &str = "assistant_agent";
 
@@ -55,7 +59,7 @@ pub fn new_token() -> String {
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -193,6 +197,93 @@ impl FromRequestParts<AppState> for Admin {
             Err(ApiError::forbidden("This needs an admin account."))
         }
     }
+}
+
+/// A username as it may appear in logs: masked if it looks like personal data (someone typing their
+/// e-mail or phone into the username box), and cut short.
+pub fn loggable_username(username: &str) -> String {
+    pii::mask(username).text.chars().take(64).collect()
+}
+
+/// Signs in; returns the session token (also as a cookie) and the display name. Throttled per username
+/// and address; password checks are capped (see `throttle`).
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    ip: IpAddr,
+) -> ApiResult<(String, String)> {
+    let shown = loggable_username(username);
+    if let Err(e) = state.login.check(username, ip) {
+        tracing::warn!(username = %shown, %ip, "sign-in refused: locked out");
+        crate::audit::record(
+            state,
+            "-",
+            "sign_in_locked_out",
+            None,
+            Some(ip),
+            Some(&shown),
+        )
+        .await;
+        return Err(e);
+    }
+    let refused = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Wrong username or password.",
+        )
+    };
+    if username.len() > 100 || password.len() > 200 || username.contains('\0') {
+        state.login.failed(username, ip);
+        return Err(refused());
+    }
+    let permit = state.login.permit()?;
+    let (s, u, p) = (state.clone(), username.to_owned(), password.to_owned());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let account = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        check_login(&s, &u, &p)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let Some(account) = account else {
+        state.login.failed(username, ip);
+        tracing::warn!(username = %shown, %ip, "sign-in refused: wrong username or password");
+        crate::audit::record(state, "-", "sign_in_refused", None, Some(ip), Some(&shown)).await;
+        return Err(refused());
+    };
+    state.login.succeeded(username);
+    let token = new_token();
+    state
+        .store
+        .create_session(
+            &sha256_hex(&token),
+            &account.username,
+            state.config.handoff.session_ttl_s,
+        )
+        .await?;
+    tracing::info!(agent = %account.username, %ip, "signed in");
+    crate::audit::record(state, &account.username, "sign_in", None, Some(ip), None).await;
+    Ok((token, account.display_name))
+}
+
+pub fn cookie_header(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&session_cookie(
+        token,
+        state.config.security.secure_cookies,
+        max_age,
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+pub async fn sign_out(state: &AppState, agent: &Agent, ip: IpAddr) -> ApiResult<()> {
+    state
+        .store
+        .delete_session(&sha256_hex(&agent.token))
+        .await?;
+    crate::audit::record(state, &agent.username, "sign_out", None, Some(ip), None).await;
+    Ok(())
 }
 
 /// Checks a username and password; the same work is done for unknown names, so timing does not

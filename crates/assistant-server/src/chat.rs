@@ -3,16 +3,14 @@
 //! (conversation, message id): the reply is stored before it is returned, and a retry gets the stored
 //! reply, so a message is answered once, the same way, even when the first response was lost.
 
-use crate::conversations::{Secret, authorize, log_id};
-use crate::error::{ApiError, ApiJson, ApiResult, check_chars, check_id, check_text};
+use crate::conversations::log_id;
+use crate::error::{ApiError, ApiResult, check_chars, check_id, check_text};
 use crate::metrics::SourceLabel;
 use crate::state::AppState;
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
 use assistant_core::locale::Lang;
 use assistant_core::{pii, routing, taxonomy};
-use axum::Json;
-use axum::extract::State;
 
 const NOT_SURE_EN: &str = "I'm sorry, I'm not sure I can answer that correctly, and I don't want to \
 guess when it comes to your money. Would you like to talk to a person?";
@@ -121,17 +119,14 @@ fn validate(req: &ChatRequest) -> ApiResult<()> {
     Ok(())
 }
 
-pub async fn chat(
-    State(state): State<AppState>,
-    secret: Secret,
-    ApiJson(req): ApiJson<ChatRequest>,
-) -> ApiResult<Json<ChatResponse>> {
-    authorize(&state, &req.conversation_id, &secret).await?;
-    validate(&req)?;
+/// Answers `req` once (the caller has checked the conversation's secret): stored before it is
+/// returned, and a retry of the same message gets the stored answer.
+pub async fn respond(state: &AppState, req: &ChatRequest) -> ApiResult<ChatResponse> {
+    validate(req)?;
     // Masked again here: the widget masks too, but the server must not trust it.
     let masked = pii::mask(&req.text).text;
     let normalized = state.index.normalize(&masked);
-    let (resp, answered) = answer(&state, &req, &masked, &normalized);
+    let (resp, answered) = answer(state, req, &masked, &normalized);
     let json = serde_json::to_string(&resp).map_err(|_| ApiError::internal())?;
     let source = if answered { "kb" } else { "server" };
     let inserted = state
@@ -156,7 +151,7 @@ pub async fn chat(
             })
             .inc();
         tracing::info!(conversation = %log_id(&req.conversation_id), source, intent = resp.intent.as_deref().unwrap_or(""), "chat answered");
-        return Ok(Json(resp));
+        return Ok(resp);
     }
     // A retry (or a concurrent duplicate): the stored reply, if it is the same message.
     let (question, stored) = state
@@ -169,6 +164,5 @@ pub async fn chat(
             "This message_id was already used for a different message in this conversation.",
         ));
     }
-    let resp: ChatResponse = serde_json::from_str(&stored).map_err(|_| ApiError::internal())?;
-    Ok(Json(resp))
+    serde_json::from_str(&stored).map_err(|_| ApiError::internal())
 }

@@ -5,15 +5,16 @@
 //! same-origin `Origin` header (a form post without one is refused too). Every action goes through the
 //! same functions as the JSON API (`agent`), so roles, throttling and the audit trail are the same.
 
-use crate::agent;
 use crate::auth::Agent;
 use crate::client::ClientIp;
+use crate::conversations;
 use crate::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use crate::state::AppState;
 use assistant_core::api::{HandoffState, Role};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,7 +23,7 @@ use serde::Deserialize;
 const JS: &str = include_str!("../assets/console.js");
 const CSS: &str = include_str!("../assets/console.css");
 
-pub fn routes(_state: AppState) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/agent", get(home))
         .route("/agent/login", post(login))
@@ -157,7 +158,7 @@ async fn home(
         ));
     }
     let page_no = q.page.unwrap_or(1).max(1);
-    let queue = agent::queue_page(&state, page_no).await?;
+    let queue = crate::routes::agent::queue_page(&state, page_no).await?;
     let mut rows = String::new();
     for h in &queue.items {
         let action = if h.state == HandoffState::Queued {
@@ -240,12 +241,12 @@ async fn login(
     ApiForm(f): ApiForm<LoginForm>,
 ) -> Result<Response, ApiError> {
     same_origin(&headers)?;
-    match agent::sign_in(&state, &f.username, &f.password, ip.0).await {
+    match crate::auth::sign_in(&state, &f.username, &f.password, ip.0).await {
         Ok((token, _)) => {
             let mut r = redirect("/agent");
             r.headers_mut().insert(
                 SET_COOKIE,
-                agent::cookie_header(&state, &token, state.config.handoff.session_ttl_s),
+                crate::auth::cookie_header(&state, &token, state.config.handoff.session_ttl_s),
             );
             Ok(r)
         }
@@ -270,11 +271,11 @@ async fn logout(
 ) -> Result<Response, ApiError> {
     same_origin(&headers)?;
     if let Some(a) = signed_in(&state, &headers).await {
-        agent::sign_out(&state, &a, ip.0).await?;
+        crate::auth::sign_out(&state, &a, ip.0).await?;
     }
     let mut r = redirect("/agent");
     r.headers_mut()
-        .insert(SET_COOKIE, agent::cookie_header(&state, "", 0));
+        .insert(SET_COOKIE, crate::auth::cookie_header(&state, "", 0));
     Ok(r)
 }
 
@@ -287,7 +288,7 @@ async fn conversation(
     let Some(agent) = signed_in(&state, &headers).await else {
         return Ok(redirect("/agent"));
     };
-    let (h, view) = agent::view_conversation(&state, &agent, &id, ip.0).await?;
+    let (h, view) = conversations::view(&state, &agent, &id, ip.0).await?;
     let lines: String = view
         .transcript
         .iter()
@@ -352,11 +353,10 @@ async fn conversation(
 async fn take(
     State(state): State<AppState>,
     ip: ClientIp,
-    headers: HeaderMap,
+    ConsoleAgent(agent): ConsoleAgent,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let agent = form_agent(&state, &headers).await?;
-    agent::take_conversation(&state, &agent, &id, ip.0).await?;
+    conversations::take(&state, &agent, &id, ip.0).await?;
     Ok(redirect(&format!("/agent/c/{id}")))
 }
 
@@ -368,52 +368,55 @@ struct ReplyForm {
 async fn reply(
     State(state): State<AppState>,
     ip: ClientIp,
-    headers: HeaderMap,
+    ConsoleAgent(agent): ConsoleAgent,
     ApiPath(id): ApiPath<String>,
     ApiForm(f): ApiForm<ReplyForm>,
 ) -> Result<Response, ApiError> {
-    let agent = form_agent(&state, &headers).await?;
-    agent::send_reply(&state, &agent, &id, &f.text, ip.0).await?;
+    conversations::post_agent(&state, &agent, &id, &f.text, ip.0).await?;
     Ok(redirect(&format!("/agent/c/{id}")))
 }
 
 async fn close(
     State(state): State<AppState>,
     ip: ClientIp,
-    headers: HeaderMap,
+    ConsoleAgent(agent): ConsoleAgent,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let agent = form_agent(&state, &headers).await?;
-    agent::close_conversation(&state, &agent, &id, ip.0).await?;
+    conversations::close(&state, &agent, &id, ip.0).await?;
     Ok(redirect("/agent"))
 }
 
 async fn requeue(
     State(state): State<AppState>,
     ip: ClientIp,
-    headers: HeaderMap,
+    ConsoleAgent(agent): ConsoleAgent,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let agent = form_agent(&state, &headers).await?;
-    agent::requeue_conversation(&state, &agent, &id, ip.0).await?;
+    conversations::requeue(&state, &agent, &id, ip.0).await?;
     Ok(redirect("/agent"))
 }
 
 async fn left_handled(
     State(state): State<AppState>,
     ip: ClientIp,
-    headers: HeaderMap,
+    ConsoleAgent(agent): ConsoleAgent,
     ApiPath((c, m)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let agent = form_agent(&state, &headers).await?;
-    agent::mark_left_handled(&state, &agent, &c, &m, ip.0).await?;
+    crate::routes::agent::mark_left_handled(&state, &agent, &c, &m, ip.0).await?;
     Ok(redirect("/agent"))
 }
 
-/// The signed-in agent behind a same-origin form post.
-async fn form_agent(state: &AppState, headers: &HeaderMap) -> Result<Agent, ApiError> {
-    same_origin(headers)?;
-    signed_in(state, headers)
-        .await
-        .ok_or_else(ApiError::unauthorized)
+/// The signed-in agent behind a console form post: the session cookie, and an `Origin` that is ours.
+pub struct ConsoleAgent(pub Agent);
+
+impl FromRequestParts<AppState> for ConsoleAgent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        same_origin(&parts.headers)?;
+        signed_in(state, &parts.headers)
+            .await
+            .map(ConsoleAgent)
+            .ok_or_else(ApiError::unauthorized)
+    }
 }

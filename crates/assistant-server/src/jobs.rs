@@ -1,9 +1,8 @@
 //! Background jobs: customers who left the queue, retention, and forgetting idle rate-limit keys. Each
 //! runs on its own timer for as long as the server does (they hold only clones of the state's handles).
+//! `serve` starts them; tests start them on their own servers too.
 
-use crate::db::now_ms;
 use crate::state::AppState;
-use assistant_core::api::HandoffState;
 use std::time::Duration;
 
 pub fn start(state: &AppState) {
@@ -40,29 +39,9 @@ pub fn start(state: &AppState) {
     });
 }
 
-/// Takes out of the queue every customer with no event stream open and no message for
-/// `handoff.abandon_after_s`; the agents see them as "left before an agent joined". Returns how many.
+/// Takes out of the queue every customer who has gone (see `conversations::abandon_gone`).
 pub async fn abandon_gone(state: &AppState) -> crate::error::ApiResult<usize> {
-    let before = now_ms() - (state.config.handoff.abandon_after_s as i64) * 1000;
-    let gone = state.store.gone_from_queue(before).await?;
-    let mut n = 0;
-    for id in gone {
-        if state
-            .store
-            .transition(&id, &[HandoffState::Queued], HandoffState::Abandoned, None)
-            .await?
-        {
-            crate::handoff::record_status(state, &id, HandoffState::Abandoned, None).await?;
-            let h = crate::conversations::log_id(&id);
-            state
-                .store
-                .audit("-", "abandon", Some(&h), None, None)
-                .await?;
-            tracing::info!(conversation = %h, "customer left the queue before an agent joined");
-            n += 1;
-        }
-    }
-    Ok(n)
+    crate::conversations::abandon_gone(state).await
 }
 
 /// One retention run (see docs/PRIVACY.md).

@@ -6,8 +6,6 @@
 //! `docs/openapi.yaml`; the request/response types are shared with the widget in
 //! `assistant_core::api`.
 
-pub mod admin;
-pub mod agent;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -19,17 +17,16 @@ pub mod console;
 pub mod conversations;
 pub mod db;
 pub mod error;
-pub mod feedback;
-pub mod handoff;
 pub mod hours;
 pub mod jobs;
 pub mod limits;
 pub mod metrics;
-pub mod ops;
 pub mod queue;
 pub mod retrieval;
+pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod stream;
 pub mod throttle;
 
 pub use app::router;

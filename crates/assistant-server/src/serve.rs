@@ -67,11 +67,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let grace = config.server.shutdown_grace_s;
     let addr: SocketAddr = format!("{}:{}", config.server.host, config.server.port).parse()?;
     let state = AppState::new(config.clone(), rx.clone()).await?;
+    crate::jobs::start(&state);
     let store = state.store.clone();
     if !config.metrics.listen.is_empty() {
         let maddr: SocketAddr = config.metrics.listen.parse()?;
         let metrics = Router::new()
-            .route("/metrics", axum::routing::get(crate::ops::metrics))
+            .route("/metrics", axum::routing::get(crate::routes::ops::metrics))
             .with_state(state.clone());
         let listener = TcpListener::bind(maddr).await?;
         tracing::info!(addr = %maddr, "metrics listening");

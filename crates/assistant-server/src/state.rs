@@ -1,6 +1,6 @@
 //! The server's shared state: configuration, storage, the knowledge-base index, the event bus, metrics,
-//! limits, and the queue positions every waiting customer's stream reads; plus the background jobs that
-//! come with it (queue positions, leaving customers, retention, forgetting idle rate-limit keys).
+//! limits, and the queue positions every waiting customer's stream reads. The jobs that run beside it are
+//! started by `serve` (`jobs::start`).
 
 use crate::bus::Bus;
 use crate::config::Config;
@@ -14,6 +14,14 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+
+/// 256 random bits from the OS, as hex.
+fn random_key() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut b = [0u8; 32];
+    OsRng.fill_bytes(&mut b);
+    b.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,8 +42,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Loads the knowledge base, connects the database (running migrations) and the event bus, and
-    /// starts the background jobs.
+    /// Loads the knowledge base, connects the database (running migrations) and the event bus.
     pub async fn new(
         config: Config,
         shutdown: tokio::sync::watch::Receiver<bool>,
@@ -58,11 +65,11 @@ impl AppState {
             _ => None,
         };
         let stream_key = store
-            .server_key("stream_token_hmac", &crate::auth::new_token())
+            .server_key("stream_token_hmac", &random_key())
             .await?
             .into_bytes();
         let positions = crate::queue::watch_positions(store.clone(), bus.clone()).await;
-        let state = Self {
+        Ok(Self {
             limits: Arc::new(Limits::new(&config.limits)),
             login: Arc::new(LoginThrottle::new(&config.login)),
             config: Arc::new(config),
@@ -74,8 +81,6 @@ impl AppState {
             stream_key: Arc::new(stream_key),
             positions,
             shutdown,
-        };
-        crate::jobs::start(&state);
-        Ok(state)
+        })
     }
 }

@@ -16,13 +16,11 @@
 //! only happens to someone guessing.
 
 use crate::auth::sha256_hex;
-use crate::client::ClientIp;
 use crate::db::Opened;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiResult, check_id};
+use crate::error::{ApiError, ApiResult, check_id};
 use crate::state::AppState;
 use assistant_core::api::{ConversationOpened, OpenConversation, SECRET_HEADER, StreamToken};
-use axum::Json;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use base64::Engine;
@@ -90,15 +88,15 @@ fn check_claim(claim: &str) -> ApiResult<()> {
     }
 }
 
-/// `POST /v1/conversations`.
+/// Opens a conversation for the browser that made `req` (`POST /v1/conversations`).
 pub async fn open(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    ApiJson(req): ApiJson<OpenConversation>,
-) -> ApiResult<(StatusCode, Json<ConversationOpened>)> {
+    state: &AppState,
+    ip: std::net::IpAddr,
+    req: OpenConversation,
+) -> ApiResult<ConversationOpened> {
     check_id("conversation_id", &req.conversation_id)?;
     check_claim(&req.claim)?;
-    state.limits.open_conversation(ip.0)?;
+    state.limits.open_conversation(ip)?;
     let secret = crate::auth::new_token();
     let opened = state
         .store
@@ -116,13 +114,10 @@ pub async fn open(
         ));
     }
     tracing::info!(conversation = %log_id(&req.conversation_id), ?opened, "conversation opened");
-    Ok((
-        StatusCode::CREATED,
-        Json(ConversationOpened {
-            conversation_id: req.conversation_id,
-            secret,
-        }),
-    ))
+    Ok(ConversationOpened {
+        conversation_id: req.conversation_id,
+        secret,
+    })
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -159,18 +154,14 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// `POST /v1/conversations/{id}/stream-token`.
-pub async fn stream_token(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    secret: Secret,
-) -> ApiResult<Json<StreamToken>> {
-    authorize(&state, &id, &secret).await?;
+/// A stream token for conversation `id`, whose secret the caller has shown.
+pub async fn stream_token(state: &AppState, id: &str, secret: &Secret) -> ApiResult<StreamToken> {
+    authorize(state, id, secret).await?;
     let ttl = state.config.limits.stream_token_ttl_s;
-    Ok(Json(StreamToken {
-        token: make_stream_token(&state.stream_key, &id, unix_now() + u64::from(ttl)),
+    Ok(StreamToken {
+        token: make_stream_token(&state.stream_key, id, unix_now() + u64::from(ttl)),
         expires_in_s: ttl,
-    }))
+    })
 }
 
 #[cfg(test)]

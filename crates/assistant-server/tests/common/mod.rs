@@ -96,6 +96,8 @@ impl TestServer {
         tweak(&mut c);
         let (tx, rx) = tokio::sync::watch::channel(false);
         let state = AppState::new(c, rx).await.expect("server starts");
+        // The background jobs run as in production (customers who left, retention).
+        assistant_server::jobs::start(&state);
         Self {
             app: router(state.clone()),
             state,

@@ -4,17 +4,25 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use subtle::ConstantTimeEq;
 
-pub async fn healthz() -> Json<serde_json::Value> {
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_with_token))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-pub async fn readyz(State(state): State<AppState>) -> Response {
+async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
         Err(_) => ApiError::new(
@@ -42,7 +50,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// `/metrics` on the main port: only with the configured bearer token.
-pub async fn metrics_with_token(state: State<AppState>, headers: HeaderMap) -> Response {
+async fn metrics_with_token(state: State<AppState>, headers: HeaderMap) -> Response {
     let expected = state
         .config
         .metrics

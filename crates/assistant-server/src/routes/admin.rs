@@ -1,25 +1,38 @@
 //! The admin API (a machine's bearer token, or a person signed in with an admin account): the
 //! improvement report, the audit trail, and deleting a conversation for a data-subject request.
+//! Responses are never cached (`no-store`).
 
-use crate::audit;
 use crate::auth::Admin;
 use crate::client::ClientIp;
-use crate::conversations::log_id;
 use crate::db::AuditRecord;
-use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, check_id};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult};
 use crate::state::AppState;
-use assistant_core::api::{HandoffState, ReportResponse};
-use axum::Json;
+use assistant_core::api::ReportResponse;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
 use serde::Deserialize;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/report", get(report))
+        .route("/v1/admin/audit", get(audit_trail))
+        .route("/v1/admin/conversations/{id}", delete(delete_conversation))
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
 
 #[derive(Debug, Deserialize)]
 pub struct ReportQuery {
     pub limit: Option<i64>,
 }
 
-pub async fn report(
+async fn report(
     State(state): State<AppState>,
     _admin: Admin,
     ApiQuery(q): ApiQuery<ReportQuery>,
@@ -43,7 +56,7 @@ pub struct AuditQuery {
 }
 
 /// `GET /v1/admin/audit`: newest first.
-pub async fn audit_trail(
+async fn audit_trail(
     State(state): State<AppState>,
     _admin: Admin,
     ApiQuery(q): ApiQuery<AuditQuery>,
@@ -57,38 +70,16 @@ pub async fn audit_trail(
 
 /// `DELETE /v1/admin/conversations/{id}`: everything stored about one conversation, for a data-subject
 /// request. A conversation still with an agent is closed first, so its customer is told.
-pub async fn delete_conversation(
+async fn delete_conversation(
     State(state): State<AppState>,
     admin: Admin,
     ip: ClientIp,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    check_id("conversation id", &id)?;
-    if state
-        .store
-        .transition(
-            &id,
-            &[HandoffState::Queued, HandoffState::Active],
-            HandoffState::Closed,
-            None,
-        )
-        .await?
-    {
-        crate::handoff::record_status(&state, &id, HandoffState::Closed, None).await?;
-    }
-    if !state.store.delete_conversation(&id).await? {
+    if !crate::conversations::delete(&state, &admin.who, &id, ip.0).await? {
         return Err(ApiError::not_found(
             "Nothing is stored for this conversation.",
         ));
     }
-    audit::record(
-        &state,
-        &admin.who,
-        "delete",
-        Some(&log_id(&id)),
-        Some(ip.0),
-        None,
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }

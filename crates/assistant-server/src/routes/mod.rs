@@ -1,0 +1,9 @@
+//! The HTTP API, one file per audience, each exporting `routes()`: what the customer's browser calls
+//! (`customer`), the agents' JSON API (`agent`), the admin's (`admin`), and operations (`ops`).
+//! Handlers here only read requests and shape responses; what they do is in `conversations`, `chat`,
+//! `auth` and `db`. `app` merges them and adds the layers.
+
+pub mod admin;
+pub mod agent;
+pub mod customer;
+pub mod ops;
