@@ -293,6 +293,7 @@ impl Chat {
         // A new conversation id next time; this one's claim and secret are forgotten once nothing
         // queued needs them (the hand-off's cancellation above).
         crate::outbox::end_conversation();
+        crate::live::forget();
         self.reset_suggestions();
     }
 }

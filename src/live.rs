@@ -5,7 +5,9 @@
 //! last stored event and no agent message is missed or shown twice across a dropped connection. When the
 //! browser gives up (the server was down for long, or the stream's token has expired), we open a new one
 //! after a pause, and the server still resumes from the id we saw last (sent as `?last_event_id=`, since
-//! a new `EventSource` cannot set the header).
+//! a new `EventSource` cannot set the header). The last id seen is kept with the conversation in this
+//! tab's `sessionStorage` too, so the next page (after a navigation) and the next hand-off in the same
+//! conversation resume after it instead of replaying what is already in the log.
 //!
 //! `EventSource` cannot send the conversation's secret header either, so each (re-)opening first asks
 //! for a short-lived stream token (`POST /v1/conversations/{id}/stream-token`, with the secret) and puts
@@ -23,6 +25,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
 const EVENT_TYPES: [&str; 4] = ["queue", "status", "message", "typing"];
+/// `<conversation id> <last event id>`.
+const LAST_EVENT_KEY: &str = "bank-assistant.last-event";
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const MAX_RETRY_MS: f64 = 30_000.0;
 
@@ -59,13 +63,27 @@ pub fn listen(
     on_gone: impl Fn() + 'static,
 ) {
     stop();
+    let last = outbox::session()
+        .and_then(|s| s.get_item(LAST_EVENT_KEY).ok().flatten())
+        .and_then(|v| {
+            let (c, id) = v.split_once(' ')?;
+            (c == conversation).then(|| id.to_owned())
+        });
     LIVE.with_borrow_mut(|l| {
+        l.last_id = last;
         l.conversation = conversation;
         l.handler = Some(Rc::new(on_event));
         l.on_gone = Some(Rc::new(on_gone));
         l.failures = 0;
     });
     connect();
+}
+
+/// Forgets the last event seen (the conversation was cleared).
+pub fn forget() {
+    if let Some(s) = outbox::session() {
+        let _ = s.remove_item(LAST_EVENT_KEY);
+    }
 }
 
 /// Closes the stream (hand-off over, cancelled, or conversation cleared).
@@ -180,6 +198,9 @@ fn open(conversation: &str, token: &str) {
             };
             let handler = LIVE.with_borrow_mut(|l| {
                 if !id.is_empty() {
+                    if let Some(s) = outbox::session() {
+                        let _ = s.set_item(LAST_EVENT_KEY, &format!("{} {id}", l.conversation));
+                    }
                     l.last_id = Some(id);
                 }
                 l.handler.clone()

@@ -24,6 +24,15 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 const HANDOFF_KEY: &str = "bank-assistant.handoff";
+/// The agent who has the conversation, so a new page shows the hand-off as it was.
+const HANDOFF_AGENT_KEY: &str = "bank-assistant.handoff-agent";
+
+thread_local! {
+    /// A hand-off was just asked for: the stream resumes after the last event this tab saw, so status
+    /// events before this hand-off's own `queued` belong to an earlier hand-off in the conversation
+    /// (its `cancelled`, recorded after the widget stopped listening) and are skipped.
+    static AWAITING_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 pub use crate::outbox::new_id;
 
@@ -222,11 +231,14 @@ impl Chat {
         outbox::start(base, self.link, move |item, outcome| {
             self.on_outcome(item, outcome)
         });
-        let resumed = session()
-            .and_then(|s| s.get_item(HANDOFF_KEY).ok().flatten())
-            .is_some();
-        if resumed {
-            self.handoff.set(Handoff::Requested);
+        let stored = |key| session().and_then(|s| s.get_item(key).ok().flatten());
+        if stored(HANDOFF_KEY).is_some() {
+            // As it was on the last page; the stream resumes after the last event seen there.
+            self.handoff.set(match stored(HANDOFF_AGENT_KEY) {
+                Some(agent) => Handoff::Active { agent },
+                None => Handoff::Requested,
+            });
+            AWAITING_QUEUED.set(false);
             self.listen();
         }
     }
@@ -396,6 +408,7 @@ impl Chat {
                             wait_s: t.estimated_wait_s,
                         });
                     }
+                    AWAITING_QUEUED.set(true);
                     self.listen();
                 }
             }
@@ -489,10 +502,15 @@ impl Chat {
                     });
                 }
             }
+            ConversationEvent::Status { state, .. }
+                if AWAITING_QUEUED.get() && state != HandoffState::Queued => {}
             ConversationEvent::Status { state, agent_name } => match state {
-                HandoffState::Queued => {}
+                HandoffState::Queued => AWAITING_QUEUED.set(false),
                 HandoffState::Active => {
                     let agent = agent_name.unwrap_or_else(|| s.an_agent.to_owned());
+                    if let Some(st) = session() {
+                        let _ = st.set_item(HANDOFF_AGENT_KEY, &agent);
+                    }
                     if !matches!(self.handoff.get_untracked(), Handoff::Active { .. }) {
                         self.say(
                             s.agent_joined.replace("{agent}", &agent),
@@ -569,6 +587,7 @@ fn remember_handoff(ticket: &str) {
 fn forget_handoff() {
     if let Some(s) = session() {
         let _ = s.remove_item(HANDOFF_KEY);
+        let _ = s.remove_item(HANDOFF_AGENT_KEY);
     }
 }
 
