@@ -5,6 +5,13 @@
 // addresses are masked before anything is shown or sent, as the full widget does (its masking is
 // stricter: Luhn and ID checksums; here any run of 7+ digits is masked, which errs on the safe side).
 //
+// A customer can also be handed to a person (`POST /v1/handoff`, then the conversation's live events and
+// messages), as in the full widget. Every request about the conversation carries its secret: the
+// conversation is opened first (`POST /v1/conversations` with a random claim), and the secret that comes
+// back goes in the `X-Conversation-Secret` header, never in a URL; the event stream, which `EventSource`
+// opens without headers, takes a short-lived token instead. Ids and claims come from
+// `crypto.getRandomValues`. The conversation, its claim and secret live in this page's memory only.
+//
 // Plain JS because it must run where wasm does not; small because it is only a safety net.
 
 const TEXT = {
@@ -15,6 +22,19 @@ const TEXT = {
     masked: 'We hid personal numbers and e-mail addresses before sending your message.',
     failed: 'Sorry, we could not reach our server. Your message is still in the box: please try again.',
     thinking: 'Thinking…',
+    talk: 'Talk to a person',
+    connecting: "I'll connect you with a member of our team now. While you wait, you can keep writing here.",
+    waiting: 'Waiting for a person…',
+    queue: 'Waiting for a person: you are number {position} in line.',
+    chatting: 'You are chatting with {agent}.',
+    joined: '{agent} from our team has joined the chat.',
+    anAgent: 'A member of our team',
+    left: 'The person from our team has ended the chat. The assistant is here again if you need it.',
+    abandoned: 'While you were away, we took you out of the queue for a person. The assistant is here, and you can ask for a person again at any time.',
+    back: 'You are back with the assistant. You can ask for a person again at any time.',
+    stopWaiting: 'Stop waiting', endChat: 'End chat with person',
+    closedNow: 'Our team is not available right now.',
+    serverError: 'Sorry, something went wrong on our side. Please try again in a moment.',
   },
   'zh-CN': {
     launcher: '在线客服', title: '湖畔银行智能助手', close: '关闭对话',
@@ -23,6 +43,19 @@ const TEXT = {
     masked: '发送前，我们已隐藏您消息中的个人号码和电子邮箱。',
     failed: '抱歉，暂时无法连接服务器。您的消息仍在输入框中，请稍后再试。',
     thinking: '正在思考…',
+    talk: '转人工客服',
+    connecting: '我现在为您转接人工客服。等待时您可以继续在这里留言，客服会看到。',
+    waiting: '正在等待人工客服…',
+    queue: '正在等待人工客服：您排在第{position}位。',
+    chatting: '正在与{agent}对话。',
+    joined: '客服{agent}已加入对话。',
+    anAgent: '我们的工作人员',
+    left: '人工客服已结束对话。如有需要，智能客服随时为您服务。',
+    abandoned: '您离开期间，我们已将您移出人工客服排队。智能客服仍在为您服务，您随时可以再次转人工。',
+    back: '已回到智能客服。您随时可以再次转人工。',
+    stopWaiting: '不等了', endChat: '结束人工对话',
+    closedNow: '人工客服现在不在服务时间。',
+    serverError: '抱歉，我们这边出了点问题，请稍后再试。',
   },
 };
 
@@ -39,12 +72,17 @@ const el = (tag, props = {}, ...children) => {
   return e;
 };
 const hex = (n) => [...crypto.getRandomValues(new Uint8Array(n))].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** A conversation not yet opened with the server: a 128-bit id and a 256-bit claim. */
+const newConversation = () => ({ id: `c-${hex(16)}`, claim: hex(32), secret: null });
+/** Answers worth asking again: timeouts, too many requests, server errors. */
+const retryable = (status) => status === 408 || status === 429 || status >= 500;
+const EVENT_TYPES = ['queue', 'status', 'message', 'typing'];
 
 export function mount(container, config, emit) {
   let locale = config.locale?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
   const t = () => TEXT[locale];
   const server = (config.server ?? '').replace(/\/$/, '');
-  const conversation = `c-${hex(16)}`;
+  let conversation = newConversation();
 
   const root = el('div', { className: 'ba-root' });
   root.dataset.textSize = config.textSize ?? 'standard';
@@ -69,8 +107,10 @@ export function mount(container, config, emit) {
   error.setAttribute('role', 'alert');
   input.setAttribute('aria-describedby', 'ba-error');
   const form = el('form', { className: 'ba-composer' }, label, input, send, el('div', { className: 'ba-composer-meta' }, error));
+  const endHandoff = el('button', { className: 'ba-cancel-handoff', type: 'button' });
+  const handoffBar = el('div', { className: 'ba-handoff-bar', hidden: true }, endHandoff);
   const panel = el('section', { id: 'ba-panel', className: 'ba-panel', hidden: true },
-    el('div', { className: 'ba-header' }, el('div', { className: 'ba-header-row' }, title, close)), log, status, form);
+    el('div', { className: 'ba-header' }, el('div', { className: 'ba-header-row' }, title, close)), log, status, handoffBar, form);
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-modal', 'true');
   panel.setAttribute('aria-labelledby', 'ba-title');
@@ -85,18 +125,174 @@ export function mount(container, config, emit) {
     log.setAttribute('aria-label', t().log);
     label.textContent = t().input;
     send.textContent = t().send;
-    status.firstChild.textContent = t().notice;
+    showStatus();
+  };
+
+  // The hand-off: null, or { state: 'requested' | 'queued' | 'active', position, agent }.
+  let handoff = null;
+  let busy = 0;
+  const showStatus = () => {
+    const h = handoff;
+    status.firstChild.textContent = !h ? (busy ? t().thinking : t().notice)
+      : h.state === 'active' ? t().chatting.replace('{agent}', h.agent)
+      : h.state === 'queued' && h.position ? t().queue.replace('{position}', h.position)
+      : t().waiting;
+    handoffBar.hidden = !h;
+    endHandoff.textContent = h?.state === 'active' ? t().endChat : t().stopWaiting;
+  };
+  const setHandoff = (h) => {
+    handoff = h;
+    showStatus();
+    const detail = { state: h?.state ?? 'none' };
+    if (h?.state === 'queued' && h.position) Object.assign(detail, { position: h.position, wait_seconds: h.wait });
+    if (h?.state === 'active') detail.agent = h.agent;
+    emit('handoff', detail);
   };
   label_();
 
+  // The customer's and the assistant's lines, masked, for a hand-off (agent lines are the server's own).
+  let transcript = [];
   const say = (author, text, route) => {
-    const p = el('p', { className: `ba-message ba-${author === 'customer' ? 'customer' : 'assistant'}` }, el('span'));
+    const kind = author === 'customer' ? 'customer' : author === 'agent' ? 'assistant ba-agent' : 'assistant';
+    const p = el('p', { className: `ba-message ba-${kind}` }, el('span'));
     p.firstChild.textContent = text; // text, never markup
     if (route) p.dataset.route = route;
     log.append(p);
     log.scrollTop = log.scrollHeight;
+    if (author !== 'agent') transcript.push({ role: author, text });
     emit('message', { author, text, lang: locale, route: route ?? '', intent: null });
     return p;
+  };
+
+  // Requests about the conversation: one at a time, in order (a message never overtakes the hand-off it
+  // belongs to), each after the conversation is opened, with its secret in the header.
+  let chain = Promise.resolve();
+  /** Opens `c` (once) and returns it with its secret; a 409 (the id is someone else's) moves the current
+   * conversation to a new id and claim (nothing was sent under the old one), at most three times. */
+  const open = async (c) => {
+    for (let refused = 0; !c.secret;) {
+      const r = await fetch(`${server}/v1/conversations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ conversation_id: c.id, claim: c.claim }),
+      });
+      if (r.ok) {
+        const { secret } = await r.json();
+        if (typeof secret !== 'string' || !secret) throw new Error('no secret');
+        c.secret = secret;
+      } else if (retryable(r.status) || ++refused > 3 || c !== conversation) {
+        throw new Error(`HTTP ${r.status}`);
+      } else {
+        c = conversation = newConversation();
+      }
+    }
+    return c;
+  };
+  /** POSTs `body(id)` to `path(id)` about conversation `c` (the current one when it is sent). */
+  const post = (path, body, c) => {
+    const run = async () => {
+      const open_ = await open(c ?? conversation);
+      return fetch(server + path(open_.id), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-conversation-secret': open_.secret },
+        body: JSON.stringify(body(open_.id)),
+      });
+    };
+    const sent = chain.then(run, run);
+    chain = sent.catch(() => {});
+    return sent;
+  };
+
+  // Live events while handed off: a stream token (with the secret), then an EventSource with it. When the
+  // browser gives up on the stream (its token expired, or the server was down), a fresh token and the
+  // stream again from the last event seen; while no token can be had, retries with backoff.
+  let source = null;
+  let lastEventId = null;
+  let listening = 0; // bumped by listen() and stopListening(): older tokens and timers are dropped
+  let failures = 0;
+  const stopListening = () => { listening++; source?.close(); source = null; lastEventId = null; };
+  const later = (run) => {
+    const wait = Math.min(30_000, 1000 * 2 ** failures++) * (0.5 + Math.random() / 2);
+    setTimeout(run, wait);
+  };
+  const listen = async (generation = ++listening) => {
+    let token;
+    try {
+      const r = await post((id) => `/v1/conversations/${id}/stream-token`, () => ({}));
+      if (generation !== listening) return;
+      if (!r.ok && !retryable(r.status)) { // the conversation or its secret is gone
+        stopListening();
+        setHandoff(null);
+        say('assistant', t().serverError, 'notice');
+        return;
+      }
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      token = (await r.json()).token;
+    } catch {
+      if (generation === listening) later(() => generation === listening && listen(generation));
+      return;
+    }
+    if (generation !== listening) return;
+    const query = `token=${encodeURIComponent(token)}${lastEventId ? `&last_event_id=${encodeURIComponent(lastEventId)}` : ''}`;
+    const s = new EventSource(`${server}/v1/conversations/${conversation.id}/events?${query}`);
+    source?.close();
+    source = s;
+    s.onopen = () => { failures = 0; };
+    s.onerror = () => {
+      if (s === source && s.readyState === EventSource.CLOSED) later(() => generation === listening && listen(generation));
+    };
+    for (const type of EVENT_TYPES) {
+      s.addEventListener(type, (e) => {
+        if (s !== source) return;
+        if (e.lastEventId) lastEventId = e.lastEventId;
+        try { onEvent(JSON.parse(e.data)); } catch { /* not an event we know */ }
+      });
+    }
+  };
+  const onEvent = (ev) => {
+    if (!handoff) return;
+    if (ev.type === 'queue' && handoff.state !== 'active') {
+      setHandoff({ state: 'queued', position: ev.position, wait: ev.estimated_wait_s });
+    } else if (ev.type === 'status' && ev.state === 'active') {
+      const agent = ev.agent_name ?? t().anAgent;
+      if (handoff.state !== 'active') say('assistant', t().joined.replace('{agent}', agent), 'notice');
+      setHandoff({ state: 'active', agent });
+    } else if (ev.type === 'status' && ['closed', 'cancelled', 'abandoned'].includes(ev.state)) {
+      stopListening();
+      setHandoff(null);
+      say('assistant', ev.state === 'abandoned' ? t().abandoned : t().left, 'notice');
+    } else if (ev.type === 'message' && ev.role === 'agent') {
+      say('agent', mask(ev.text), 'agent'); // masked like everything shown: an agent may paste a number
+    }
+  };
+
+  const requestHandoff = async () => {
+    if (handoff) return;
+    say('assistant', t().connecting, 'handoff');
+    setHandoff({ state: 'requested' });
+    const lines = transcript.slice(-200);
+    try {
+      const r = await post(() => '/v1/handoff', (id) => ({ conversation_id: id, reason: 'requested', locale,
+        text_size: root.dataset.elder === 'true' ? 'large' : 'normal', transcript: lines }));
+      const body = await r.json().catch(() => ({}));
+      if (!r.ok) {
+        setHandoff(null);
+        say('assistant', body.error === 'outside_hours' ? t().closedNow : t().serverError, 'notice');
+        return;
+      }
+      if (!handoff) return; // stopped waiting meanwhile
+      if (handoff.state === 'requested') setHandoff({ state: 'queued', position: body.position, wait: body.estimated_wait_s });
+      failures = 0;
+      listen();
+    } catch {
+      setHandoff(null);
+      say('assistant', t().serverError, 'notice');
+    }
+  };
+  const cancelHandoff = (c = conversation) => {
+    stopListening();
+    setHandoff(null);
+    post(() => '/v1/handoff/cancel', (id) => ({ conversation_id: id }), c).catch(() => {});
   };
 
   const setOpen = (open) => {
@@ -108,37 +304,49 @@ export function mount(container, config, emit) {
     emit(open ? 'open' : 'close');
   };
 
-  let busy = 0;
   const ask = async (raw) => {
     const text = raw.trim();
     if (!text) return;
     const masked = mask(text);
     say('customer', masked);
     if (masked !== text) say('assistant', t().masked, 'notice');
+    const messageId = `m-${hex(16)}`;
     busy++;
-    status.firstChild.textContent = t().thinking;
+    showStatus();
     try {
-      const r = await fetch(`${server}/v1/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ conversation_id: conversation, message_id: `m-${hex(16)}`, text: masked,
-          locale, client_intents: [], text_size: root.dataset.elder === 'true' ? 'large' : 'normal' }),
-      });
+      if (handoff) { // with a person, or waiting for one: the message goes to the team
+        const r = await post((id) => `/v1/conversations/${id}/messages`, () => ({ message_id: messageId, text: masked }));
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return;
+      }
+      const r = await post(() => '/v1/chat', (id) => ({ conversation_id: id, message_id: messageId, text: masked,
+        locale, client_intents: [], text_size: root.dataset.elder === 'true' ? 'large' : 'normal' }));
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
       const reply = await r.json();
-      say('assistant', reply.text, reply.source === 'kb' ? 'kb' : 'server');
-      if (reply.offer_handoff) emit('handoff', { state: 'offered' });
+      const p = say('assistant', reply.text, reply.source === 'kb' ? 'kb' : 'server');
+      if (reply.offer_handoff) {
+        emit('handoff', { state: 'offered' });
+        const offer = el('button', { className: 'ba-offer', type: 'button' }, t().talk);
+        offer.addEventListener('click', () => requestHandoff());
+        p.append(offer);
+      }
     } catch (e) {
       error.textContent = t().failed;
       if (!input.value) input.value = raw; // nothing is lost
       emit('error', { code: 'server_unreachable', message: String(e?.message ?? e) });
     } finally {
-      if (--busy === 0) status.firstChild.textContent = t().notice;
+      busy--;
+      showStatus();
     }
   };
 
   launcher.addEventListener('click', () => setOpen(true));
   close.addEventListener('click', () => setOpen(false));
+  endHandoff.addEventListener('click', () => {
+    cancelHandoff();
+    say('assistant', t().back, 'notice');
+    input.focus();
+  });
   panel.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') { e.preventDefault(); setOpen(false); return; }
     if (e.key !== 'Tab') return;
@@ -174,7 +382,12 @@ export function mount(container, config, emit) {
           setOpen(true);
           ask(String(arg));
           break;
-        case 'reset': log.replaceChildren(); break;
+        case 'reset': // a new conversation: the old one's hand-off ends, and its secret is forgotten
+          if (handoff) cancelHandoff(conversation);
+          conversation = newConversation();
+          transcript = [];
+          log.replaceChildren();
+          break;
         default: return `unknown command ${JSON.stringify(name)}`;
       }
       return undefined;
