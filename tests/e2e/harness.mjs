@@ -27,12 +27,22 @@ async function freePort() {
 }
 
 /// Starts the assistant server on a free loopback port with a fresh SQLite data directory (or the given
-/// one, to restart "the same" server). Returns { url, port, dataDir, stop(), restart() }.
-export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [] } = {}) {
+/// one, to restart "the same" server). `limits` and `handoff` set keys of those tables (e.g. a short
+/// `stream_token_ttl_s` or `abandon_after_s`). Returns { url, port, dataDir, stop(), restart() }.
+///
+/// Production defaults are secure (HSTS, Secure cookies) and limit each address; every test request
+/// comes from 127.0.0.1 over plain HTTP, so those are off here.
+export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [], limits = {}, handoff = {} } = {}) {
   port ??= await freePort();
   dataDir ??= await mkdtemp(join(tmpdir(), 'assistant-e2e-'));
   const hash = execFileSync(SERVER_BIN, ['hash-password'], { input: AGENT.password + '\n' }).toString().trim();
-  const hoursToml = Object.entries(hours).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n');
+  const toml = (table) => Object.entries(table).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n');
+  const hoursToml = toml(hours);
+  const limitsToml = toml({
+    handoffs_per_ip_per_hour: 0, handoffs_per_conversation_per_hour: 0,
+    left_messages_per_ip_per_hour: 0, left_messages_per_conversation_per_hour: 0,
+    conversations_per_ip_per_hour: 0, streams_per_ip: 1000, ...limits,
+  });
   const config = `
 data_dir = ${JSON.stringify(dataDir)}
 static_dir = ${JSON.stringify(join(DIST))}
@@ -49,6 +59,12 @@ level = "warn"
 ${hoursToml}
 [security]
 cors_origins = ${JSON.stringify(cors)}
+secure_cookies = false
+hsts = false
+[limits]
+${limitsToml}
+[handoff]
+${toml(handoff)}
 [[agents]]
 username = ${JSON.stringify(AGENT.username)}
 display_name = ${JSON.stringify(AGENT.name)}
@@ -71,7 +87,47 @@ password_hash = ${JSON.stringify(hash)}
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours, cors }); } };
+  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours, cors, limits, handoff }); } };
+}
+
+/// The agent API, signed in with a bearer token (no cookie, so no Origin rules): take a conversation,
+/// reply, read its transcript, as the agent console does.
+export async function agentApi(base) {
+  const login = await fetch(base + 'v1/agent/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: AGENT.username, password: AGENT.password }),
+  });
+  if (!login.ok) throw new Error(`agent login: HTTP ${login.status}`);
+  const { token } = await login.json();
+  const call = async (method, path, body) => {
+    const r = await fetch(`${base}v1/agent/conversations/${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body && JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  };
+  return {
+    take: (id) => call('POST', `${id}/take`),
+    reply: (id, text) => call('POST', `${id}/reply`, { text }),
+    transcript: async (id) => (await call('GET', id)).transcript,
+  };
+}
+
+/// Records every request a page makes, with all its headers (`allHeaders`: custom ones included) and
+/// body, and the secrets the server handed out when the page opened a conversation.
+export function recordRequests(page) {
+  const requests = [];
+  const secrets = [];
+  page.on('request', (r) => requests.push(r.allHeaders().then((headers) => ({
+    url: r.url(), path: new URL(r.url()).pathname, method: r.method(), headers, body: r.postData(),
+  }))));
+  page.on('response', (r) => {
+    if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/conversations' && r.ok()) {
+      secrets.push(r.json().then((b) => b.secret));
+    }
+  });
+  return { requests: () => Promise.all(requests), secrets: () => Promise.all(secrets) };
 }
 
 const DIST = process.env.DIST ?? new URL('../../dist/', import.meta.url).pathname;
