@@ -8,26 +8,31 @@
 //! **Digits** are any Unicode decimal digit (ASCII, full-width, Arabic-Indic ٠–٩, ۰–۹, Devanagari …: the
 //! Nd blocks of Unicode 14) and the Chinese digit words 零〇一二三四五六七八九, 幺 (1), 两/兩 (2) and the
 //! financial forms 壹贰叁肆伍陆柒捌玖. **A number** is digit groups joined by 1–3 of space, tab, `-`, a dash,
-//! `/`, `_`, `(`, `)`, or by a lone `.` or `,` (also `．`; not `，`): "4111 - 1111/1111_1111". A card's
-//! last four may also follow one short word after three groups of four ("4111 1111 1111 and 1111",
-//! "… 1111 和 1111"). A number is split at group boundaries into the longest parts that are personal data:
+//! `/`, `_`, `(`, `)`, or by a lone `.` or `,` (also `．`; not `，`, which is punctuation):
+//! "4111 - 1111/1111_1111". A card's last four may also follow one short word after three groups of four
+//! ("4111 1111 1111 and 1111", "… 1111 和 1111"). A number is split at group boundaries into the longest
+//! parts that are personal data:
 //! - payment cards: 13–19 digits passing Luhn → `[card ••••1234]` (last four kept, as on a receipt, so
 //!   the customer can tell which card they meant);
-//! - PRC resident IDs: 18 characters with a valid ISO 7064 checksum → `[ID]`; Macau IDs "1234567(8)";
+//! - PRC resident IDs: 18 characters with a valid ISO 7064 checksum and a plausible birth date → `[ID]`;
+//!   Macau IDs "1234567(8)" → `[ID]`;
 //! - phones → `[phone]`: a leading `+`; mainland mobiles `1[3-9]` + 9 digits (±86/0086); landlines `0` +
-//!   area + number; (852) + Hong Kong 8 digits starting 2/3/5/6/9; and three weaker shapes: NANP written
-//!   3-3-4 or 1-3-3-4 ("(415) 555-2671", "415.555.2671"), Hong Kong written 4-4 ("9123 4567"), and any
-//!   7–8 digit (or 10-digit NANP) number within 20 characters after a phone word (phone, tel, call,
-//!   mobile, 电话, 手机, 联系 …: "香港电话 91234567");
+//!   area + number; (852) + Hong Kong 8 digits starting 2/3/5/6/9; and three weaker shapes, each the
+//!   whole number: NANP written 3-3-4 or 1-3-3-4 ("(415) 555-2671", "415.555.2671"), Hong Kong written
+//!   4-4 ("9123 4567"), and any 7–8 digit (or 10-digit NANP) number that is the first number within 20
+//!   characters after a phone word (phone, tel, call, mobile, 电话, 手机, 联系 …: "香港电话 91234567");
 //! - any other run of 12 or more digits (account numbers, mistyped cards) → `[number]`;
 //! - after a card, in the same message: a 3–4 digit group 1–3 spaces after it → `[cvv]`, and any
 //!   `MM/YY` or `MM/YYYY` → `[expiry]`.
 //!
-//! **Kept in clear**, because customers need them: amounts ("$1,250.00", "¥5000", "5万元", "3.5%"; digits
-//! grouped by thousands commas are an amount up to 12 digits), dates (Y-M-D, D/M/Y with `-`, `/` or
-//! `.`; no number is read through a date), times, years, quantities and other short numbers. The weak
-//! phone shapes are not used next to money ($ ¥ € £ 元 万 % yuan HKD …), for toll-free service numbers
-//! (8xx, 400) nor, without a phone word, for two years or a round range ("2023-2024", "3000-5000").
+//! Cards, IDs and `[number]` are written with one kind of separator ("1990-1991 1000-2000" is two ranges).
+//!
+//! **Kept in clear**, because customers need them: amounts ("$1,250.00", "¥5000", "5万元", "3.5%": up to
+//! 12 digits grouped by thousands commas, or after a currency sign or before a unit), dates (Y-M-D, D/M/Y
+//! with `-`, `/` or `.`), times, years, quantities and other short numbers. No number is read through an
+//! amount or a date. The weak phone shapes are not used next to money ($ ¥ € £ 元 万 % yuan HKD …), for
+//! toll-free service numbers (8xx, 400) nor, without a phone word, for two years or a round range
+//! ("2023-2024", "3000-5000").
 //!
 //! **Letters and digits**, at the start of a word:
 //! - Taiwan IDs (letter + 9 digits, checksum) and Hong Kong IDs (1–2 letters + 6 digits + check digit or
@@ -48,9 +53,12 @@
 //! ("josé@correo.es", "张三@例子.公司"); a CJK local part stops at 是为到给发至和与箱址件, so
 //! "邮箱是张三@例子.公司" keeps "邮箱是".
 //!
+//! Masking masked text changes nothing (the widget masks, then the server masks again).
+//!
 //! Known limits: a card written straight before other digits in the same number ("4111 1111 1111 1111
 //! 12/27") is read longest first, so one time in ten Luhn accepts a longer card (all digits still hidden,
-//! the last four shown are wrong); an expiry is only recognised without a keyword after the card.
+//! the last four shown are wrong); an expiry is only recognised without a keyword after the card; after
+//! "password:" any word is taken for the password.
 //!
 //! Written by hand rather than with the `regex` crate: this runs in the widget's first load, where the
 //! regex engine would cost more bytes than the whole masker, and number grouping rules are easier to get
@@ -261,10 +269,19 @@ pub fn mask(text: &str) -> Masked {
     Masked { text: out, found }
 }
 
+/// A replacement ends at `i` (so a word may start there, as it will when the masked text is masked
+/// again).
+fn after_hit(hits: &[Hit], i: usize) -> bool {
+    hits.last().is_some_and(|h| h.1 == i)
+}
+
 /// A keyword at `i` and the value after it.
 fn keyword(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<usize> {
     let ascii = c[i].is_ascii_lowercase();
-    if ascii && i > 0 && c[i - 1].is_ascii_alphanumeric()
+    // Not inside a word, nor our own "[phone]" when masked text is masked again.
+    let before = i.checked_sub(1).map(|j| c[j]);
+    if ascii && before.is_some_and(|b| b.is_ascii_alphanumeric()) && !after_hit(hits, i)
+        || before == Some('[')
         || KEYWORD_STARTS.binary_search(&c[i]).is_err()
     {
         return None;
@@ -413,7 +430,7 @@ fn letter_id(c: &[char], i: usize, hits: &mut Vec<Hit>) -> Option<usize> {
         c.get(j)
             .is_some_and(|&x| x.is_ascii_alphanumeric() || digit(x).is_some())
     };
-    if !c[i].is_ascii_lowercase() || i > 0 && alnum(i - 1) {
+    if !c[i].is_ascii_lowercase() || i > 0 && alnum(i - 1) && !after_hit(hits, i) {
         return None;
     }
     let l = c[i..]
@@ -619,8 +636,11 @@ fn number(c: &[char], i: usize, st: &mut State, hits: &mut Vec<Hit>) -> Option<u
     }
     let ch = chain(c, s0);
     let (g, n) = (&ch.g, ch.g.len());
-    // A phone word is for the first number after it.
-    let near_word = st.phone_word.take().is_some_and(|p| p <= i && i - p <= 20);
+    // A phone word is for the first number after it, not past a masked one ("电话 [phone] 2000-3000").
+    let near_word = st
+        .phone_word
+        .take()
+        .is_some_and(|p| p <= i && i - p <= 20 && !c[p..i].contains(&']'));
     // The minutes of a time ("10:30") are not the start of a number.
     if i > 1 && c[i - 1] == ':' && digit(c[i - 2]).is_some() {
         return Some(g[0].e);

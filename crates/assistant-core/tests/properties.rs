@@ -723,6 +723,12 @@ fn assert_hidden(s: &Secret, before: &str, after: &str) -> Result<(), TestCaseEr
         );
     }
     prop_assert!(!m.found.is_empty(), "{text:?}: nothing found");
+    prop_assert_eq!(
+        mask(&m.text).text,
+        m.text.clone(),
+        "masking {:?} twice",
+        text
+    );
     Ok(())
 }
 
@@ -829,5 +835,19 @@ proptest! {
         let m = mask(&text);
         prop_assert!(m.text.contains(&before) && m.text.contains(&after), "{text:?} → {:?}", m.text);
         assert_hidden(&s, &format!("{before}{j1}"), &format!("{j2}{after}"))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Digits, separators, keywords and brackets in any order: no panic, and masking twice (the widget,
+    /// then the server) changes nothing more.
+    #[test]
+    fn number_soup_masks_once(
+        text in "(pin|code|cvv|exp|phone|电话|护照|身份证|[0-9]{1,5}|[ \\-./,_()+:xXaeE@]|元|\\$|一三八|٤١|(at)|dot|\\.com){0,40}"
+    ) {
+        let once = mask(&text).text;
+        prop_assert_eq!(mask(&once).text, once.clone(), "{:?}", text);
     }
 }
