@@ -381,11 +381,16 @@ fn connect(c: &[char], mut i: usize) -> (usize, bool) {
 fn token(c: &[char], i: usize) -> usize {
     let mut e = i;
     while e < c.len()
-        && (digit(c[e]).is_some() || c[e].is_ascii_graphic() && !",;\"'()[]{}<>".contains(c[e]))
+        && (digit(c[e]).is_some()
+            || c[e].is_ascii_graphic()
+                && !matches!(
+                    c[e],
+                    ',' | ';' | '"' | '\'' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>'
+                ))
     {
         e += 1;
     }
-    while e > i && ".!?:".contains(c[e - 1]) {
+    while e > i && matches!(c[e - 1], '.' | '!' | '?' | ':') {
         e -= 1;
     }
     e
@@ -496,8 +501,9 @@ fn hkid_valid(letters: &[char], d: &[u8], check: u8) -> bool {
 /// Taiwan ID check: the letter's code (A = 10 … in this order), then the digits, weighted
 /// 1 9 8 7 6 5 4 3 2 1 1, sum to a multiple of 10.
 fn twid_valid(letter: char, d: &[u8]) -> bool {
-    let Some(code) = "abcdefghjklmnpqrstuvxywzio"
-        .find(letter)
+    let Some(code) = b"abcdefghjklmnpqrstuvxywzio"
+        .iter()
+        .position(|&x| char::from(x) == letter)
         .map(|p| p as u32 + 10)
     else {
         return false;
@@ -612,7 +618,7 @@ fn word_gap(c: &[char], i: usize) -> Option<usize> {
     };
     let a = spaces(i);
     let mut b = a;
-    while b < c.len() && b - a < 5 && c[b].is_alphabetic() && digit(c[b]).is_none() {
+    while b < c.len() && b - a < 5 && letter(c[b]) && digit(c[b]).is_none() {
         b += 1;
     }
     let ascii = c[a..b].iter().all(char::is_ascii);
@@ -842,9 +848,9 @@ fn money_near(c: &[char], s: usize, e: usize) -> bool {
         b += 1;
     }
     let before = |w: &str| a >= w.len() && word(c, a - w.len(), w);
-    a > 0 && "$¥€£".contains(c[a - 1])
+    a > 0 && matches!(c[a - 1], '$' | '¥' | '€' | '£')
         || ["rmb", "usd", "hkd", "cny"].iter().any(|w| before(w))
-        || b < c.len() && "元块塊万萬亿億%".contains(c[b])
+        || b < c.len() && matches!(c[b], '元' | '块' | '塊' | '万' | '萬' | '亿' | '億' | '%')
         || ["yuan", "dollar", "usd", "hkd", "rmb", "cny"]
             .iter()
             .any(|w| at(c, b, w))
@@ -926,7 +932,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// GB 11643-1999 check: weighted sum of the first 17 digits mod 11 selects the 18th character.
@@ -942,6 +948,14 @@ pub fn prc_id_valid(digits: &[u8]) -> bool {
         .map(|(&d, w)| u32::from(d) * w)
         .sum();
     CHECK[(sum % 11) as usize] == digits[17]
+}
+
+/// A letter or digit of any script, roughly: ASCII ones, and anything past Latin-1's symbols that is not
+/// punctuation or a symbol block (general punctuation to arrows, CJK punctuation, '，', full-width and
+/// half-width forms' symbols). Rough on purpose: std's exact tables cost kilobytes in the widget.
+fn letter(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || !matches!(c as u32, 0..=0xBF | 0xD7 | 0xF7 | 0x2000..=0x2BFF | 0x3000..=0x303F | 0xFE10..=0xFE6F | 0xFF0C | 0xFF5F..=0xFF65 | 0xFFE0..=0xFFFF)
 }
 
 fn is_cjk(c: char) -> bool {
@@ -983,15 +997,14 @@ fn domain(c: &[char], mut i: usize) -> Option<(usize, bool)> {
     loop {
         let s = i;
         let cjk = c.get(i).is_some_and(|&x| is_cjk(x));
-        while i < c.len() && (c[i].is_alphanumeric() && is_cjk(c[i]) == cjk || "-_".contains(c[i]))
-        {
+        while i < c.len() && (letter(c[i]) && is_cjk(c[i]) == cjk || matches!(c[i], '-' | '_')) {
             i += 1;
         }
         if i == s {
             break;
         }
         (labels, last) = (labels + 1, (s, i));
-        if c.get(i) == Some(&'.') && c.get(i + 1).is_some_and(|x| x.is_alphanumeric()) {
+        if c.get(i) == Some(&'.') && c.get(i + 1).is_some_and(|&x| letter(x)) {
             i += 1;
         } else if let Some(e) = bracketed(c, i, "dot") {
             i = e;
@@ -1002,7 +1015,7 @@ fn domain(c: &[char], mut i: usize) -> Option<(usize, bool)> {
         }
     }
     let tld = &c[last.0..last.1];
-    (labels >= 2 && tld.len() >= 2 && tld.iter().all(|x| x.is_alphabetic()))
+    (labels >= 2 && tld.len() >= 2 && tld.iter().all(|&x| letter(x) && !x.is_ascii_digit()))
         .then_some((last.1, spelt))
 }
 
@@ -1012,7 +1025,7 @@ fn email_spans(c: &[char]) -> Vec<(usize, usize)> {
     let local = |x: char| {
         x.is_ascii_alphanumeric()
             || matches!(x, '.' | '_' | '%' | '+' | '-')
-            || !x.is_ascii() && x.is_alphanumeric() && LOCAL_STOP.binary_search(&x).is_err()
+            || !x.is_ascii() && letter(x) && LOCAL_STOP.binary_search(&x).is_err()
     };
     let mut i = 1;
     while i < c.len() {
