@@ -39,12 +39,14 @@
 //!   A: "A123456(3)" in brackets always, "A1234563" when the check digit is right) → `[ID]`;
 //! - mainland passports "E12345678", "G12345678", "EA1234567" → `[passport]`.
 //!
-//! **After a keyword** and its connectors ("is", "no.", "number", ":", "=", "#", "是", "为", "号码"):
+//! **After a keyword** and its connectors ("is", "no.", "number", ":", "=", "#", "是", "为", "号码"; up to
+//! three other short words when "is", ":" or "是" follows them: "the code I got is 482913"):
 //! - one-time codes (code, OTP, 验证码, 动态码, 短信码, 校验码) of 4–8 digits → `[code]`, except after
 //!   branch, zip, post, error, promo … ("branch code 1234" stays);
 //! - CVV/CVC/CVN/security code/安全码: 3–4 digits → `[cvv]`; exp/expiry/有效期: MM/YY or MMYY → `[expiry]`;
 //! - PIN/password/passwd/pwd/passcode/密码/口令: the next token (ASCII or digits, ≥ 4 characters) →
-//!   `[secret]` when it holds a digit or follows ":", "=", "是", "为" ("my password is expired" stays);
+//!   `[secret]` when it holds a digit, or straight after ":", "=", "是", "为" ("my password is expired",
+//!   "your PIN in the app: Cards" stay);
 //! - passport/护照/通行证: 0–2 letters + 6–9 digits → `[passport]` ("passport no. 123456789");
 //!   身份证/证件/HKID/"ID card"/"ID number": 0–2 letters + 6–18 digits → `[ID]`.
 //!
@@ -355,13 +357,17 @@ fn not_a_code(c: &[char], i: usize) -> bool {
         .any(|w| c[s..e].iter().copied().eq(w.chars()))
 }
 
-/// Skips what joins a keyword to its value; says whether an explicit marker (":", "=", "是", "为") was
-/// among it.
+/// Skips what joins a keyword to its value (spaces, ":", "#", "is", "no.", "是", "号码" …), and up to three
+/// other short words when "is", "was", ":" or "是" follows them ("the code I got is 482913",
+/// "验证码收到了是123456"). Says whether an explicit marker (":", "=", "是", "为") was among it, and no
+/// such word ("your PIN in the app: Cards" is not a password).
 fn connect(c: &[char], mut i: usize) -> (usize, bool) {
     let (start, mut marked) = (i, false);
-    while i < c.len() && i - start < 16 {
+    // Where the words not yet followed by "is" or a marker began, and how many there are.
+    let (mut filler, mut words) = (None, 0);
+    while i < c.len() && i - start < 24 {
         if matches!(c[i], ':' | '=' | '是' | '为' | '為') {
-            marked = true;
+            (marked, filler) = (true, None);
             i += 1;
         } else if matches!(c[i], ' ' | '#' | '.' | '-' | '号' | '號' | '码' | '碼') {
             i += 1;
@@ -369,12 +375,34 @@ fn connect(c: &[char], mut i: usize) -> (usize, bool) {
             .iter()
             .find(|w| word(c, i, w))
         {
+            if matches!(*w, "is" | "was") {
+                filler = None;
+            }
             i += w.len();
         } else {
-            break;
+            let ascii = c[i].is_ascii_lowercase();
+            let n = c[i..]
+                .iter()
+                .take(9)
+                .take_while(|&&x| {
+                    if ascii {
+                        x.is_ascii_lowercase()
+                    } else {
+                        is_cjk(x)
+                            && letter(x)
+                            && digit(x).is_none()
+                            && !matches!(x, '是' | '为' | '為')
+                    }
+                })
+                .count();
+            if n == 0 || n > if ascii { 8 } else { 4 } || words == 3 {
+                break;
+            }
+            filler.get_or_insert(i);
+            (i, words) = (i + n, words + 1);
         }
     }
-    (i, marked)
+    (filler.unwrap_or(i), marked && words == 0)
 }
 
 /// A password or PIN: ASCII without spaces, quotes and brackets, or digits of any script.
