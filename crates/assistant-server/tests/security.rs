@@ -1288,3 +1288,59 @@ async fn metrics_are_not_public_and_agent_data_is_never_cached() {
     .await;
     assert_eq!(h["cache-control"], "no-store");
 }
+
+/// Not a pass/fail test but a measurement for BENCHMARKS.md (timings belong there, not in tests):
+/// `cargo test --release -p assistant-server --test security retention_on_a_seeded_database -- --ignored --nocapture`
+#[tokio::test]
+#[ignore = "measurement: run by hand, see BENCHMARKS.md"]
+async fn retention_on_a_seeded_database() {
+    let s = TestServer::new(&None).await;
+    let pool = sqlx::AnyPool::connect(&s.state.config.database_url())
+        .await
+        .unwrap();
+    let n: i64 = 20_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let day = 86_400_000i64;
+    let t = std::time::Instant::now();
+    let mut tx = pool.begin().await.unwrap();
+    for i in 0..n {
+        // Half are 100 days old, half 10 days; each has 5 events, a reply and a feedback row.
+        let at = if i % 2 == 0 {
+            now - 100 * day
+        } else {
+            now - 10 * day
+        };
+        let c = format!("seeded-conversation-{i:08}");
+        sqlx::query("INSERT INTO conversations (id, secret_sha256, claim_sha256, created_at, customer_seen_at) VALUES ($1, 'x', 'y', $2, $2)")
+            .bind(&c).bind(at).execute(&mut *tx).await.unwrap();
+        for k in 0..5 {
+            sqlx::query("INSERT INTO events (conversation_id, kind, data, created_at) VALUES ($1, 'message', $2, $3)")
+                .bind(&c).bind(format!("{{\"k\":{k}}}")).bind(at).execute(&mut *tx).await.unwrap();
+        }
+        sqlx::query("INSERT INTO chat_replies (conversation_id, message_id, question, question_norm, reply, source, answered, created_at) VALUES ($1, 'm', 'q', 'q', 'r', 'kb', $2, $3)")
+            .bind(&c).bind(i64::from(i % 3 != 0)).bind(at).execute(&mut *tx).await.unwrap();
+        sqlx::query("INSERT INTO feedback (conversation_id, message_id, helpful, question_norm, created_at) VALUES ($1, 'm', 0, 'q', $2)")
+            .bind(&c).bind(at).execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let seeded = t.elapsed();
+    let t = std::time::Instant::now();
+    let p = assistant_server::jobs::retain(&s.state).await.unwrap();
+    let took = t.elapsed();
+    println!(
+        "seeded {n} conversations ({} events) in {seeded:.1?}; retention run took {took:.1?}: {p:?}",
+        n * 5
+    );
+    assert_eq!(p.conversations, n as u64 / 2);
+    assert_eq!(p.events, n as u64 / 2 * 5);
+    assert_eq!(p.unanswered, 0, "the recent ones are 10 days old");
+    let again = assistant_server::jobs::retain(&s.state).await.unwrap();
+    assert_eq!(
+        again,
+        assistant_server::db::Purged::default(),
+        "a second run finds nothing"
+    );
+}

@@ -43,54 +43,57 @@ impl Store {
         let unanswered = now - i64::from(unanswered_days) * DAY_MS;
         let audit = now - i64::from(audit_days) * DAY_MS;
         let open = "SELECT conversation_id FROM handoffs WHERE state IN ('queued', 'active')";
-        Ok(Purged {
-            events: self
+        let mut p = Purged::default();
+        // Whole rows past their time first, then the text of what is left past the shorter period.
+        p.events = self
+            .exec(
+                &format!(
+                    "DELETE FROM events WHERE created_at < $1 AND conversation_id NOT IN ({open})"
+                ),
+                &[old],
+            )
+            .await?;
+        p.replies = self
+            .exec("DELETE FROM chat_replies WHERE created_at < $1", &[old])
+            .await?;
+        p.feedback = self
+            .exec("DELETE FROM feedback WHERE created_at < $1", &[old])
+            .await?;
+        p.left_messages = self
+            .exec("DELETE FROM left_messages WHERE created_at < $1", &[old])
+            .await?;
+        p.handoffs = self
+            .exec(
+                "DELETE FROM handoffs WHERE updated_at < $1 AND state NOT IN ('queued', 'active')",
+                &[old],
+            )
+            .await?;
+        p.conversations = self
+            .exec(
+                &format!("DELETE FROM conversations WHERE created_at < $1 AND id NOT IN ({open})"),
+                &[old],
+            )
+            .await?;
+        p.unanswered = self
+            .exec(
+                "DELETE FROM chat_replies WHERE answered = 0 AND created_at < $1",
+                &[unanswered],
+            )
+            .await?
+            + self
                 .exec(
-                    &format!("DELETE FROM events WHERE created_at < $1 AND conversation_id NOT IN ({open})"),
-                    &[old],
-                )
-                .await?,
-            replies: self
-                .exec("DELETE FROM chat_replies WHERE created_at < $1", &[old])
-                .await?,
-            unanswered: self
-                .exec(
-                    "DELETE FROM chat_replies WHERE answered = 0 AND created_at < $1",
+                    "UPDATE feedback SET question_norm = NULL, comment = NULL \
+                     WHERE created_at < $1 AND (question_norm IS NOT NULL OR comment IS NOT NULL)",
                     &[unanswered],
                 )
-                .await?
-                + self
-                    .exec(
-                        "UPDATE feedback SET question_norm = NULL, comment = NULL \
-                         WHERE created_at < $1 AND (question_norm IS NOT NULL OR comment IS NOT NULL)",
-                        &[unanswered],
-                    )
-                    .await?,
-            feedback: self
-                .exec("DELETE FROM feedback WHERE created_at < $1", &[old])
-                .await?,
-            left_messages: self
-                .exec("DELETE FROM left_messages WHERE created_at < $1", &[old])
-                .await?,
-            handoffs: self
-                .exec(
-                    "DELETE FROM handoffs WHERE updated_at < $1 AND state NOT IN ('queued', 'active')",
-                    &[old],
-                )
-                .await?,
-            conversations: self
-                .exec(
-                    &format!("DELETE FROM conversations WHERE created_at < $1 AND id NOT IN ({open})"),
-                    &[old],
-                )
-                .await?,
-            sessions: self
-                .exec("DELETE FROM sessions WHERE expires_at < $1", &[now])
-                .await?,
-            audit: self
-                .exec("DELETE FROM audit WHERE at < $1", &[audit])
-                .await?,
-        })
+                .await?;
+        p.sessions = self
+            .exec("DELETE FROM sessions WHERE expires_at < $1", &[now])
+            .await?;
+        p.audit = self
+            .exec("DELETE FROM audit WHERE at < $1", &[audit])
+            .await?;
+        Ok(p)
     }
 
     /// Deletes everything stored about one conversation; true when there was anything.

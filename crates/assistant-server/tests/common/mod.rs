@@ -96,8 +96,8 @@ impl TestServer {
         tweak(&mut c);
         let (tx, rx) = tokio::sync::watch::channel(false);
         let state = AppState::new(c, rx).await.expect("server starts");
-        // The background jobs run as in production (customers who left, retention).
-        assistant_server::jobs::start(&state);
+        // No background jobs (`jobs::start`): tests run them when they mean to, so a retention run
+        // never deletes what a test has just seeded.
         Self {
             app: router(state.clone()),
             state,
