@@ -13,6 +13,8 @@
 
 mod fingerprint;
 mod kb;
+#[cfg(test)]
+mod layout;
 mod server;
 mod tools;
 
