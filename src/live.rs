@@ -41,6 +41,8 @@ struct Live {
     failures: u32,
     /// Counts `listen` and `stop` calls: a token or timer from an earlier stream is dropped.
     generation: u32,
+    /// The conversation was opened again after a refused token (once per `listen`).
+    reopened: bool,
 }
 
 thread_local! {
@@ -52,6 +54,7 @@ thread_local! {
         on_gone: None,
         failures: 0,
         generation: 0,
+        reopened: false,
     }) };
 }
 
@@ -75,6 +78,7 @@ pub fn listen(
         l.handler = Some(Rc::new(on_event));
         l.on_gone = Some(Rc::new(on_gone));
         l.failures = 0;
+        l.reopened = false;
     });
     connect();
 }
@@ -146,15 +150,28 @@ fn connect() {
         match got {
             Ok(token) => open(&conversation, &token),
             Err(NoToken::ForNow) => retry(generation),
-            Err(NoToken::ForGood) => {
-                let gone = LIVE.with_borrow(|l| l.on_gone.clone());
-                stop();
-                if let Some(gone) = gone {
+            // The secret kept here may be stale: open the conversation again with its claim (a fresh
+            // secret), once, and ask again.
+            Err(NoToken::ForGood) if !LIVE.with_borrow(|l| l.reopened) => {
+                LIVE.with_borrow_mut(|l| l.reopened = true);
+                if outbox::open_again(&conversation).await && current(generation) {
+                    connect();
+                } else if current(generation) {
                     gone();
                 }
             }
+            Err(NoToken::ForGood) => gone(),
         }
     });
+}
+
+/// The server refuses the stream for good: stop, and tell the conversation.
+fn gone() {
+    let gone = LIVE.with_borrow(|l| l.on_gone.clone());
+    stop();
+    if let Some(gone) = gone {
+        gone();
+    }
 }
 
 /// Tries again after a wait in [0.5, 1] × min(30 s, 1 s × 2^failures) (full jitter, as the outbox).

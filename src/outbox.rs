@@ -571,17 +571,10 @@ async fn open(base: String, keys: Keys) {
     match response {
         Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
             Some(opened) => {
+                keep_secret(&keys, opened.secret);
                 STATE.with_borrow_mut(|s| {
-                    if let Some(k) = s
-                        .keys
-                        .iter_mut()
-                        .find(|k| k.id == keys.id && k.claim == keys.claim)
-                    {
-                        k.secret = Some(opened.secret);
-                    }
                     s.failures = 0;
                     s.refused_opens = 0;
-                    save_keys(&s.keys);
                 });
                 pump();
             }
@@ -591,6 +584,46 @@ async fn open(base: String, keys: Keys) {
         Ok(r) if is_permanent(r.status) => refused_open(&keys.id, &r.body),
         Ok(r) => failed(retry_after(&r)),
         Err(()) => failed(None),
+    }
+}
+
+/// Keeps the secret the server returned for `keys` (unless the conversation has moved on meanwhile).
+fn keep_secret(keys: &Keys, secret: String) {
+    STATE.with_borrow_mut(|s| {
+        if let Some(k) = s
+            .keys
+            .iter_mut()
+            .find(|k| k.id == keys.id && k.claim == keys.claim)
+        {
+            k.secret = Some(secret);
+        }
+        save_keys(&s.keys);
+    });
+}
+
+/// Opens `conversation` again with its claim, outside the queue, for the live events: the server
+/// refused a stream token with the secret kept here (stale: e.g. this tab's storage was changed).
+/// Returns whether a fresh secret came back. Requests in the queue then go with the fresh one.
+pub async fn open_again(conversation: &str) -> bool {
+    let Some((base, keys)) = STATE.with_borrow(|s| {
+        let keys = s.keys.iter().find(|k| k.id == conversation)?.clone();
+        Some((s.base.clone(), keys))
+    }) else {
+        return false;
+    };
+    let body = open_json(&OpenConversation {
+        conversation_id: keys.id.clone(),
+        claim: keys.claim.clone(),
+    });
+    match fetch(&format!("{base}/v1/conversations"), Some(&body), None).await {
+        Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
+            Some(opened) => {
+                keep_secret(&keys, opened.secret);
+                true
+            }
+            None => false,
+        },
+        _ => false,
     }
 }
 

@@ -418,16 +418,16 @@ impl Chat {
             (Kind::LeaveMessage, Outcome::Delivered { .. }) => {
                 self.say(s.message_left.into(), lang, "notice", None);
             }
-            (Kind::Chat, Outcome::Refused { message, .. }) => {
+            (Kind::Chat, Outcome::Refused { code, message }) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                self.refused(message);
+                self.refused(&code, message);
             }
-            (Kind::Handoff, Outcome::Refused { message, .. }) => {
+            (Kind::Handoff, Outcome::Refused { code, message }) => {
                 self.handoff.set(Handoff::None);
-                self.refused(message);
+                self.refused(&code, message);
             }
-            (Kind::CustomerMessage | Kind::LeaveMessage, Outcome::Refused { message, .. }) => {
-                self.refused(message)
+            (Kind::CustomerMessage | Kind::LeaveMessage, Outcome::Refused { code, message }) => {
+                self.refused(&code, message)
             }
             // Feedback, cancel and accepted messages need no words.
             _ => {}
@@ -435,10 +435,12 @@ impl Chat {
     }
 
     /// A request the server will never accept: say so calmly, with the server's own explanation.
-    fn refused(self, message: String) {
+    /// `not_found` (the conversation or its hand-off is not there for this tab any more, even after
+    /// opening it again: see `outbox::reopen`) gets the plain apology: its explanation is for developers.
+    fn refused(self, code: &str, message: String) {
         let lang = self.locale.get_untracked();
         let s = strings(lang);
-        let text = if message.is_empty() {
+        let text = if message.is_empty() || code == "not_found" {
             s.server_error.to_owned()
         } else {
             format!("{} {message}", s.not_sent)
