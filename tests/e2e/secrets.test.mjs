@@ -283,3 +283,76 @@ test('without WebAssembly the fallback opens the conversation, hands off with th
   assert.ok(!(await recorded.requests()).some((r) => /_bg\.wasm/.test(r.url)), 'no wasm was fetched');
   assert.deepEqual(errors, []);
 });
+
+test('a stale secret or claim in the tab is recovered calmly: the conversation is opened again, or anew', async () => {
+  const { page, errors } = await openPage(browser, server.url);
+  const recorded = recordRequests(page);
+  await openChat(page);
+  await ask(page, "what's the weather in Paris");
+  const conversation = await conversationOf(page);
+  const KEYS = 'bank-assistant.conversation-keys';
+  const keys = async () => JSON.parse(await page.evaluate((k) => sessionStorage.getItem(k), KEYS));
+  /// The page changes what the widget keeps (well-formed, but not what the server gave), then reloads.
+  /// Returns how many requests there were before the reload.
+  const tamperAndReload = async (change) => {
+    await page.evaluate(([k, change]) => {
+      sessionStorage.setItem(k, JSON.stringify(JSON.parse(sessionStorage.getItem(k)).map((x) => ({ ...x, ...change }))));
+    }, [KEYS, change]);
+    const before = (await recorded.requests()).length;
+    await page.reload();
+    await page.waitForFunction(() => window.__baReady, null, { timeout: 60_000 });
+    await openChat(page);
+    return before;
+  };
+  const posts = async (from) => (await recorded.requests()).slice(from).filter((r) => r.method === 'POST' && r.path.startsWith('/v1/'));
+  const [first] = await keys();
+
+  // A wrong secret: the question is refused (404), the conversation opened again with its claim (a fresh
+  // secret), and the question asked again, under the same conversation.
+  let seen = await tamperAndReload({ secret: 'f'.repeat(64) });
+  let reply = await ask(page, "what's the weather in London");
+  assert.equal(await reply.getAttribute('data-route'), 'server');
+  assert.deepEqual((await posts(seen)).map((r) => r.path), ['/v1/chat', '/v1/conversations', '/v1/chat']);
+  assert.equal(await conversationOf(page), conversation, 'the same conversation');
+  const [second] = await keys();
+  assert.equal(second.claim, first.claim);
+  assert.ok(second.secret !== first.secret && second.secret !== 'f'.repeat(64), 'a fresh secret');
+
+  // A wrong claim too: opening is refused (409, the id is taken), so the question moves to a new
+  // conversation and is answered there.
+  seen = await tamperAndReload({ secret: 'e'.repeat(64), claim: 'x'.repeat(64) });
+  reply = await ask(page, "what's the weather in Rome");
+  assert.equal(await reply.getAttribute('data-route'), 'server');
+  const fresh = await conversationOf(page);
+  assert.notEqual(fresh, conversation);
+  assert.match(fresh, ID);
+  const moved = await posts(seen);
+  assert.deepEqual(moved.map((r) => r.path), ['/v1/chat', '/v1/conversations', '/v1/conversations', '/v1/chat']);
+  assert.equal(JSON.parse(moved[0].body).conversation_id, conversation);
+  assert.equal(JSON.parse(moved[2].body).conversation_id, fresh);
+  assert.equal(JSON.parse(moved[3].body).conversation_id, fresh);
+  assert.equal(JSON.parse(moved[3].body).message_id, JSON.parse(moved[0].body).message_id, 'the same question, moved');
+
+  // During a hand-off: the stream's token is refused with a stale secret, so the widget opens the
+  // conversation again and goes on listening; the customer's messages go through.
+  await page.getByRole('button', { name: 'Talk to a person' }).first().click();
+  await page.locator('.ba-status').filter({ hasText: /Waiting for a person/ }).waitFor({ timeout: 10_000 });
+  const agent = await agentApi(server.url);
+  await agent.take(fresh);
+  await page.locator('.ba-status').filter({ hasText: /chatting with Li/ }).waitFor({ timeout: 10_000 });
+  seen = await tamperAndReload({ secret: 'd'.repeat(64) });
+  await agent.reply(fresh, 'Still here after your reload');
+  await page.locator('.ba-log .ba-agent').filter({ hasText: 'Still here after your reload' }).waitFor({ timeout: 15_000 });
+  assert.deepEqual((await posts(seen)).slice(0, 3).map((r) => r.path.replace(fresh, '{id}')),
+    ['/v1/conversations/{id}/stream-token', '/v1/conversations', '/v1/conversations/{id}/stream-token'],
+    'the refused token made the widget open the conversation again');
+  await page.getByLabel('Your question').fill('Good, thank you');
+  await page.getByLabel('Your question').press('Enter');
+  await outboxEmpty(page);
+  assert.ok((await agent.transcript(fresh)).some((l) => l.text === 'Good, thank you'));
+  assert.equal(await page.locator('.ba-log').getByText(/something went wrong/).count(), 0, 'nothing went wrong for the customer');
+  for (const r of await recorded.requests()) assert.ok(!/[?&](secret|claim)=/.test(r.url));
+  await page.getByRole('button', { name: 'End chat with person' }).click();
+  await outboxEmpty(page);
+  assert.deepEqual(errors, []);
+});
