@@ -33,7 +33,16 @@ impl Normalizer {
             .filter(|c| !is_invisible(*c))
             .map(|c| if c.is_whitespace() { ' ' } else { c })
             .collect();
-        let simplified = self.t2s.convert(&nfkc);
+        // OpenCC's tables chain a few characters (薴 → 苧 → 苎): convert until nothing changes, so that
+        // normalising normalised text changes nothing (the widget normalises, then the server again).
+        let mut simplified = self.t2s.convert(&nfkc);
+        for _ in 0..3 {
+            let again = self.t2s.convert(&simplified);
+            if again == simplified {
+                break;
+            }
+            simplified = again;
+        }
         let lower = simplified.to_lowercase();
         let mut out = String::with_capacity(lower.len());
         for word in lower.split_whitespace() {
@@ -80,6 +89,13 @@ mod tests {
         assert_eq!(n.normalize("我的銀行卡不見了"), "我的银行卡不见了");
         assert_eq!(n.normalize("餘額 開戶 帳戶 賬戶"), "余额 开户 帐户 账户");
         assert_eq!(n.normalize("ＡＴＭ取不了錢"), "atm取不了钱");
+    }
+
+    #[test]
+    fn chained_conversions_settle_so_normalising_twice_changes_nothing() {
+        let n = Normalizer::new();
+        let once = n.normalize("薴");
+        assert_eq!(n.normalize(&once), once);
     }
 
     #[test]
