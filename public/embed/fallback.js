@@ -59,11 +59,25 @@ const TEXT = {
   },
 };
 
-/** Masks e-mail addresses and runs of 7 or more digits (cards, IDs, phones, account numbers). */
+/**
+ * Masks what must not leave the browser, erring on the safe side (the full widget's masker in Rust is
+ * stricter: Luhn and ID checksums; the server masks again with it): e-mail addresses (also with `＠`,
+ * `(at)`/`[at]`, `(dot)`, non-ASCII parts); one-time codes, PINs, CVVs and passwords after their
+ * keyword in English or Chinese; and any run of 7 or more digits in any script (cards, IDs, phones,
+ * account numbers), with spaces, dashes, dots, slashes or underscores between the groups.
+ */
 export function mask(text) {
+  const digits = (run) => run.replace(/\P{Nd}/gu, '');
   return text
-    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '[email]')
-    .replace(/\d[\d\s-]{5,}\d[xX]?/g, (run) => (run.replace(/\D/g, '').length >= 7 ? `[number ••••${run.replace(/\D/g, '').slice(-4)}]` : run));
+    .replace(/[\p{L}\p{N}._%+-]+\s?(?:@|＠|[(\[]at[)\]])\s?[\p{L}\p{N}-]+(?:\s?(?:\.|．|[(\[]dot[)\]])\s?[\p{L}\p{N}-]+)+/gu, '[email]')
+    .replace(
+      /(验证码|動態碼|动态码|校验码|短信码|安全码|取款密码|登录密码|支付密码|密码|密碼|\b(?:otp|one[- ]time code|verification code|security code|code|pin|cvv|cvc|password|passcode|pwd)\b)((?:\s*(?:is|是|为|為|:|：|=))?\s*)(?=[^\s，。,;；]*[\p{Nd}])[^\s，。,;；]+/giu,
+      '$1$2[secret]',
+    )
+    .replace(/\p{Nd}[\p{Nd} \t\-‐－_/.．]{5,}\p{Nd}[xX]?/gu, (run) => {
+      const d = digits(run);
+      return d.length >= 7 ? `[number ••••${d.slice(-4)}]` : run;
+    });
 }
 
 const el = (tag, props = {}, ...children) => {
