@@ -33,6 +33,8 @@ pub struct AppState {
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     pub limits: Arc<Limits>,
     pub login: Arc<LoginThrottle>,
+    /// Recently verified conversation secrets.
+    pub verified: Arc<Verified>,
     /// HMAC key of stream tokens, shared through the database by every instance.
     pub stream_key: Arc<Vec<u8>>,
     /// Every waiting conversation's place in the queue, recomputed once per queue change.
@@ -79,8 +81,50 @@ impl AppState {
             metrics: Metrics::new(),
             limiter,
             stream_key: Arc::new(stream_key),
+            verified: Arc::default(),
             positions,
             shutdown,
         })
+    }
+}
+
+/// Recently verified (conversation, secret hash) pairs, so that a conversation's every call does not
+/// read the database again (measured: it cost ~27% of `/v1/chat` throughput on SQLite, BENCHMARKS.md).
+/// Only pairs that matched the database are kept, for `TTL`. A secret replaced on this instance is
+/// forgotten at once; on another instance it is still taken for up to `TTL` — a secret the browser never
+/// received (see `conversations::access::open`).
+#[derive(Default)]
+pub struct Verified {
+    pairs: std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
+}
+
+impl Verified {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    const MAX: usize = 100_000;
+
+    pub fn holds(&self, id: &str, hash: &str) -> bool {
+        let pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        pairs.get(id).is_some_and(|(h, at)| {
+            at.elapsed() < Self::TTL
+                && bool::from(subtle::ConstantTimeEq::ct_eq(h.as_bytes(), hash.as_bytes()))
+        })
+    }
+
+    pub fn remember(&self, id: &str, hash: String) {
+        let mut pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        if pairs.len() >= Self::MAX {
+            pairs.retain(|_, (_, at)| at.elapsed() < Self::TTL);
+            if pairs.len() >= Self::MAX {
+                pairs.clear();
+            }
+        }
+        pairs.insert(id.to_owned(), (hash, std::time::Instant::now()));
+    }
+
+    pub fn forget(&self, id: &str) {
+        self.pairs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
     }
 }
