@@ -203,9 +203,10 @@ async fn home(
         .iter()
         .map(|m| {
             format!(
-                "<li><time>{}</time> [{}] {}<form method=\"post\" action=\"/agent/left/{c}/{m}/handled\"><button type=\"submit\">Mark handled</button></form></li>",
+                "<li><time>{}</time> [{}] conversation {}: {}<form method=\"post\" action=\"/agent/left/{c}/{m}/handled\"><button type=\"submit\">Mark handled</button></form></li>",
                 esc(&m.at),
                 m.locale.tag(),
+                esc(&crate::conversations::log_id(&m.conversation_id)),
                 esc(&m.text),
                 c = esc(&m.conversation_id),
                 m = esc(&m.message_id),
