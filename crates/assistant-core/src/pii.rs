@@ -237,6 +237,23 @@ fn word(c: &[char], i: usize, w: &str) -> bool {
 
 /// Masks personal data in `text`.
 pub fn mask(text: &str) -> Masked {
+    // Masking must be idempotent (the widget masks, then the server again): a replacement can make a
+    // span recognisable that was not before ("…com٤١pin00" → "…com٤١pin[secret]" ends an e-mail's
+    // domain with a letter), so mask again until nothing changes (at most twice more; one pass in
+    // almost every message).
+    let mut m = mask_once(text);
+    for _ in 0..2 {
+        let again = mask_once(&m.text);
+        if again.text == m.text {
+            break;
+        }
+        m.text = again.text;
+        m.found.extend(again.found);
+    }
+    m
+}
+
+fn mask_once(text: &str) -> Masked {
     let orig: Vec<char> = text.chars().collect();
     let folded: Vec<char> = orig.iter().map(|&c| fold(c)).collect();
     let emails = email_spans(&folded);
