@@ -13,12 +13,12 @@
 //!   `data-persist="none"`.
 //!
 //! Written as JSON by hand (`Saved::json`, see `json`), read back with the browser's `JSON.parse`
-//! (`read_saved`, see `bridge::js`): no serde code in the widget. Numbers in
+//! (`read_saved`, see `wire::read`): no serde code in the widget. Numbers in
 //! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
-use crate::bridge::js;
-use crate::json::{self, Obj};
 use crate::state::{Author, Chat, Handoff, Message};
+use crate::wire::read as js;
+use crate::wire::write::{self as json, Obj};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
 use std::cell::Cell;

@@ -9,9 +9,9 @@
 //! the loader is cheaper than Leptos code. Event payloads are built from the transcript, which holds
 //! only masked text (`state::Chat::send` masks before keeping anything), so no raw PII leaves.
 
-use crate::json::Obj;
 use crate::prefs::{Prefs, TextSize};
 use crate::state::{Author, Chat, Engine, Handoff};
+use crate::wire::write::Obj;
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -47,11 +47,11 @@ struct Config {
 }
 
 impl Config {
-    /// Reads the loader's JSON with the browser's parser (`bridge::js`), as the derived serde reader
+    /// Reads the loader's JSON with the browser's parser (`wire::read`), as the derived serde reader
     /// did: unknown keys are ignored, a missing (or null) setting is `None`, any other non-string is
     /// an error.
     fn read(json: &str) -> Option<Config> {
-        use crate::bridge::js::{opt_string, parse};
+        use crate::wire::read::{opt_string, parse};
         let o = parse(json)?;
         Some(Config {
             locale: opt_string(&o, "locale")?,

@@ -129,9 +129,9 @@ async fn token(conversation: &str) -> Result<String, NoToken> {
     }
 }
 
-/// A `StreamToken` (both fields required), read with the browser's `JSON.parse` (see `bridge::js`).
+/// A `StreamToken` (both fields required), read with the browser's `JSON.parse` (see `wire::read`).
 pub(crate) fn read_token(json: &str) -> Option<StreamToken> {
-    use crate::bridge::js;
+    use crate::wire::read as js;
     let o = js::parse(json)?;
     Some(StreamToken {
         token: js::string(&o, "token")?,
@@ -258,11 +258,11 @@ fn open(conversation: &str, token: &str) {
     });
 }
 
-/// Reads one event with the browser's `JSON.parse` (see `bridge::js`: serde's code for this internally
+/// Reads one event with the browser's `JSON.parse` (see `wire::read`: serde's code for this internally
 /// tagged enum was ~12 KB of the widget's wasm before optimisation). The shape is the server's
 /// `ConversationEvent` (docs/openapi.yaml).
 fn read_event(data: &str) -> Option<ConversationEvent> {
-    use crate::bridge::js;
+    use crate::wire::read as js;
     let o = js::parse(data)?;
     let num = |k| js::get(&o, k).as_f64().map(|n| n as u32);
     Some(match js::s(&o, "type").as_str() {

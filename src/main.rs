@@ -7,8 +7,8 @@
 //! (chips and input), `state` (conversation flow), `bridge` (the Web Worker that owns the model),
 //! `prefs` (text size, contrast, auto-read), `history` (the conversation kept for the tab), `speech` (read aloud), `focus` (dialog focus trap inside
 //! the shadow root), `i18n`, `idle`, `viewport`
-//! (the on-screen keyboard), `json` (writing the JSON the widget sends; it reads JSON with the
-//! browser's `JSON.parse`, see `bridge::js`).
+//! (the on-screen keyboard), `wire` (the JSON the widget reads and writes, without serde: `wire::read`
+//! through the browser's `JSON.parse`, `wire::write` by hand, `wire::worker` the worker's messages).
 
 mod app;
 mod bridge;
@@ -19,7 +19,6 @@ mod history;
 mod host;
 mod i18n;
 mod idle;
-mod json;
 mod live;
 mod messages;
 mod outbox;
@@ -29,6 +28,7 @@ mod service;
 mod speech;
 mod state;
 mod viewport;
+mod wire;
 
 /// wasm-bindgen runs this when the module is instantiated; mounting waits for the loader's call.
 fn main() {

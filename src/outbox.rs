@@ -19,8 +19,8 @@
 //! Opening again with the same claim (its response was lost) returns a fresh secret; `409` means the id
 //! is someone else's, so the conversation gets a new id and claim before anything was sent under the old.
 
-use crate::bridge::js;
-use crate::json::{self, Obj};
+use crate::wire::read as js;
+use crate::wire::write::{self as json, Obj};
 use assistant_core::api::{ConversationOpened, OpenConversation, SECRET_HEADER};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -267,7 +267,7 @@ fn restore() -> Vec<Item> {
         .unwrap_or_default()
 }
 
-/// Reads `save`'s JSON with the browser's parser (`bridge::js`): an array of items, every field
+/// Reads `save`'s JSON with the browser's parser (`wire::read`): an array of items, every field
 /// required but `conversation` (an earlier version did not write it: see [`conversation_of`]).
 fn read_items(json: &str) -> Option<Vec<Item>> {
     let items = js_sys::JSON::parse(json)

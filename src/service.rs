@@ -6,12 +6,12 @@
 //! id), so nothing the customer sends is lost when the network or the server is down; responses come
 //! back here by request kind, even after a reload.
 
-use crate::bridge::js;
 use crate::i18n::strings;
-use crate::json::{self, Obj};
 use crate::live;
 use crate::outbox::{self, Item, Kind, Outcome, session};
 use crate::state::{Author, Chat, Handoff, Message, Rateable};
+use crate::wire::read as js;
+use crate::wire::write::{self as json, Obj};
 use assistant_core::answers::{Suggestion, Texts};
 use assistant_core::api::{
     CancelHandoffRequest, ChatRequest, ChatResponse, ClientIntent, ConversationEvent,
@@ -167,7 +167,7 @@ impl Body for FeedbackRequest {
     }
 }
 
-// The server's responses are read with the browser's `JSON.parse` (`bridge::js`), not serde: the
+// The server's responses are read with the browser's `JSON.parse` (`wire::read`), not serde: the
 // same fields are required as in the core's types (`assistant_core::api`, docs/openapi.yaml), and a
 // response that is not that shape is treated as before, as unreadable.
 
@@ -593,7 +593,7 @@ fn forget_handoff() {
     }
 }
 
-/// The server reads the request bodies the widget writes by hand (`Body`, `crate::json`) with serde
+/// The server reads the request bodies the widget writes by hand (`Body`, `wire::write`) with serde
 /// (`deny_unknown_fields`): each must read back as the request meant.
 #[cfg(test)]
 mod tests {

@@ -84,8 +84,8 @@ thread_local! {
 /// from elsewhere in the page, where user content could plant one. Bad JSON means no links.
 pub fn set_host_links(json: Option<&str>) {
     let links = json
-        .and_then(crate::bridge::js::parse)
-        .and_then(|o| crate::bridge::js::string_map(&o))
+        .and_then(crate::wire::read::parse)
+        .and_then(|o| crate::wire::read::string_map(&o))
         .unwrap_or_default();
     HOST_LINKS.with_borrow_mut(|l| *l = links);
 }

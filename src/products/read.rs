@@ -7,7 +7,7 @@
 //! `ViewReply` and checked by the core's protocol tests; the browser tests render every card,
 //! comparison and calculator through this reader.
 
-use crate::bridge::js::{get, list, obj, s};
+use crate::wire::read::{get, list, obj, s};
 use assistant_core::protocol::{
     Block, CalcField, CalcKind, CalcOutcome, CalcView, CardView, CardWords, CompareRow,
     CompareView, Part, Rich, RiskView, Span, TermNote, View,
@@ -23,7 +23,7 @@ pub enum Answer {
 
 /// `Some((id, answer))` for a view or calculator reply; `None` for any other message.
 pub fn reply(text: &str) -> Option<(u32, Answer)> {
-    let o = crate::bridge::js::parse(text)?;
+    let o = crate::wire::read::parse(text)?;
     let id = get(&o, "id").as_f64()? as u32;
     let answer = match s(&o, "type").as_str() {
         "view" => Answer::View(obj(&o, "view").and_then(|v| view(&v))),

@@ -1,0 +1,12 @@
+//! The JSON the widget exchanges with its counterparts, by hand and without serde (see [`write`] for
+//! why): [`read`] reads through the browser's `JSON.parse`, [`write`] writes exactly what serde would
+//! write, and one file per counterpart holds its messages ([`worker`]; the server's, storage's and
+//! the host's shapes still live next to their callers in `service`, `outbox`, `live`, `history` and
+//! `host`). This module uses nothing else of the widget, so every other module may use it.
+
+pub(crate) mod read;
+pub(crate) mod worker;
+pub(crate) mod write;
+
+#[cfg(test)]
+mod tests;
