@@ -68,8 +68,10 @@ fn read_manifest(json: &str) -> Option<Manifest> {
     })
 }
 
-/// Starts the worker once; later calls do nothing. `on_message` receives everything the worker says.
-pub fn start(on_message: impl Fn(FromWorker) + 'static) {
+/// Starts the worker once; later calls do nothing. `on_view` is offered each message first (product
+/// views and calculator results, read by `products`; it returns whether it took the message),
+/// `on_message` receives everything else the worker says.
+pub fn start(on_view: fn(&str) -> bool, on_message: impl Fn(FromWorker) + 'static) {
     if BRIDGE.with_borrow(|b| b.worker.is_some()) {
         return;
     }
@@ -86,7 +88,7 @@ pub fn start(on_message: impl Fn(FromWorker) + 'static) {
             return;
         };
         // Product views and calculator results (issue #5) are read without serde, see `products`.
-        if crate::products::on_message(&text) {
+        if on_view(&text) {
             return;
         }
         let Some(msg) = read_from_worker(&text) else {

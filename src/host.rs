@@ -14,23 +14,7 @@ use crate::state::{Author, Chat, Engine, Handoff};
 use crate::wire::write::Obj;
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-
-thread_local! {
-    /// The tree the widget is mounted in: the loader's shadow root.
-    static ROOT: RefCell<Option<web_sys::Node>> = const { RefCell::new(None) };
-}
-
-/// An element of the widget by id. Ids are scoped to the shadow root, so `document.getElementById`
-/// does not see them.
-pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
-    let root = ROOT.with_borrow(|r| r.clone())?;
-    match root.dyn_ref::<web_sys::ShadowRoot>() {
-        Some(shadow) => shadow.get_element_by_id(id),
-        None => root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id),
-    }
-}
 
 /// What the loader passes to [`mount`] (JSON, camelCase keys): the `data-*` settings of the tag.
 struct Config {
@@ -87,7 +71,7 @@ pub fn mount(
     crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
     crate::products::set_host_links(config.product_links.as_deref());
     crate::bridge::set_manifest(assets);
-    ROOT.with_borrow_mut(|r| *r = Some(container.get_root_node()));
+    crate::focus::set_root(container.get_root_node());
     let locale = config
         .locale
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))

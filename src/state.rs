@@ -162,7 +162,7 @@ impl Chat {
             loaded: 0,
             total: 3,
         });
-        bridge::start(move |msg| self.on_worker(msg));
+        bridge::start(crate::products::on_message, move |msg| self.on_worker(msg));
     }
 
     fn on_worker(self, msg: FromWorker) {
@@ -316,7 +316,7 @@ impl Chat {
         if !masked.found.is_empty() {
             self.say(strings(lang).masked_notice.into(), lang, "notice", None);
         }
-        let message_id = crate::service::new_id("m");
+        let message_id = crate::outbox::new_id("m");
         // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
         if self.to_people(&message_id, &masked.text, lang) {
             return Ok(true);

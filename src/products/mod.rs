@@ -9,7 +9,7 @@
 //! it; if the worker is not there (it failed to start) or is slow, the plain text is shown after at
 //! most a second, and a product answer then still gets the "not advice" line.
 //!
-//! Hook points into the rest of the widget (one line each): `on_message()` from `bridge`, `ready()`
+//! Hook points into the rest of the widget (one line each): `on_message()` given to `bridge::start` by `state`, `ready()`
 //! for the log's list of messages and `<Body>` for a message's text in `messages.rs`.
 
 mod calculator;
@@ -98,7 +98,7 @@ fn host_link(product: &str) -> Option<String> {
 /// Moves keyboard focus to the element with `id` once it is on the page (after the next frame).
 fn focus_later(id: String) {
     request_animation_frame(move || {
-        if let Some(el) = crate::host::element_by_id(&id) {
+        if let Some(el) = crate::focus::element_by_id(&id) {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });
