@@ -16,7 +16,7 @@
 //! (`read_saved`, see `wire::read`): no serde code in the widget. Numbers in
 //! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
-use crate::state::{Author, Chat, Handoff, Message};
+use crate::state::{Author, Chat, Handoff, Message, Origin};
 use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
 use assistant_core::locale::Lang;
@@ -169,14 +169,6 @@ fn storage() -> Option<web_sys::Storage> {
     }
 }
 
-/// The routes a message can have (`Message::route` is a `&'static str`).
-fn route(name: &str) -> &'static str {
-    const ROUTES: [&str; 8] = [
-        "answer", "handoff", "server", "kb", "agent", "notice", "compare", "",
-    ];
-    ROUTES.into_iter().find(|r| *r == name).unwrap_or("notice")
-}
-
 fn to_line(m: &Message) -> Line {
     Line {
         a: match m.author {
@@ -186,13 +178,16 @@ fn to_line(m: &Message) -> Line {
         },
         t: m.text.clone(),
         l: m.lang.tag().to_owned(),
-        r: m.route.to_owned(),
-        i: m.intent.clone(),
+        r: m.origin.name().to_owned(),
+        // A comparison's products are kept as its intent (`"a|b"`), as before `Origin`.
+        i: m.origin.pair().or_else(|| m.intent.clone()),
         h: m.offer_handoff,
     }
 }
 
 fn to_message(l: Line) -> Message {
+    let origin = Origin::from_name(&l.r, l.i.as_deref());
+    let intent = if origin.pair().is_some() { None } else { l.i };
     Message {
         id: 0,
         author: match l.a {
@@ -202,8 +197,8 @@ fn to_message(l: Line) -> Message {
         },
         text: l.t,
         lang: Lang::from_tag(&l.l).unwrap_or_default(),
-        route: route(&l.r),
-        intent: l.i,
+        origin,
+        intent,
         // Ratings are not kept: the customer rates an answer while reading it.
         rate: None,
         offer_handoff: l.h,

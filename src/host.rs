@@ -214,6 +214,8 @@ fn watch(chat: Chat, emit: js_sys::Function) {
     Effect::new(move |seen: Option<usize>| {
         chat.messages.with(|all| {
             for m in all.iter().skip(seen.unwrap_or(restored).min(all.len())) {
+                // A comparison's products are its event's intent (`"a|b"`).
+                let pair = m.origin.pair();
                 let author = match m.author {
                     Author::Customer => "customer",
                     Author::Assistant => "assistant",
@@ -225,8 +227,8 @@ fn watch(chat: Chat, emit: js_sys::Function) {
                         author: Some(author),
                         text: Some(&m.text),
                         lang: Some(m.lang.tag()),
-                        route: Some(m.route),
-                        intent: Some(m.intent.as_deref()),
+                        route: Some(m.origin.name()),
+                        intent: Some(pair.as_deref().or(m.intent.as_deref())),
                         ..Detail::default()
                     },
                 );

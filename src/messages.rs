@@ -5,7 +5,7 @@
 
 use crate::i18n::strings;
 use crate::speech::{self, Speaker};
-use crate::state::{Author, Chat, Message, Rateable};
+use crate::state::{Author, Chat, Message, Origin, Rateable};
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
 
@@ -62,7 +62,7 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
     let read_aloud = (message.author != Author::Customer && speech::available())
         .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
     let offer = message.offer_handoff.then(|| {
-        let reason = if message.route == "handoff" {
+        let reason = if message.origin == Origin::Handoff {
             Reason::Complaint
         } else {
             Reason::Unsure
@@ -83,7 +83,7 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         }
     });
     view! {
-        <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
+        <div class=class lang=message.lang.tag() data-route=message.origin.name() data-intent=message.origin.pair().or_else(|| message.intent.clone()).unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
             <crate::products::Body chat=chat message=message.clone()/>

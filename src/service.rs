@@ -9,7 +9,7 @@
 use crate::i18n::strings;
 use crate::live;
 use crate::outbox::{self, Item, Kind, Outcome, session};
-use crate::state::{Author, Chat, Handoff, Message, Rateable};
+use crate::state::{Author, Chat, Handoff, Message, Origin, Rateable};
 use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
 use assistant_core::answers::{Suggestion, Texts};
@@ -271,7 +271,7 @@ impl Chat {
         if self.handoff.get_untracked() != Handoff::None {
             return;
         }
-        self.say(strings(lang).connecting.into(), lang, "handoff", None);
+        self.say(strings(lang).connecting.into(), lang, Origin::Handoff, None);
         self.request_handoff(reason, lang);
     }
 
@@ -310,7 +310,12 @@ impl Chat {
             "/v1/handoff/cancel".into(),
             &request,
         );
-        self.say(strings(lang).back_to_assistant.into(), lang, "notice", None);
+        self.say(
+            strings(lang).back_to_assistant.into(),
+            lang,
+            Origin::Notice,
+            None,
+        );
     }
 
     /// While a person has (or will take) the conversation, or a message is being left, the customer's
@@ -366,7 +371,7 @@ impl Chat {
             (Kind::Chat, Outcome::Delivered { body, .. }) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
                 let Some(r) = read_chat_response(&body) else {
-                    return self.say(s.server_error.into(), lang, "notice", None);
+                    return self.say(s.server_error.into(), lang, Origin::Notice, None);
                 };
                 // The question, from the request this answers (the outbox keeps its JSON).
                 let question = js::parse(&item.body)
@@ -377,10 +382,10 @@ impl Chat {
                     author: Author::Assistant,
                     text: r.text,
                     lang: r.lang,
-                    route: match r.source {
-                        Source::Kb => "kb",
-                        Source::Agent => "agent",
-                        Source::Server => "server",
+                    origin: match r.source {
+                        Source::Kb => Origin::Kb,
+                        Source::Agent => Origin::Agent,
+                        Source::Server => Origin::Server,
                     },
                     intent: r.intent.clone(),
                     rate: Some(Rateable {
@@ -416,7 +421,7 @@ impl Chat {
                 self.outside_hours();
             }
             (Kind::LeaveMessage, Outcome::Delivered { .. }) => {
-                self.say(s.message_left.into(), lang, "notice", None);
+                self.say(s.message_left.into(), lang, Origin::Notice, None);
             }
             (Kind::Chat, Outcome::Refused { code, message }) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
@@ -445,7 +450,7 @@ impl Chat {
         } else {
             format!("{} {message}", s.not_sent)
         };
-        self.say(text, lang, "notice", None);
+        self.say(text, lang, Origin::Notice, None);
     }
 
     /// Nobody is available now: say when people are back, and offer to leave a message.
@@ -463,7 +468,7 @@ impl Chat {
             self.say(
                 format!("{} {when}\n\n{}", s.closed_now, s.leave_message_prompt),
                 lang,
-                "notice",
+                Origin::Notice,
                 None,
             );
         });
@@ -485,7 +490,12 @@ impl Chat {
         if self.handoff.get_untracked() != Handoff::None {
             self.handoff.set(Handoff::None);
             let lang = self.locale.get_untracked();
-            self.say(strings(lang).server_error.into(), lang, "notice", None);
+            self.say(
+                strings(lang).server_error.into(),
+                lang,
+                Origin::Notice,
+                None,
+            );
         }
     }
 
@@ -517,7 +527,7 @@ impl Chat {
                         self.say(
                             s.agent_joined.replace("{agent}", &agent),
                             lang,
-                            "notice",
+                            Origin::Notice,
                             None,
                         );
                     }
@@ -530,7 +540,7 @@ impl Chat {
                     self.agent_typing.set(false);
                     if !matches!(self.handoff.get_untracked(), Handoff::None) {
                         self.handoff.set(Handoff::None);
-                        self.say(s.abandoned.into(), lang, "notice", None);
+                        self.say(s.abandoned.into(), lang, Origin::Notice, None);
                     }
                 }
                 HandoffState::Closed | HandoffState::Cancelled => {
@@ -539,7 +549,7 @@ impl Chat {
                     self.agent_typing.set(false);
                     if !matches!(self.handoff.get_untracked(), Handoff::None) {
                         self.handoff.set(Handoff::None);
-                        self.say(s.agent_left.into(), lang, "notice", None);
+                        self.say(s.agent_left.into(), lang, Origin::Notice, None);
                     }
                 }
             },
@@ -552,7 +562,7 @@ impl Chat {
                     // agent may paste a full card or phone number.
                     let text = assistant_core::pii::mask(&text).text;
                     let msg_lang = Lang::of_text(&text, lang);
-                    self.say(text, msg_lang, "agent", None);
+                    self.say(text, msg_lang, Origin::Agent, None);
                 }
             }
         }
@@ -705,7 +715,7 @@ mod tests {
             author,
             text: text.into(),
             lang: Lang::En,
-            route: "",
+            origin: Origin::Customer,
             intent: None,
             rate: None,
             offer_handoff: false,

@@ -23,6 +23,78 @@ pub enum Author {
     Agent,
 }
 
+/// Where a message in the log comes from: how an answer was reached, or who said it. Its [`name`]
+/// (`Origin::name`) is the message's `data-route` in the page, its `route` in the host's events and
+/// in the kept history; nothing inside the widget matches on those names.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Origin {
+    /// The customer's own message.
+    Customer,
+    /// The in-browser engine's answer.
+    Answer,
+    /// The server's knowledge base.
+    Kb,
+    /// The server's chatbot.
+    Server,
+    /// A person from the bank's team.
+    Agent,
+    /// The widget's own notice (masked numbers, errors, a person left, ...).
+    Notice,
+    /// A complaint or an upset customer: a person is offered (or being connected).
+    Handoff,
+    /// "Compare A and B": the two product ids, shown side by side.
+    Compare { a: String, b: String },
+}
+
+impl Origin {
+    /// The name the page, the host's events and the kept history see (`""` for the customer).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Origin::Customer => "",
+            Origin::Answer => "answer",
+            Origin::Kb => "kb",
+            Origin::Server => "server",
+            Origin::Agent => "agent",
+            Origin::Notice => "notice",
+            Origin::Handoff => "handoff",
+            Origin::Compare { .. } => "compare",
+        }
+    }
+
+    /// Reads a [`name`](Origin::name) back (from the kept history); `pair` is the comparison's two
+    /// products as they are kept (`"a|b"`, see [`Origin::pair`]). An unknown name is a notice.
+    pub fn from_name(name: &str, pair: Option<&str>) -> Origin {
+        match name {
+            "" => Origin::Customer,
+            "answer" => Origin::Answer,
+            "kb" => Origin::Kb,
+            "server" => Origin::Server,
+            "agent" => Origin::Agent,
+            "handoff" => Origin::Handoff,
+            "compare" => Origin::compare(pair.unwrap_or_default()),
+            _ => Origin::Notice,
+        }
+    }
+
+    /// A comparison from the worker's and the history's `"a|b"`.
+    pub fn compare(pair: &str) -> Origin {
+        let (a, b) = pair.split_once('|').unwrap_or_default();
+        Origin::Compare {
+            a: a.to_owned(),
+            b: b.to_owned(),
+        }
+    }
+
+    /// A comparison's two products as the page, the events and the history carry them (`"a|b"`, in
+    /// the message's `intent`, as before there was an `Origin`).
+    pub fn pair(&self) -> Option<String> {
+        match self {
+            Origin::Compare { a, b } => Some(format!("{a}|{b}")),
+            _ => None,
+        }
+    }
+}
+
 /// What a "helpful / not helpful" rating of an answer refers to.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Rateable {
@@ -40,9 +112,9 @@ pub struct Message {
     /// Already masked: the transcript never holds personal numbers.
     pub text: String,
     pub lang: Lang,
-    /// For assistant messages: how the answer was reached (`answer`, `handoff`, `server`, `kb`, `agent`,
-    /// `notice`).
-    pub route: &'static str,
+    /// How the answer was reached, or who said it.
+    pub origin: Origin,
+    /// The answer's intent (none for a comparison: its products are in [`Origin::Compare`]).
     pub intent: Option<String>,
     /// Answers can be rated.
     pub rate: Option<Rateable>,
@@ -191,23 +263,17 @@ impl Chat {
     }
 
     /// Adds an assistant (or agent) message to the log.
-    pub(crate) fn say(
-        &self,
-        text: String,
-        lang: Lang,
-        route: &'static str,
-        intent: Option<String>,
-    ) {
+    pub(crate) fn say(&self, text: String, lang: Lang, origin: Origin, intent: Option<String>) {
         self.push(Message {
             id: 0,
-            author: if route == "agent" {
+            author: if origin == Origin::Agent {
                 Author::Agent
             } else {
                 Author::Assistant
             },
             text,
             lang,
-            route,
+            origin,
             intent,
             rate: None,
             offer_handoff: false,
@@ -241,7 +307,8 @@ impl Chat {
             // "Compare A and B" (issue #5): the worker's introduction, then a side-by-side table.
             (_, Some(intro)) if r.compare.is_some() => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                self.say(intro, r.lang, "compare", r.compare);
+                let pair = r.compare.as_deref().unwrap_or_default();
+                self.say(intro, r.lang, Origin::compare(pair), None);
             }
             (Route::Answer, Some(answer)) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
@@ -250,7 +317,7 @@ impl Chat {
                     author: Author::Assistant,
                     text: answer,
                     lang: r.lang,
-                    route: "answer",
+                    origin: Origin::Answer,
                     intent: r.intent.clone(),
                     rate: Some(Rateable {
                         message_id,
@@ -273,7 +340,7 @@ impl Chat {
                     author: Author::Assistant,
                     text: answer.unwrap_or_else(|| strings(r.lang).connecting.to_owned()),
                     lang: r.lang,
-                    route: "handoff",
+                    origin: Origin::Handoff,
                     intent: r.intent,
                     rate: None,
                     offer_handoff: true,
@@ -308,13 +375,18 @@ impl Chat {
             author: Author::Customer,
             text: masked.text.clone(),
             lang,
-            route: "",
+            origin: Origin::Customer,
             intent: None,
             rate: None,
             offer_handoff: false,
         });
         if !masked.found.is_empty() {
-            self.say(strings(lang).masked_notice.into(), lang, "notice", None);
+            self.say(
+                strings(lang).masked_notice.into(),
+                lang,
+                Origin::Notice,
+                None,
+            );
         }
         let message_id = crate::outbox::new_id("m");
         // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
@@ -338,5 +410,40 @@ impl Chat {
             intent: chip_intent,
         });
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Each origin's name (the page's `data-route`, the events' and the kept history's `route`) reads
+    /// back as the same origin; a comparison keeps its two products as `"a|b"`.
+    #[wasm_bindgen_test]
+    fn every_origin_reads_back_from_its_name() {
+        let compare = Origin::Compare {
+            a: "product_mortgage".into(),
+            b: "product_sme_loan".into(),
+        };
+        let all = [
+            Origin::Customer,
+            Origin::Answer,
+            Origin::Kb,
+            Origin::Server,
+            Origin::Agent,
+            Origin::Notice,
+            Origin::Handoff,
+            compare.clone(),
+        ];
+        for origin in all {
+            let pair = origin.pair();
+            assert_eq!(Origin::from_name(origin.name(), pair.as_deref()), origin);
+        }
+        assert_eq!(
+            compare.pair().as_deref(),
+            Some("product_mortgage|product_sme_loan")
+        );
+        assert_eq!(Origin::from_name("something new", None), Origin::Notice);
     }
 }

@@ -18,7 +18,7 @@ mod compare;
 mod glossary;
 mod read;
 
-use crate::state::{Author, Chat, Message};
+use crate::state::{Author, Chat, Message, Origin};
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{Render, ToWorker, View};
 use leptos::prelude::*;
@@ -163,11 +163,10 @@ fn ask_view(message: &Message) {
         return;
     }
     let intent = message.intent.clone().unwrap_or_default();
-    let what = if message.route == "compare" {
-        let (a, b) = intent.split_once('|').unwrap_or_default();
+    let what = if let Origin::Compare { a, b } = &message.origin {
         Render::Compare {
-            a: a.to_owned(),
-            b: b.to_owned(),
+            a: a.clone(),
+            b: b.clone(),
         }
     } else if is_product(message) {
         Render::Product { product: intent }
@@ -203,7 +202,7 @@ fn is_product(message: &Message) -> bool {
             .intent
             .as_deref()
             .is_some_and(|i| i.starts_with("product_"))
-        && matches!(message.route, "answer" | "server" | "kb")
+        && matches!(message.origin, Origin::Answer | Origin::Server | Origin::Kb)
 }
 
 /// A message's text: a product card for a product answer, a comparison for a compare answer, else
