@@ -16,6 +16,7 @@
 //! (`read_saved`, see `wire::read`): no serde code in the widget. Numbers in
 //! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
+use crate::io::storage;
 use crate::state::{Author, Chat, Handoff, Message, Origin};
 use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
@@ -24,7 +25,6 @@ use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
-const KEY: &str = "bank-assistant.history";
 /// Kept messages; older ones are dropped first (a long chat stays well inside storage quotas).
 const MAX_MESSAGES: usize = 200;
 const DEFAULT_HOURS: f64 = 24.0;
@@ -161,10 +161,9 @@ fn read_line(o: &JsValue) -> Option<Line> {
 }
 
 fn storage() -> Option<web_sys::Storage> {
-    let window = web_sys::window()?;
     match MODE.get() {
-        Persist::Session => window.session_storage().ok()?,
-        Persist::Local { .. } => window.local_storage().ok()?,
+        Persist::Session => storage::session(),
+        Persist::Local { .. } => storage::local(),
         Persist::Off => None,
     }
 }
@@ -231,17 +230,17 @@ fn load() -> Vec<Message> {
         return Vec::new();
     };
     let Some(saved) = s
-        .get_item(KEY)
+        .get_item(storage::HISTORY)
         .ok()
         .flatten()
         .and_then(|json| read_saved(&json))
     else {
         // Nothing, or unreadable (written by another version): start afresh.
-        let _ = s.remove_item(KEY);
+        let _ = s.remove_item(storage::HISTORY);
         return Vec::new();
     };
     if saved.until > 0.0 && saved.until < js_sys::Date::now() {
-        let _ = s.remove_item(KEY);
+        let _ = s.remove_item(storage::HISTORY);
         return Vec::new();
     }
     saved.lines.into_iter().map(to_message).collect()
@@ -253,14 +252,14 @@ fn load() -> Vec<Message> {
 fn save(lines: Vec<Line>) {
     let Some(s) = storage() else { return };
     if lines.is_empty() {
-        let _ = s.remove_item(KEY);
+        let _ = s.remove_item(storage::HISTORY);
         return;
     }
     let until = match MODE.get() {
         Persist::Local { hours } => js_sys::Date::now() + hours * 3_600_000.0,
         _ => 0.0,
     };
-    let _ = s.set_item(KEY, &Saved { until, lines }.json());
+    let _ = s.set_item(storage::HISTORY, &Saved { until, lines }.json());
 }
 
 impl Chat {
@@ -275,20 +274,12 @@ impl Chat {
         self.waiting.set(0);
         self.messages.set(Vec::new());
         save(Vec::new());
-        // Also a copy kept under another `data-persist` setting (another page of the site, another tab).
-        if let Some(w) = web_sys::window() {
-            for s in [w.session_storage(), w.local_storage()]
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let _ = s.remove_item(KEY);
-            }
-        }
+        // Also a copy kept under another `data-persist` setting (another page of the site, another
+        // tab), and the last event seen.
+        storage::forget_conversation();
         // A new conversation id next time; this one's claim and secret are forgotten once nothing
         // queued needs them (the hand-off's cancellation above).
         crate::outbox::end_conversation();
-        crate::live::forget();
         self.reset_suggestions();
     }
 }

@@ -16,6 +16,7 @@
 //! (offline, server down) we retry with backoff and jitter; if the server refuses it for good (the
 //! conversation or its secret is gone), we stop and say so.
 
+use crate::io::storage;
 use crate::outbox;
 use assistant_core::api::{ConversationEvent, StreamToken};
 use std::cell::RefCell;
@@ -25,8 +26,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
 const EVENT_TYPES: [&str; 4] = ["queue", "status", "message", "typing"];
-/// `<conversation id> <last event id>`.
-const LAST_EVENT_KEY: &str = "bank-assistant.last-event";
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const MAX_RETRY_MS: f64 = 30_000.0;
 
@@ -66,8 +65,8 @@ pub fn listen(
     on_gone: impl Fn() + 'static,
 ) {
     stop();
-    let last = outbox::session()
-        .and_then(|s| s.get_item(LAST_EVENT_KEY).ok().flatten())
+    let last = storage::session()
+        .and_then(|s| s.get_item(storage::LAST_EVENT).ok().flatten())
         .and_then(|v| {
             let (c, id) = v.split_once(' ')?;
             (c == conversation).then(|| id.to_owned())
@@ -81,13 +80,6 @@ pub fn listen(
         l.reopened = false;
     });
     connect();
-}
-
-/// Forgets the last event seen (the conversation was cleared).
-pub fn forget() {
-    if let Some(s) = outbox::session() {
-        let _ = s.remove_item(LAST_EVENT_KEY);
-    }
 }
 
 /// Closes the stream (hand-off over, cancelled, or conversation cleared).
@@ -215,8 +207,9 @@ fn open(conversation: &str, token: &str) {
             };
             let handler = LIVE.with_borrow_mut(|l| {
                 if !id.is_empty() {
-                    if let Some(s) = outbox::session() {
-                        let _ = s.set_item(LAST_EVENT_KEY, &format!("{} {id}", l.conversation));
+                    if let Some(s) = storage::session() {
+                        let _ =
+                            s.set_item(storage::LAST_EVENT, &format!("{} {id}", l.conversation));
                     }
                     l.last_id = Some(id);
                 }

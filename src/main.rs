@@ -19,6 +19,7 @@ mod history;
 mod host;
 mod i18n;
 mod idle;
+mod io;
 mod live;
 mod messages;
 mod outbox;

@@ -7,8 +7,9 @@
 //! back here by request kind, even after a reload.
 
 use crate::i18n::strings;
+use crate::io::storage::{self, session};
 use crate::live;
-use crate::outbox::{self, Item, Kind, Outcome, session};
+use crate::outbox::{self, Item, Kind, Outcome};
 use crate::state::{Author, Chat, Handoff, Message, Origin, Rateable};
 use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
@@ -22,10 +23,6 @@ use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-
-const HANDOFF_KEY: &str = "bank-assistant.handoff";
-/// The agent who has the conversation, so a new page shows the hand-off as it was.
-const HANDOFF_AGENT_KEY: &str = "bank-assistant.handoff-agent";
 
 thread_local! {
     /// A hand-off was just asked for: the stream resumes after the last event this tab saw, so status
@@ -232,9 +229,9 @@ impl Chat {
             self.on_outcome(item, outcome)
         });
         let stored = |key| session().and_then(|s| s.get_item(key).ok().flatten());
-        if stored(HANDOFF_KEY).is_some() {
+        if stored(storage::HANDOFF).is_some() {
             // As it was on the last page; the stream resumes after the last event seen there.
-            self.handoff.set(match stored(HANDOFF_AGENT_KEY) {
+            self.handoff.set(match stored(storage::HANDOFF_AGENT) {
                 Some(agent) => Handoff::Active { agent },
                 None => Handoff::Requested,
             });
@@ -521,7 +518,7 @@ impl Chat {
                 HandoffState::Active => {
                     let agent = agent_name.unwrap_or_else(|| s.an_agent.to_owned());
                     if let Some(st) = session() {
-                        let _ = st.set_item(HANDOFF_AGENT_KEY, &agent);
+                        let _ = st.set_item(storage::HANDOFF_AGENT, &agent);
                     }
                     if !matches!(self.handoff.get_untracked(), Handoff::Active { .. }) {
                         self.say(
@@ -592,14 +589,14 @@ fn handoff_transcript(messages: &[Message]) -> Vec<TranscriptLine> {
 
 fn remember_handoff(ticket: &str) {
     if let Some(s) = session() {
-        let _ = s.set_item(HANDOFF_KEY, ticket);
+        let _ = s.set_item(storage::HANDOFF, ticket);
     }
 }
 
 fn forget_handoff() {
     if let Some(s) = session() {
-        let _ = s.remove_item(HANDOFF_KEY);
-        let _ = s.remove_item(HANDOFF_AGENT_KEY);
+        let _ = s.remove_item(storage::HANDOFF);
+        let _ = s.remove_item(storage::HANDOFF_AGENT);
     }
 }
 
