@@ -7,10 +7,10 @@
 //!
 //! Why so little here: every byte of this module counts toward the first-load budget, and JS glue in
 //! the loader is cheaper than Leptos code. Event payloads are built from the transcript, which holds
-//! only masked text (`state::Chat::send` masks before keeping anything), so no raw PII leaves.
+//! only masked text (`conversation::Chat::send` masks before keeping anything), so no raw PII leaves.
 
-use crate::prefs::{Prefs, TextSize};
-use crate::state::{Author, Chat, Engine, Handoff};
+use crate::conversation::{Author, Chat, Engine, Handoff};
+use crate::platform::prefs::{Prefs, TextSize};
 use crate::wire::write::Obj;
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
@@ -57,7 +57,7 @@ pub struct Widget {
 }
 
 /// Mounts the widget into `container` (inside the loader's shadow root). `config` is JSON
-/// ([`Config`]), `assets` the hashed asset URLs (JSON, see `bridge::set_manifest`), `emit` is called as
+/// ([`Config`]), `assets` the hashed asset URLs (JSON, see `io::worker::set_manifest`), `emit` is called as
 /// `emit(event, detailJson)`.
 #[wasm_bindgen]
 pub fn mount(
@@ -68,10 +68,13 @@ pub fn mount(
 ) -> Result<Widget, JsError> {
     let config = Config::read(config)
         .ok_or_else(|| JsError::new("the widget's configuration is not the loader's JSON"))?;
-    crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
-    crate::products::set_host_links(config.product_links.as_deref());
-    crate::bridge::set_manifest(assets);
-    crate::focus::set_root(container.get_root_node());
+    crate::conversation::history::configure(
+        config.persist.as_deref(),
+        config.persist_hours.as_deref(),
+    );
+    crate::ui::products::set_host_links(config.product_links.as_deref());
+    crate::io::worker::set_manifest(assets);
+    crate::platform::focus::set_root(container.get_root_node());
     let locale = config
         .locale
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
@@ -87,7 +90,7 @@ pub fn mount(
         // Mounting also starts Leptos' task executor, which the effects in `watch` need.
         leptos::mount::mount_to(
             container,
-            move || leptos::view! { <crate::app::App chat=chat server=server/> },
+            move || leptos::view! { <crate::ui::app::App chat=chat server=server/> },
         )
         .forget();
         watch(chat, emit);
@@ -161,7 +164,7 @@ struct Detail<'a> {
 }
 
 impl Detail<'_> {
-    /// The JSON the loader parses (see `json`; the shape serde wrote before).
+    /// The JSON the loader parses (see `wire::write`; the shape serde wrote before).
     fn json(&self) -> String {
         let mut o = Obj::new()
             .opt_str("author", self.author)

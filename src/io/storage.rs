@@ -2,15 +2,15 @@
 //! e2e tests read some of them), which storage holds it, and [`forget_conversation`].
 //!
 //! sessionStorage (this tab, across the site's pages): the conversation's id, keys and queued
-//! requests (`outbox`), the hand-off (`service`), the last event seen (`live`), and by default the
-//! history (`history`; `data-persist=local` keeps it in localStorage, `none` nowhere).
+//! requests (`outbox`), the hand-off (`conversation::server`), the last event seen (`live`), and by
+//! default the history (`conversation::history`; `data-persist=local` keeps it in localStorage, `none` nowhere).
 //! localStorage: the display settings (`prefs`), which belong to the customer, not a conversation.
 //! Storage can be full or blocked (private mode, a WebView without DOM storage): every write here
 //! ignores errors, and the setting or conversation then lasts for this page only.
 
 use web_sys::Storage;
 
-/// The kept conversation (`history`).
+/// The kept conversation (`conversation::history`).
 pub const HISTORY: &str = "bank-assistant.history";
 /// Requests not yet delivered to the server (`outbox`).
 pub const OUTBOX: &str = "bank-assistant.outbox";
@@ -21,11 +21,11 @@ pub const CONVERSATION: &str = "bank-assistant.conversation";
 pub const CONVERSATION_KEYS: &str = "bank-assistant.conversation-keys";
 /// `<conversation id> <last event id>` of the hand-off's event stream (`live`).
 pub const LAST_EVENT: &str = "bank-assistant.last-event";
-/// The hand-off's ticket, so a new page of the site picks the hand-off back up (`service`).
+/// The hand-off's ticket, so a new page of the site picks the hand-off back up (`conversation::server`).
 pub const HANDOFF: &str = "bank-assistant.handoff";
 /// The agent who has the conversation, so a new page shows the hand-off as it was.
 pub const HANDOFF_AGENT: &str = "bank-assistant.handoff-agent";
-/// Display settings (`prefs`), in localStorage.
+/// Display settings (`platform::prefs`), in localStorage.
 pub const TEXT_SIZE: &str = "bank-assistant.text-size";
 pub const HIGH_CONTRAST: &str = "bank-assistant.high-contrast";
 pub const AUTO_READ: &str = "bank-assistant.auto-read";

@@ -1,10 +1,12 @@
 //! The JSON the widget exchanges with its counterparts, by hand and without serde (see [`write`] for
 //! why): [`read`] reads through the browser's `JSON.parse`, [`write`] writes exactly what serde would
-//! write, and one file per counterpart holds its messages ([`worker`]; the server's, storage's and
-//! the host's shapes still live next to their callers in `service`, `outbox`, `live`, `history` and
-//! `host`). This module uses nothing else of the widget, so every other module may use it.
+//! write, and one file per counterpart holds its messages: [`worker`] (and [`view`], the product
+//! views and calculator results). The server's, storage's and the host's shapes still live next to
+//! their callers (`conversation::server`, `io::outbox`, `io::live`, `conversation::history`, `host`).
+//! This module uses nothing else of the widget, so every other module may use it.
 
 pub(crate) mod read;
+pub(crate) mod view;
 pub(crate) mod worker;
 pub(crate) mod write;
 

@@ -1,6 +1,6 @@
 //! Reading JSON from the worker, the server, the loader and storage through the browser's own parser:
 //! a few bytes per field, against serde's generated visitors and serde_json's parser (see
-//! `wire::worker`, `products::read`, `live`, `service`, `outbox`, `history`, `host`). Writing is in
+//! `worker`, `view`, `io::live`, `conversation::server`, `io::outbox`, `conversation::history`, `host`). Writing is in
 //! [`super::write`].
 
 use assistant_core::api::{HandoffState, Role, Source};

@@ -53,7 +53,7 @@ pub(crate) fn read_from_worker(text: &str) -> Option<FromWorker> {
 }
 
 /// A message to the worker as JSON, as serde writes `ToWorker` (tagged by `type`, snake_case), which
-/// is how the worker reads it (see `json`).
+/// is how the worker reads it (see `wire::write`).
 pub(crate) fn to_json(msg: &ToWorker) -> String {
     match msg {
         ToWorker::Load { assets } => Obj::new()

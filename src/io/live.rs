@@ -16,8 +16,8 @@
 //! (offline, server down) we retry with backoff and jitter; if the server refuses it for good (the
 //! conversation or its secret is gone), we stop and say so.
 
+use crate::io::outbox;
 use crate::io::storage;
-use crate::outbox;
 use assistant_core::api::{ConversationEvent, StreamToken};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -3,6 +3,7 @@
 //! No model code lives in the widget: this file is the whole cost of the engine on the first load.
 
 use crate::wire::read as js;
+use crate::wire::view::{self, Answer};
 use crate::wire::worker::{read_from_worker, to_json};
 use assistant_core::protocol::{FromWorker, ModelAssets, ToWorker};
 use std::cell::RefCell;
@@ -22,7 +23,11 @@ struct Bridge {
     booted: bool,
     queue: Vec<String>,
     assets: Option<ModelAssets>,
+    /// View and calculator requests sent (`request`), by id, with what to do with the answer.
+    waiting: Vec<(u32, Callback)>,
 }
+
+type Callback = Box<dyn FnOnce(Answer)>;
 
 thread_local! {
     static BRIDGE: RefCell<Bridge> = RefCell::new(Bridge::default());
@@ -68,10 +73,9 @@ fn read_manifest(json: &str) -> Option<Manifest> {
     })
 }
 
-/// Starts the worker once; later calls do nothing. `on_view` is offered each message first (product
-/// views and calculator results, read by `products`; it returns whether it took the message),
-/// `on_message` receives everything else the worker says.
-pub fn start(on_view: fn(&str) -> bool, on_message: impl Fn(FromWorker) + 'static) {
+/// Starts the worker once; later calls do nothing. `on_message` receives everything the worker says,
+/// except the answers to [`request`]s.
+pub fn start(on_message: impl Fn(FromWorker) + 'static) {
     if BRIDGE.with_borrow(|b| b.worker.is_some()) {
         return;
     }
@@ -87,7 +91,7 @@ pub fn start(on_view: fn(&str) -> bool, on_message: impl Fn(FromWorker) + 'stati
         let Some(text) = ev.data().as_string() else {
             return;
         };
-        // Product views and calculator results (issue #5) are read without serde, see `products`.
+        // Product views and calculator results (issue #5), see `wire::view`.
         if on_view(&text) {
             return;
         }
@@ -121,6 +125,29 @@ fn booted() {
     for msg in queue {
         let _ = worker.post_message(&JsValue::from_str(&msg));
     }
+}
+
+/// Sends a view or calculator request `msg` (whose id is `id`) to the worker; `then` gets the worker's
+/// answer.
+pub fn request(id: u32, msg: ToWorker, then: impl FnOnce(Answer) + 'static) {
+    BRIDGE.with_borrow_mut(|b| b.waiting.push((id, Box::new(then))));
+    send(&msg);
+}
+
+/// Hands a worker message to its request if it answers a view or calculator request; returns whether
+/// it did.
+fn on_view(text: &str) -> bool {
+    let Some((id, answer)) = view::reply(text) else {
+        return false;
+    };
+    let then = BRIDGE.with_borrow_mut(|b| {
+        let i = b.waiting.iter().position(|(wid, _)| *wid == id)?;
+        Some(b.waiting.remove(i).1)
+    });
+    if let Some(then) = then {
+        then(answer);
+    }
+    true
 }
 
 /// Whether the worker was started (it may still be booting).

@@ -12,12 +12,12 @@
 //!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
 //!   `data-persist="none"`.
 //!
-//! Written as JSON by hand (`Saved::json`, see `json`), read back with the browser's `JSON.parse`
+//! Written as JSON by hand (`Saved::json`, see `wire::write`), read back with the browser's `JSON.parse`
 //! (`read_saved`, see `wire::read`): no serde code in the widget. Numbers in
 //! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
+use crate::conversation::{Author, Chat, Handoff, Message, Origin};
 use crate::io::storage;
-use crate::state::{Author, Chat, Handoff, Message, Origin};
 use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
 use assistant_core::locale::Lang;
@@ -100,7 +100,7 @@ struct Saved {
 }
 
 impl Saved {
-    /// As JSON (see `json`); the shape serde wrote before, so a history kept by an earlier version
+    /// As JSON (see `wire::write`); the shape serde wrote before, so a history kept by an earlier version
     /// is still read.
     fn json(&self) -> String {
         let lines = json::array(self.lines.iter().map(|l| {
@@ -279,7 +279,7 @@ impl Chat {
         storage::forget_conversation();
         // A new conversation id next time; this one's claim and secret are forgotten once nothing
         // queued needs them (the hand-off's cancellation above).
-        crate::outbox::end_conversation();
+        crate::io::outbox::end_conversation();
         self.reset_suggestions();
     }
 }

@@ -6,11 +6,11 @@
 //! id), so nothing the customer sends is lost when the network or the server is down; responses come
 //! back here by request kind, even after a reload.
 
-use crate::i18n::strings;
+use crate::conversation::{Author, Chat, Handoff, Message, Origin, Rateable};
+use crate::io::live;
+use crate::io::outbox::{self, Item, Kind, Outcome};
 use crate::io::storage::{self, session};
-use crate::live;
-use crate::outbox::{self, Item, Kind, Outcome};
-use crate::state::{Author, Chat, Handoff, Message, Origin, Rateable};
+use crate::platform::i18n::strings;
 use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
 use assistant_core::answers::{Suggestion, Texts};
@@ -31,7 +31,7 @@ thread_local! {
     static AWAITING_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-pub use crate::outbox::new_id;
+pub use crate::io::outbox::new_id;
 
 /// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
 pub fn conversation_id() -> String {
@@ -51,7 +51,7 @@ fn queue<T: Body>(kind: Kind, id: String, path: String, body: &T) {
     outbox::push(Item::new(kind, id, conversation_id(), path, body.json()));
 }
 
-/// A request body as JSON, as serde writes the core's type (see `json`): the server reads these
+/// A request body as JSON, as serde writes the core's type (see `wire::write`): the server reads these
 /// with serde and `deny_unknown_fields`.
 trait Body {
     fn json(&self) -> String;

@@ -416,7 +416,7 @@ fn restore_keys() -> Vec<Keys> {
         .unwrap_or_default()
 }
 
-/// `OpenConversation` as serde writes it (see `json`).
+/// `OpenConversation` as serde writes it (see `wire::write`).
 pub(crate) fn open_json(open: &OpenConversation) -> String {
     let OpenConversation {
         conversation_id,
@@ -888,8 +888,8 @@ mod tests {
             expires_in_s: 600,
         };
         let json = serde_json::to_string(&token).unwrap();
-        assert_eq!(crate::live::read_token(&json), Some(token));
-        assert_eq!(crate::live::read_token(r#"{"token":"t"}"#), None);
+        assert_eq!(crate::io::live::read_token(&json), Some(token));
+        assert_eq!(crate::io::live::read_token(r#"{"token":"t"}"#), None);
     }
 
     #[wasm_bindgen_test]

@@ -1,11 +1,14 @@
 //! The conversation's state and what happens when the customer sends a question or the worker replies.
 //! Kept apart from the view code so the flow reads top to bottom. What involves the bank's server (server
-//! answers, hand-off to a person, feedback) is in `service`.
+//! answers, hand-off to a person, feedback) is in `server`; the history kept for the tab in `history`.
 
-use crate::bridge;
-use crate::i18n::strings;
-use crate::outbox::Link;
-use crate::prefs::Prefs;
+pub(crate) mod history;
+pub(crate) mod server;
+
+use crate::io::outbox::Link;
+use crate::io::worker;
+use crate::platform::i18n::strings;
+use crate::platform::prefs::Prefs;
 use assistant_core::answers::Suggestion;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
@@ -234,7 +237,7 @@ impl Chat {
             loaded: 0,
             total: 3,
         });
-        bridge::start(crate::products::on_message, move |msg| self.on_worker(msg));
+        worker::start(move |msg| self.on_worker(msg));
     }
 
     fn on_worker(self, msg: FromWorker) {
@@ -388,7 +391,7 @@ impl Chat {
                 None,
             );
         }
-        let message_id = crate::outbox::new_id("m");
+        let message_id = crate::io::outbox::new_id("m");
         // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
         if self.to_people(&message_id, &masked.text, lang) {
             return Ok(true);
@@ -402,7 +405,7 @@ impl Chat {
         }
         self.pending
             .update_value(|p| p.push((id, masked.text.clone(), message_id)));
-        bridge::send(&ToWorker::Classify {
+        worker::send(&ToWorker::Classify {
             id,
             text: masked.text,
             locale,
