@@ -2,6 +2,7 @@
 //! Kept apart from the view code so the flow reads top to bottom. What involves the bank's server (server
 //! answers, hand-off to a person, feedback) is in `server`; the history kept for the tab in `history`.
 
+pub(crate) mod handoff;
 pub(crate) mod history;
 pub(crate) mod server;
 
