@@ -1,0 +1,176 @@
+//! Asking the in-browser assistant: a question is masked and sent to the worker (`Chat::send`), and
+//! its reply becomes a message, a hand-off or a question for the bank's server (`Chat::on_reply`).
+
+use super::{Author, Chat, Engine, MAX_CHARS, Message, Origin, Rateable};
+use crate::io::worker;
+use crate::platform::i18n::strings;
+use assistant_core::locale::Lang;
+use assistant_core::pii;
+use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker};
+use assistant_core::routing::{Reason, Route};
+use leptos::prelude::*;
+
+impl Chat {
+    /// Starts the engine's worker (idempotent).
+    pub fn start_engine(self) {
+        if self.engine.get_untracked() != Engine::Idle {
+            return;
+        }
+        self.engine.set(Engine::Loading {
+            stage: Stage::Downloading,
+            loaded: 0,
+            total: 3,
+        });
+        worker::start(move |msg| self.on_worker(msg));
+    }
+
+    fn on_worker(self, msg: FromWorker) {
+        match msg {
+            FromWorker::Booted => {}
+            FromWorker::Progress {
+                stage,
+                loaded,
+                total,
+            } => self.engine.set(Engine::Loading {
+                stage,
+                loaded,
+                total,
+            }),
+            FromWorker::Ready { .. } => self.engine.set(Engine::Ready),
+            FromWorker::Failed { message } => {
+                web_sys::console::warn_1(
+                    &format!("assistant: instant answers unavailable: {message}").into(),
+                );
+                self.engine.set(Engine::Failed);
+                // Questions already sent are still answered: after a failed load the worker replies
+                // to each with the server route, so nothing is said twice here.
+            }
+            FromWorker::Reply(reply) => self.on_reply(reply),
+        }
+    }
+
+    /// The masked question and its server message id, for a worker reply.
+    fn take_pending(&self, id: u32) -> Option<(String, String)> {
+        let mut found = None;
+        self.pending.update_value(|p| {
+            if let Some(i) = p.iter().position(|(pid, _, _)| *pid == id) {
+                let (_, text, mid) = p.remove(i);
+                found = Some((text, mid));
+            }
+        });
+        found
+    }
+
+    fn on_reply(self, r: Reply) {
+        let Some((question, message_id)) = self.take_pending(r.id) else {
+            return;
+        };
+        match (r.route, r.answer) {
+            // "Compare A and B" (issue #5): the worker's introduction, then a side-by-side table.
+            (_, Some(intro)) if r.compare.is_some() => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                let pair = r.compare.as_deref().unwrap_or_default();
+                self.say(intro, r.lang, Origin::compare(pair), None);
+            }
+            (Route::Answer, Some(answer)) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.push(Message {
+                    id: 0,
+                    author: Author::Assistant,
+                    text: answer,
+                    lang: r.lang,
+                    origin: Origin::Answer,
+                    intent: r.intent.clone(),
+                    rate: Some(Rateable {
+                        message_id,
+                        question,
+                        intent: r.intent,
+                    }),
+                    offer_handoff: false,
+                });
+            }
+            // The customer asked for a person: they get one.
+            (Route::Handoff, _) if r.reason == Reason::AskedForPerson => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.accept_handoff(r.reason, r.lang);
+            }
+            // A complaint or an upset customer: the answer, and a person offered.
+            (Route::Handoff, answer) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.push(Message {
+                    id: 0,
+                    author: Author::Assistant,
+                    text: answer.unwrap_or_else(|| strings(r.lang).connecting.to_owned()),
+                    lang: r.lang,
+                    origin: Origin::Handoff,
+                    intent: r.intent,
+                    rate: None,
+                    offer_handoff: true,
+                });
+            }
+            // Unsure or out of scope: the bank's server chatbot answers (still waiting).
+            _ => self.ask_server(message_id, question, r.lang, r.top),
+        }
+        if r.suggestions.is_empty() {
+            self.reset_suggestions();
+        } else {
+            self.suggestions.set(r.suggestions);
+        }
+    }
+
+    /// Sends a question (`chip_intent`: the intent of a tapped suggestion chip). Returns an error message
+    /// for the customer, or `Ok(false)` when there was nothing to send.
+    pub fn send(self, raw: &str, chip_intent: Option<String>) -> Result<bool, &'static str> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Ok(false);
+        }
+        let locale = self.locale.get_untracked();
+        if text.chars().count() > MAX_CHARS {
+            return Err(strings(locale).too_long);
+        }
+        let masked = pii::mask(text);
+        let lang = Lang::of_text(&masked.text, locale);
+        let id = self.id();
+        self.push(Message {
+            id,
+            author: Author::Customer,
+            text: masked.text.clone(),
+            lang,
+            origin: Origin::Customer,
+            intent: None,
+            rate: None,
+            offer_handoff: false,
+        });
+        if !masked.found.is_empty() {
+            self.say(
+                strings(lang).masked_notice.into(),
+                lang,
+                Origin::Notice,
+                None,
+            );
+        }
+        let message_id = crate::io::outbox::new_id("m");
+        // With a person (or waiting for one, or leaving a message): the text goes to the bank's team.
+        if self.to_people(&message_id, &masked.text, lang) {
+            return Ok(true);
+        }
+        self.start_engine();
+        self.waiting.update(|w| *w += 1);
+        if self.engine.get_untracked() == Engine::Failed {
+            // No instant answers on this device: the server answers everything.
+            self.ask_server(message_id, masked.text, lang, Vec::new());
+            return Ok(true);
+        }
+        self.pending
+            .update_value(|p| p.push((id, masked.text.clone(), message_id)));
+        worker::send(&ToWorker::Classify {
+            id,
+            text: masked.text,
+            locale,
+            simple: self.prefs.text_size.get_untracked().elder(),
+            intent: chip_intent,
+        });
+        Ok(true)
+    }
+}
