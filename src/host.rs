@@ -7,30 +7,14 @@
 //!
 //! Why so little here: every byte of this module counts toward the first-load budget, and JS glue in
 //! the loader is cheaper than Leptos code. Event payloads are built from the transcript, which holds
-//! only masked text (`state::Chat::send` masks before keeping anything), so no raw PII leaves.
+//! only masked text (`conversation::Chat::send` masks before keeping anything), so no raw PII leaves.
 
-use crate::json::Obj;
-use crate::prefs::{Prefs, TextSize};
-use crate::state::{Author, Chat, Engine, Handoff};
+use crate::conversation::{Author, Chat, Engine, Handoff};
+use crate::platform::prefs::{Prefs, TextSize};
+use crate::wire::write::Obj;
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-
-thread_local! {
-    /// The tree the widget is mounted in: the loader's shadow root.
-    static ROOT: RefCell<Option<web_sys::Node>> = const { RefCell::new(None) };
-}
-
-/// An element of the widget by id. Ids are scoped to the shadow root, so `document.getElementById`
-/// does not see them.
-pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
-    let root = ROOT.with_borrow(|r| r.clone())?;
-    match root.dyn_ref::<web_sys::ShadowRoot>() {
-        Some(shadow) => shadow.get_element_by_id(id),
-        None => root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id),
-    }
-}
 
 /// What the loader passes to [`mount`] (JSON, camelCase keys): the `data-*` settings of the tag.
 struct Config {
@@ -47,11 +31,11 @@ struct Config {
 }
 
 impl Config {
-    /// Reads the loader's JSON with the browser's parser (`bridge::js`), as the derived serde reader
+    /// Reads the loader's JSON with the browser's parser (`wire::read`), as the derived serde reader
     /// did: unknown keys are ignored, a missing (or null) setting is `None`, any other non-string is
     /// an error.
     fn read(json: &str) -> Option<Config> {
-        use crate::bridge::js::{opt_string, parse};
+        use crate::wire::read::{opt_string, parse};
         let o = parse(json)?;
         Some(Config {
             locale: opt_string(&o, "locale")?,
@@ -73,7 +57,7 @@ pub struct Widget {
 }
 
 /// Mounts the widget into `container` (inside the loader's shadow root). `config` is JSON
-/// ([`Config`]), `assets` the hashed asset URLs (JSON, see `bridge::set_manifest`), `emit` is called as
+/// ([`Config`]), `assets` the hashed asset URLs (JSON, see `io::worker::set_manifest`), `emit` is called as
 /// `emit(event, detailJson)`.
 #[wasm_bindgen]
 pub fn mount(
@@ -84,10 +68,13 @@ pub fn mount(
 ) -> Result<Widget, JsError> {
     let config = Config::read(config)
         .ok_or_else(|| JsError::new("the widget's configuration is not the loader's JSON"))?;
-    crate::history::configure(config.persist.as_deref(), config.persist_hours.as_deref());
-    crate::products::set_host_links(config.product_links.as_deref());
-    crate::bridge::set_manifest(assets);
-    ROOT.with_borrow_mut(|r| *r = Some(container.get_root_node()));
+    crate::conversation::history::configure(
+        config.persist.as_deref(),
+        config.persist_hours.as_deref(),
+    );
+    crate::ui::products::set_host_links(config.product_links.as_deref());
+    crate::io::worker::set_manifest(assets);
+    crate::platform::focus::set_root(container.get_root_node());
     let locale = config
         .locale
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
@@ -103,7 +90,7 @@ pub fn mount(
         // Mounting also starts Leptos' task executor, which the effects in `watch` need.
         leptos::mount::mount_to(
             container,
-            move || leptos::view! { <crate::app::App chat=chat server=server/> },
+            move || leptos::view! { <crate::ui::app::App chat=chat server=server/> },
         )
         .forget();
         watch(chat, emit);
@@ -177,7 +164,7 @@ struct Detail<'a> {
 }
 
 impl Detail<'_> {
-    /// The JSON the loader parses (see `json`; the shape serde wrote before).
+    /// The JSON the loader parses (see `wire::write`; the shape serde wrote before).
     fn json(&self) -> String {
         let mut o = Obj::new()
             .opt_str("author", self.author)
@@ -230,6 +217,8 @@ fn watch(chat: Chat, emit: js_sys::Function) {
     Effect::new(move |seen: Option<usize>| {
         chat.messages.with(|all| {
             for m in all.iter().skip(seen.unwrap_or(restored).min(all.len())) {
+                // A comparison's products are its event's intent (`"a|b"`).
+                let pair = m.origin.pair();
                 let author = match m.author {
                     Author::Customer => "customer",
                     Author::Assistant => "assistant",
@@ -241,8 +230,8 @@ fn watch(chat: Chat, emit: js_sys::Function) {
                         author: Some(author),
                         text: Some(&m.text),
                         lang: Some(m.lang.tag()),
-                        route: Some(m.route),
-                        intent: Some(m.intent.as_deref()),
+                        route: Some(m.origin.name()),
+                        intent: Some(pair.as_deref().or(m.intent.as_deref())),
                         ..Detail::default()
                     },
                 );

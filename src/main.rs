@@ -2,33 +2,25 @@
 //! creates the `<bank-assistant>` element and its shadow root, then calls [`host::mount`] with the
 //! configuration and the hashed asset URLs. See docs/EMBEDDING.md.
 //!
-//! Modules: `host` (the mount function and the commands/events behind the page's JS API), `app`
-//! (launcher + dialog), `header` (title, toolbar, display settings), `messages` (the log), `composer`
-//! (chips and input), `state` (conversation flow), `bridge` (the Web Worker that owns the model),
-//! `prefs` (text size, contrast, auto-read), `history` (the conversation kept for the tab), `speech` (read aloud), `focus` (dialog focus trap inside
-//! the shadow root), `i18n`, `idle`, `viewport`
-//! (the on-screen keyboard), `json` (writing the JSON the widget sends; it reads JSON with the
-//! browser's `JSON.parse`, see `bridge::js`).
+//! Layers, each using only the ones below it (`xtask/src/layout.rs` checks there is no import circle
+//! of more than three files):
+//! - `host`: the mount function and the commands/events behind the page's JS API;
+//! - `ui`: the Leptos components (launcher + dialog, header, log, composer, product renderers);
+//! - `conversation`: the conversation's state (`Chat`, signals) and flow: asking the worker, the bank's
+//!   server and hand-offs (`server`), the history kept for the tab (`history`);
+//! - `io`: the Web Worker (`worker`), server requests (`outbox`), the hand-off's event stream (`live`),
+//!   every storage key (`storage`);
+//! - `wire`: the JSON the widget reads and writes, without serde (`read` through the browser's
+//!   `JSON.parse`, `write` by hand, `worker` the worker's messages);
+//! - `platform`: the browser's features the UI needs (display preferences, speech, focus trap, idle
+//!   start, on-screen keyboard) and every UI string (`i18n`).
 
-mod app;
-mod bridge;
-mod composer;
-mod focus;
-mod header;
-mod history;
+mod conversation;
 mod host;
-mod i18n;
-mod idle;
-mod json;
-mod live;
-mod messages;
-mod outbox;
-mod prefs;
-mod products;
-mod service;
-mod speech;
-mod state;
-mod viewport;
+mod io;
+mod platform;
+mod ui;
+mod wire;
 
 /// wasm-bindgen runs this when the module is instantiated; mounting waits for the loader's call.
 fn main() {

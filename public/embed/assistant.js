@@ -168,8 +168,8 @@ function hostElement(tag) {
 /** This loader's own script tag (its `data-*` attributes are the settings). */
 const ownTag = () => [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url.split('?')[0] || s.src === import.meta.url);
 
-// The launcher's name as the widget says it (src/i18n.rs `launcher`; the browser tests check that both
-// agree), its icon (src/app.rs), and the text-size steps of `assistant_core::display::TextSize`.
+// The launcher's name as the widget says it (i18n.rs `launcher`; the browser tests check that both
+// agree), its icon (ui/app.rs), and the text-size steps of `assistant_core::display::TextSize`.
 const LAUNCHER = { en: 'Chat with our assistant', zh: '在线客服' };
 const OPENING = { en: 'Opening the chat…', zh: '正在打开对话…' };
 const ICON = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z';
@@ -189,7 +189,7 @@ const stored = (key) => { try { return localStorage.getItem(key); } catch { retu
 
 /**
  * The launcher shown until the widget is loaded: the widget's own markup, classes, name, text size and
- * contrast (the customer's remembered choice first, as `src/prefs.rs` does), so the swap is invisible.
+ * contrast (the customer's remembered choice first, as `prefs.rs` does), so the swap is invisible.
  */
 function facade(data) {
   const zh = /^zh([-_]|$)/i.test(data.locale ?? navigator.language ?? '');

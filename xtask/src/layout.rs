@@ -1,7 +1,7 @@
 //! Keeps the code's layout easy to see: no import circle of more than three files in a crate (a parent
 //! module and its children using each other's types is fine), so a newcomer can read a layer without
-//! reading everything above it. Run by `cargo test` (the tests below) on the server; the graph is made
-//! from `crate::…` paths in each file, which is how this project writes its imports.
+//! reading everything above it. Run by `cargo test` (the tests below) on the server and the widget
+//! (`src/`); the graph is made from `crate::…` paths in each file, which is how this project writes its imports.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -184,5 +184,12 @@ mod tests {
         let root = crate::root();
         let big = too_big_circles(&root.join("crates/assistant-server/src"), 3);
         assert!(big.is_empty(), "import circles in the server: {big:?}");
+    }
+
+    #[test]
+    fn the_widget_has_no_import_circle_of_more_than_three_files() {
+        let root = crate::root();
+        let big = too_big_circles(&root.join("src"), 3);
+        assert!(big.is_empty(), "import circles in the widget: {big:?}");
     }
 }

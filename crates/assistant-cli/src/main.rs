@@ -2,7 +2,9 @@
 //!
 //! - `assistant classify`: questions on stdin, one per line → one JSON object per line:
 //!   `{"intent": "...", "confidence": 0.93, "route": "answer" | "handoff" | "server"}`.
-//! - `assistant eval FILE.csv`: a CSV with `text,category` columns → accuracy and where questions went.
+//! - `assistant eval FILE.csv`: a CSV with `text,category` columns → accuracy and where questions went,
+//!   through `assistant_core::assistant::reply`, the function the browser's worker answers with (the
+//!   answers and products from `--kb-dir`, default `public/kb`).
 //! - `assistant features`: JSON strings on stdin, one per line → the featuriser's ids and weights, one
 //!   JSON object per line. Training uses this, so Python never re-implements the featuriser. `--buckets W,C`
 //!   overrides the bucket counts (for experiments; hashes folded with `% buckets`).
@@ -11,16 +13,20 @@
 //! Like the widget, `classify` and `eval` mask personal data before the model sees the text.
 
 use anyhow::{Context, Result, bail};
+use assistant_core::answers::AnswerBundle;
+use assistant_core::assistant::{self, Knowledge, Question};
 use assistant_core::engine::IntentEngine;
 use assistant_core::features::{FeaturiserConfig, featurise};
+use assistant_core::locale::Lang;
 use assistant_core::normalize::Normalizer;
 use assistant_core::pii;
+use assistant_core::products::ProductBundle;
 use assistant_core::routing::{Route, decide};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: assistant <classify | eval FILE.csv | features [--buckets W,C] | featuriser> [--model-dir DIR]";
+const USAGE: &str = "usage: assistant <classify | eval FILE.csv | features [--buckets W,C] | featuriser> [--model-dir DIR] [--kb-dir DIR]";
 
 fn main() {
     if let Err(e) = run() {
@@ -34,11 +40,13 @@ fn run() -> Result<()> {
     let model_dir = take_option(&mut args, "--model-dir")?
         .or_else(|| std::env::var("ASSISTANT_MODEL_DIR").ok())
         .map_or_else(|| PathBuf::from("public/model"), PathBuf::from);
+    let kb_dir = take_option(&mut args, "--kb-dir")?
+        .map_or_else(|| PathBuf::from("public/kb"), PathBuf::from);
     match args.first().map(String::as_str) {
         Some("classify") => classify(&load_engine(&model_dir)?),
         Some("eval") => {
             let file = args.get(1).context(USAGE)?;
-            eval(&load_engine(&model_dir)?, file)
+            eval(&load_engine(&model_dir)?, &kb_dir, file)
         }
         Some("features") => {
             let mut cfg = FeaturiserConfig::default();
@@ -115,7 +123,21 @@ fn round3(p: f32) -> f32 {
     (p * 1000.0).round() / 1000.0
 }
 
-fn eval(engine: &IntentEngine, file: &str) -> Result<()> {
+fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<()> {
+    let read = |name: &str| {
+        let path = kb_dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+    };
+    let answers = AnswerBundle::parse(&read("answers.json")?).map_err(anyhow::Error::msg)?;
+    // Without a catalogue the browser makes no comparisons either.
+    let products = read("products.json")
+        .ok()
+        .map(|json| ProductBundle::parse(&json).map_err(anyhow::Error::msg))
+        .transpose()?;
+    let knowledge = Knowledge {
+        model: Some((engine, &answers)),
+        products: products.as_ref(),
+    };
     let mut reader = csv::Reader::from_path(file).with_context(|| format!("reading {file}"))?;
     let headers = reader.headers()?.clone();
     let col = |name: &str| {
@@ -130,11 +152,22 @@ fn eval(engine: &IntentEngine, file: &str) -> Result<()> {
     for record in reader.records() {
         let record = record?;
         let masked = pii::mask(&record[text_col]).text;
-        let prediction = engine.predict(&masked)?;
-        let decision = decide(&prediction.ranked, &masked, &engine.meta().thresholds);
+        let question = Question {
+            id: 0,
+            text: &masked,
+            locale: Lang::En,
+            simple: false,
+            chip: None,
+        };
+        let reply = assistant::reply(&question, knowledge).map_err(anyhow::Error::msg)?;
         total += 1;
-        correct += usize::from(prediction.top().0 == &record[cat_col]);
-        let route = match decision.route {
+        correct += usize::from(
+            reply
+                .top
+                .first()
+                .is_some_and(|(i, _)| i == &record[cat_col]),
+        );
+        let route = match reply.route {
             Route::Answer => "answer",
             Route::Handoff => "handoff",
             Route::Server => "server",

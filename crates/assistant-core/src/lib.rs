@@ -20,6 +20,8 @@ pub mod routing;
 pub mod taxonomy;
 
 #[cfg(feature = "engine")]
+pub mod assistant;
+#[cfg(feature = "engine")]
 pub mod engine;
 #[cfg(feature = "text")]
 pub mod features;

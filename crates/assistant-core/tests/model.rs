@@ -121,3 +121,79 @@ fn garbage_is_an_error_not_a_panic() {
         .unwrap();
     assert!(matches!(err, ModelError::Onnx(_)), "{err}");
 }
+
+/// `assistant::reply`, the function the browser's worker answers with (and the CLI's `eval` measures),
+/// with the committed model, answers and catalogue.
+#[test]
+fn the_reply_the_browser_gets() {
+    use assistant_core::answers::AnswerBundle;
+    use assistant_core::assistant::{Knowledge, Question, reply};
+    use assistant_core::locale::Lang;
+    use assistant_core::products::ProductBundle;
+    use assistant_core::routing::Reason;
+    let e = engine();
+    let answers = AnswerBundle::parse(include_str!("../../../public/kb/answers.json")).unwrap();
+    let products = ProductBundle::parse(include_str!("../../../public/kb/products.json")).unwrap();
+    let all = Knowledge {
+        model: Some((&e, &answers)),
+        products: Some(&products),
+    };
+    let ask = |text: &str, simple: bool, chip: Option<&str>, k: Knowledge| {
+        let q = Question {
+            id: 7,
+            text,
+            locale: Lang::En,
+            simple,
+            chip: chip.map(str::to_owned),
+        };
+        reply(&q, k).unwrap()
+    };
+
+    let r = ask("I lost my card", false, None, all);
+    assert_eq!(
+        (r.id, r.route, r.reason),
+        (7, Route::Answer, Reason::Confident)
+    );
+    assert_eq!(r.intent.as_deref(), Some("lost_or_stolen_card"));
+    assert!(r.answer.is_some() && r.compare.is_none());
+    assert_eq!(r.top.len(), 3);
+    // Four suggestions after an answer, three in elder mode (as many as the answers have).
+    let suggestions = |n| answers.suggestions("lost_or_stolen_card", Lang::En, n);
+    assert!(!r.suggestions.is_empty());
+    assert_eq!(r.suggestions, suggestions(4));
+    let simple = ask("I lost my card", true, None, all);
+    assert_eq!(simple.suggestions, suggestions(3));
+    assert_eq!(ask("我的银行卡丢了", false, None, all).lang, Lang::ZhCn);
+
+    // A chip's intent is taken as chosen, without the model.
+    let r = ask("Talk to a person", false, Some("human_agent"), all);
+    assert_eq!(
+        (r.route, r.reason),
+        (Route::Handoff, Reason::AskedForPerson)
+    );
+    assert!(r.top.is_empty() && r.suggestions.is_empty());
+
+    // "Compare A and B": the table, no model run; not for a chip, not without the catalogue.
+    let compare = "compare fixed deposit and certificate of deposit";
+    let r = ask(compare, false, None, all);
+    assert_eq!(r.route, Route::Answer);
+    assert_eq!(
+        r.compare.as_deref(),
+        Some("product_fixed_deposit|product_certificate_of_deposit")
+    );
+    assert!(r.top.is_empty());
+    let no_catalogue = Knowledge {
+        products: None,
+        ..all
+    };
+    assert!(ask(compare, false, None, no_catalogue).compare.is_none());
+
+    // Without the model everything goes to the server.
+    let nothing = Knowledge {
+        model: None,
+        products: None,
+    };
+    let r = ask("I lost my card", false, None, nothing);
+    assert_eq!((r.route, r.reason), (Route::Server, Reason::Unsure));
+    assert!(r.answer.is_none() && r.intent.is_none());
+}

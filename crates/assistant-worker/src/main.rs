@@ -6,7 +6,9 @@
 //!
 //! Protocol (`assistant_core::protocol`): the widget waits for `booted`, sends `load` with the hashed
 //! asset URLs, receives `progress` then `ready` (or `failed`), and sends `classify` for each masked
-//! question; each gets one `reply`. Questions that arrive while loading wait here, in order.
+//! question; each gets one `reply`. Questions that arrive while loading wait here, in order. What the
+//! reply says is decided by `assistant_core::assistant::reply` (the same function the CLI's `eval`
+//! and the native tests measure): this crate is the message loop and the fetches.
 //!
 //! Products (issue #5) live here too: the worker loads the catalogue and glossary (`kb/products.json`)
 //! before the model, answers "compare A and B" itself, and builds the views the widget renders
@@ -15,12 +17,10 @@
 //! widget then shows plain text, and the model still loads.
 
 use assistant_core::answers::AnswerBundle;
+use assistant_core::assistant::{self, Knowledge, Question};
 use assistant_core::engine::IntentEngine;
-use assistant_core::locale::Lang;
 use assistant_core::products::{ProductBundle, view};
-use assistant_core::protocol::{FromWorker, ModelAssets, Reply, Stage, ToWorker, ViewReply};
-use assistant_core::routing::{Decision, Reason, Route, decide};
-use assistant_core::taxonomy;
+use assistant_core::protocol::{FromWorker, ModelAssets, Stage, ToWorker, ViewReply};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -249,98 +249,29 @@ fn answer(msg: ToWorker) {
         return;
     };
     let started = now_ms();
-    let lang = Lang::of_text(&text, locale);
+    let question = Question {
+        id,
+        text: &text,
+        locale,
+        simple,
+        chip,
+    };
     let reply = STATE.with_borrow(|s| {
-        // "Compare A and B": a side-by-side table, no model needed (not for a tapped chip).
-        let bundle = s.products.as_ref().and_then(Option::as_ref);
-        if let Some((pair, intro)) = bundle
-            .filter(|_| chip.is_none())
-            .and_then(|b| view::compare_request(b, &text, lang))
-        {
-            return Ok(Reply {
-                id,
-                route: Route::Answer,
-                reason: Reason::Confident,
-                intent: None,
-                confidence: 1.0,
-                top: Vec::new(),
-                lang,
-                answer: Some(intro),
-                suggestions: Vec::new(),
-                infer_ms: now_ms() - started,
-                compare: Some(pair),
-            });
-        }
-        let Some((engine, answers)) = &s.loaded else {
-            // The model failed to load: everything goes to the server.
-            return Ok(Reply {
-                id,
-                route: Route::Server,
-                reason: Reason::Unsure,
-                intent: None,
-                confidence: 0.0,
-                top: Vec::new(),
-                lang,
-                answer: None,
-                suggestions: Vec::new(),
-                infer_ms: 0.0,
-                compare: None,
-            });
+        let knowledge = Knowledge {
+            model: s.loaded.as_ref().map(|(engine, answers)| (engine, answers)),
+            products: s.products.as_ref().and_then(Option::as_ref),
         };
-        // A chip's intent is known: no need to run the model for it.
-        let (d, top) = match chip.filter(|i| taxonomy::is_intent(i)) {
-            Some(intent) => (chosen(intent), Vec::new()),
-            None => {
-                let p = engine.predict(&text).map_err(|e| e.to_string())?;
-                let d = decide(&p.ranked, &text, &engine.meta().thresholds);
-                (d, p.ranked.into_iter().take(3).collect())
-            }
-        };
-        let intent = d.intent.as_deref().unwrap_or_default();
-        let answer = match d.route {
-            Route::Answer => answers.answer(intent, lang, simple),
-            // A person is offered; the knowledge base's own words for asking/complaining come first.
-            Route::Handoff if matches!(intent, "human_agent" | "complaint") => {
-                answers.answer(intent, lang, simple)
-            }
-            _ => None,
-        };
-        let suggestions = if d.route == Route::Answer {
-            answers.suggestions(intent, lang, if simple { 3 } else { 4 })
-        } else {
-            Vec::new()
-        };
-        Ok::<_, String>(Reply {
-            id,
-            route: d.route,
-            reason: d.reason,
-            intent: d.intent.clone(),
-            confidence: d.confidence,
-            top,
-            lang,
-            answer: answer.map(str::to_owned),
-            suggestions,
-            infer_ms: now_ms() - started,
-            compare: None,
-        })
+        let timed = knowledge.model.is_some();
+        assistant::reply(&question, knowledge).map(|r| (r, timed))
     });
     match reply {
-        Ok(r) => post(&FromWorker::Reply(r)),
+        Ok((mut r, timed)) => {
+            // Not timed when the model failed to load (the server answers), as before.
+            if timed || r.compare.is_some() {
+                r.infer_ms = now_ms() - started;
+            }
+            post(&FromWorker::Reply(r))
+        }
         Err(message) => post(&FromWorker::Failed { message }),
-    }
-}
-
-/// The decision for an intent the customer picked on a suggestion chip.
-fn chosen(intent: String) -> Decision {
-    let (route, reason) = match intent.as_str() {
-        taxonomy::HUMAN_AGENT => (Route::Handoff, Reason::AskedForPerson),
-        taxonomy::COMPLAINT => (Route::Handoff, Reason::Complaint),
-        _ => (Route::Answer, Reason::Confident),
-    };
-    Decision {
-        route,
-        reason,
-        intent: Some(intent),
-        confidence: 1.0,
     }
 }

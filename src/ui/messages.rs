@@ -3,9 +3,9 @@
 //! Assistant messages carry a read-aloud button where the platform can speak; with auto-read on, each
 //! new answer is read as it arrives (it always follows the customer's own question, a user action).
 
-use crate::i18n::strings;
-use crate::speech::{self, Speaker};
-use crate::state::{Author, Chat, Message, Rateable};
+use crate::conversation::{Author, Chat, Message, Origin, Rateable};
+use crate::platform::i18n::strings;
+use crate::platform::speech::{self, Speaker};
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
 
@@ -44,7 +44,7 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
             </p>
             // A message joins the log once its text (or product card) is ready, whole, so the log
             // announces it once and never changes it (issue #5's views come from the worker).
-            <For each=move || crate::products::ready(chat.messages.get()) key=|m| m.id let:message>
+            <For each=move || crate::ui::products::ready(chat.messages.get()) key=|m| m.id let:message>
                 <MessageView chat=chat message=message log=log/>
             </For>
         </div>
@@ -62,7 +62,7 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
     let read_aloud = (message.author != Author::Customer && speech::available())
         .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
     let offer = message.offer_handoff.then(|| {
-        let reason = if message.route == "handoff" {
+        let reason = if message.origin == Origin::Handoff {
             Reason::Complaint
         } else {
             Reason::Unsure
@@ -83,10 +83,10 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         }
     });
     view! {
-        <div class=class lang=message.lang.tag() data-route=message.route data-intent=message.intent.unwrap_or_default()>
+        <div class=class lang=message.lang.tag() data-route=message.origin.name() data-intent=message.origin.pair().or_else(|| message.intent.clone()).unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
-            <crate::products::Body chat=chat message=message.clone()/>
+            <crate::ui::products::Body chat=chat message=message.clone()/>
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}

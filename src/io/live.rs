@@ -16,7 +16,8 @@
 //! (offline, server down) we retry with backoff and jitter; if the server refuses it for good (the
 //! conversation or its secret is gone), we stop and say so.
 
-use crate::outbox;
+use crate::io::outbox;
+use crate::io::storage;
 use assistant_core::api::{ConversationEvent, StreamToken};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,8 +26,6 @@ use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent};
 
 const EVENT_TYPES: [&str; 4] = ["queue", "status", "message", "typing"];
-/// `<conversation id> <last event id>`.
-const LAST_EVENT_KEY: &str = "bank-assistant.last-event";
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const MAX_RETRY_MS: f64 = 30_000.0;
 
@@ -66,8 +65,8 @@ pub fn listen(
     on_gone: impl Fn() + 'static,
 ) {
     stop();
-    let last = outbox::session()
-        .and_then(|s| s.get_item(LAST_EVENT_KEY).ok().flatten())
+    let last = storage::session()
+        .and_then(|s| s.get_item(storage::LAST_EVENT).ok().flatten())
         .and_then(|v| {
             let (c, id) = v.split_once(' ')?;
             (c == conversation).then(|| id.to_owned())
@@ -81,13 +80,6 @@ pub fn listen(
         l.reopened = false;
     });
     connect();
-}
-
-/// Forgets the last event seen (the conversation was cleared).
-pub fn forget() {
-    if let Some(s) = outbox::session() {
-        let _ = s.remove_item(LAST_EVENT_KEY);
-    }
 }
 
 /// Closes the stream (hand-off over, cancelled, or conversation cleared).
@@ -129,9 +121,9 @@ async fn token(conversation: &str) -> Result<String, NoToken> {
     }
 }
 
-/// A `StreamToken` (both fields required), read with the browser's `JSON.parse` (see `bridge::js`).
+/// A `StreamToken` (both fields required), read with the browser's `JSON.parse` (see `wire::read`).
 pub(crate) fn read_token(json: &str) -> Option<StreamToken> {
-    use crate::bridge::js;
+    use crate::wire::read as js;
     let o = js::parse(json)?;
     Some(StreamToken {
         token: js::string(&o, "token")?,
@@ -215,8 +207,9 @@ fn open(conversation: &str, token: &str) {
             };
             let handler = LIVE.with_borrow_mut(|l| {
                 if !id.is_empty() {
-                    if let Some(s) = outbox::session() {
-                        let _ = s.set_item(LAST_EVENT_KEY, &format!("{} {id}", l.conversation));
+                    if let Some(s) = storage::session() {
+                        let _ =
+                            s.set_item(storage::LAST_EVENT, &format!("{} {id}", l.conversation));
                     }
                     l.last_id = Some(id);
                 }
@@ -258,11 +251,11 @@ fn open(conversation: &str, token: &str) {
     });
 }
 
-/// Reads one event with the browser's `JSON.parse` (see `bridge::js`: serde's code for this internally
+/// Reads one event with the browser's `JSON.parse` (see `wire::read`: serde's code for this internally
 /// tagged enum was ~12 KB of the widget's wasm before optimisation). The shape is the server's
 /// `ConversationEvent` (docs/openapi.yaml).
 fn read_event(data: &str) -> Option<ConversationEvent> {
-    use crate::bridge::js;
+    use crate::wire::read as js;
     let o = js::parse(data)?;
     let num = |k| js::get(&o, k).as_f64().map(|n| n as u32);
     Some(match js::s(&o, "type").as_str() {

@@ -5,10 +5,10 @@
 //! time, so the four text sizes and the toggles sit behind one clearly named button instead of crowding
 //! the header, while "talk to a person" never hides.
 
-use crate::i18n::strings;
-use crate::prefs::{Prefs, TextSize};
-use crate::speech;
-use crate::state::Chat;
+use crate::conversation::Chat;
+use crate::platform::i18n::strings;
+use crate::platform::prefs::{Prefs, TextSize};
+use crate::platform::speech;
 use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;

@@ -5,10 +5,10 @@
 //! strict Content-Security-Policy forbids), so every size and colour rule stays in the stylesheet where a
 //! tester can read it.
 
-use crate::i18n::strings;
-use crate::outbox::Link;
-use crate::speech::Speaker;
-use crate::state::{Chat, Engine, Handoff};
+use crate::conversation::{Chat, Engine, Handoff};
+use crate::io::outbox::Link;
+use crate::platform::i18n::strings;
+use crate::platform::speech::Speaker;
 use assistant_core::protocol::Stage;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
@@ -18,10 +18,10 @@ use leptos::prelude::*;
 pub fn App(chat: Chat, server: String) -> impl IntoView {
     let prefs = chat.prefs;
     chat.connect(server);
-    crate::history::keep(chat);
+    crate::conversation::history::keep(chat);
     provide_context(Speaker::new());
     let root: NodeRef<html::Div> = NodeRef::new();
-    crate::viewport::follow(root);
+    crate::platform::viewport::follow(root);
     let launcher: NodeRef<html::Button> = NodeRef::new();
     let panel: NodeRef<html::Section> = NodeRef::new();
     let input: NodeRef<html::Textarea> = NodeRef::new();
@@ -48,7 +48,7 @@ pub fn App(chat: Chat, server: String) -> impl IntoView {
             });
         }
     });
-    crate::idle::on_idle(move || chat.start_engine());
+    crate::platform::idle::on_idle(move || chat.start_engine());
 
     view! {
         <div
@@ -86,16 +86,16 @@ pub fn App(chat: Chat, server: String) -> impl IntoView {
                         ev.prevent_default();
                         close_panel();
                     } else if let Some(root) = panel.get_untracked() {
-                        crate::focus::trap_tab(&root, &ev);
+                        crate::platform::focus::trap_tab(&root, &ev);
                     }
                 }
             >
-                <crate::header::Header chat=chat prefs=prefs on_close=Callback::new(move |_| close_panel())/>
-                <crate::messages::MessageLog chat=chat/>
+                <crate::ui::header::Header chat=chat prefs=prefs on_close=Callback::new(move |_| close_panel())/>
+                <crate::ui::messages::MessageLog chat=chat/>
                 <StatusLine chat=chat/>
                 <HandoffBar chat=chat/>
-                <crate::composer::Suggestions chat=chat input=input/>
-                <crate::composer::Composer chat=chat input=input/>
+                <crate::ui::composer::Suggestions chat=chat input=input/>
+                <crate::ui::composer::Composer chat=chat input=input/>
             </section>
         </div>
     }

@@ -7,7 +7,7 @@
 //! `ViewReply` and checked by the core's protocol tests; the browser tests render every card,
 //! comparison and calculator through this reader.
 
-use crate::bridge::js::{get, list, obj, s};
+use super::read::{get, list, obj, s};
 use assistant_core::protocol::{
     Block, CalcField, CalcKind, CalcOutcome, CalcView, CardView, CardWords, CompareRow,
     CompareView, Part, Rich, RiskView, Span, TermNote, View,
@@ -16,14 +16,14 @@ use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// What a `ViewReply` says: its request id and its content.
-pub enum Answer {
+pub(crate) enum Answer {
     View(Option<View>),
     Calculated(CalcOutcome),
 }
 
 /// `Some((id, answer))` for a view or calculator reply; `None` for any other message.
-pub fn reply(text: &str) -> Option<(u32, Answer)> {
-    let o = crate::bridge::js::parse(text)?;
+pub(crate) fn reply(text: &str) -> Option<(u32, Answer)> {
+    let o = super::read::parse(text)?;
     let id = get(&o, "id").as_f64()? as u32;
     let answer = match s(&o, "type").as_str() {
         "view" => Answer::View(obj(&o, "view").and_then(|v| view(&v))),

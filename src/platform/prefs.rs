@@ -6,12 +6,9 @@
 //! and the rules for combining them live here rather than in view code. The customer's choice wins over
 //! the host's default, and nothing is written to storage until the customer changes a setting.
 
+use crate::io::storage;
 pub use assistant_core::display::TextSize;
 use leptos::prelude::*;
-
-const SIZE_KEY: &str = "bank-assistant.text-size";
-const CONTRAST_KEY: &str = "bank-assistant.high-contrast";
-const AUTO_READ_KEY: &str = "bank-assistant.auto-read";
 
 /// The customer's display preferences as reactive signals.
 #[derive(Clone, Copy)]
@@ -25,15 +22,15 @@ impl Prefs {
     /// The host's defaults (`data-text-size`, `data-theme="high-contrast"`), overridden by what the
     /// customer chose earlier on this device.
     pub fn load(host_size: Option<&str>, host_theme: Option<&str>) -> Self {
-        let size = stored(SIZE_KEY)
+        let size = stored(storage::TEXT_SIZE)
             .as_deref()
             .and_then(TextSize::parse)
             .or_else(|| host_size.and_then(TextSize::parse))
             .unwrap_or_default();
-        let contrast = stored(CONTRAST_KEY)
+        let contrast = stored(storage::HIGH_CONTRAST)
             .map(|v| v == "true")
             .unwrap_or(matches!(host_theme, Some("high-contrast")));
-        let auto_read = stored(AUTO_READ_KEY).is_some_and(|v| v == "true");
+        let auto_read = stored(storage::AUTO_READ).is_some_and(|v| v == "true");
         Self {
             text_size: RwSignal::new(size),
             high_contrast: RwSignal::new(contrast),
@@ -44,17 +41,17 @@ impl Prefs {
     /// The customer changed the text size: apply and remember it on this device.
     pub fn choose_size(&self, size: TextSize) {
         self.text_size.set(size);
-        store(SIZE_KEY, size.name());
+        store(storage::TEXT_SIZE, size.name());
     }
 
     pub fn choose_contrast(&self, on: bool) {
         self.high_contrast.set(on);
-        store(CONTRAST_KEY, if on { "true" } else { "false" });
+        store(storage::HIGH_CONTRAST, if on { "true" } else { "false" });
     }
 
     pub fn choose_auto_read(&self, on: bool) {
         self.auto_read.set(on);
-        store(AUTO_READ_KEY, if on { "true" } else { "false" });
+        store(storage::AUTO_READ, if on { "true" } else { "false" });
     }
 
     pub fn elder(&self) -> bool {
@@ -62,18 +59,14 @@ impl Prefs {
     }
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 fn stored(key: &str) -> Option<String> {
-    local_storage()?.get_item(key).ok()?
+    storage::local()?.get_item(key).ok()?
 }
 
 /// Storage can be full or blocked (private mode, a WebView without DOM storage): the setting then lasts
 /// for this page only, which is the best we can do, so errors are ignored.
 fn store(key: &str, value: &str) {
-    if let Some(s) = local_storage() {
+    if let Some(s) = storage::local() {
         let _ = s.set_item(key, value);
     }
 }

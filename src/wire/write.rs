@@ -1,6 +1,6 @@
 //! Writing the JSON the widget sends: messages to the worker, requests to the bank's server, what it
 //! keeps in storage and the page's event details. Reading goes through the browser's `JSON.parse`
-//! (`bridge::js`), so with this module the widget links no serde code at all.
+//! ([`super::read`]), so with this module the widget links no serde code at all.
 //!
 //! Why by hand: `serde_json::to_string` and the derived `Serialize` impls were ~7 KB gzip of the
 //! first load for a dozen small, flat shapes. The shapes are the ones serde wrote (same keys, in the

@@ -11,7 +11,7 @@
 
 use super::calculator::Calculator;
 use super::{RichText, focus_later, host_link};
-use crate::state::Chat;
+use crate::conversation::Chat;
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{Block, CardView, Part};
 use assistant_core::routing::Reason;

@@ -12,19 +12,19 @@
 //!   for `data-persist-hours`, default 24, after the last message), or opt out of keeping it at all with
 //!   `data-persist="none"`.
 //!
-//! Written as JSON by hand (`Saved::json`, see `json`), read back with the browser's `JSON.parse`
-//! (`read_saved`, see `bridge::js`): no serde code in the widget. Numbers in
+//! Written as JSON by hand (`Saved::json`, see `wire::write`), read back with the browser's `JSON.parse`
+//! (`read_saved`, see `wire::read`): no serde code in the widget. Numbers in
 //! `data-persist-hours` are read by the browser too (`decimal`), not by Rust's float parser.
 
-use crate::bridge::js;
-use crate::json::{self, Obj};
-use crate::state::{Author, Chat, Handoff, Message};
+use crate::conversation::{Author, Chat, Handoff, Message, Origin};
+use crate::io::storage;
+use crate::wire::read as js;
+use crate::wire::write::{self as json, Obj};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
-const KEY: &str = "bank-assistant.history";
 /// Kept messages; older ones are dropped first (a long chat stays well inside storage quotas).
 const MAX_MESSAGES: usize = 200;
 const DEFAULT_HOURS: f64 = 24.0;
@@ -100,7 +100,7 @@ struct Saved {
 }
 
 impl Saved {
-    /// As JSON (see `json`); the shape serde wrote before, so a history kept by an earlier version
+    /// As JSON (see `wire::write`); the shape serde wrote before, so a history kept by an earlier version
     /// is still read.
     fn json(&self) -> String {
         let lines = json::array(self.lines.iter().map(|l| {
@@ -161,20 +161,11 @@ fn read_line(o: &JsValue) -> Option<Line> {
 }
 
 fn storage() -> Option<web_sys::Storage> {
-    let window = web_sys::window()?;
     match MODE.get() {
-        Persist::Session => window.session_storage().ok()?,
-        Persist::Local { .. } => window.local_storage().ok()?,
+        Persist::Session => storage::session(),
+        Persist::Local { .. } => storage::local(),
         Persist::Off => None,
     }
-}
-
-/// The routes a message can have (`Message::route` is a `&'static str`).
-fn route(name: &str) -> &'static str {
-    const ROUTES: [&str; 8] = [
-        "answer", "handoff", "server", "kb", "agent", "notice", "compare", "",
-    ];
-    ROUTES.into_iter().find(|r| *r == name).unwrap_or("notice")
 }
 
 fn to_line(m: &Message) -> Line {
@@ -186,13 +177,16 @@ fn to_line(m: &Message) -> Line {
         },
         t: m.text.clone(),
         l: m.lang.tag().to_owned(),
-        r: m.route.to_owned(),
-        i: m.intent.clone(),
+        r: m.origin.name().to_owned(),
+        // A comparison's products are kept as its intent (`"a|b"`), as before `Origin`.
+        i: m.origin.pair().or_else(|| m.intent.clone()),
         h: m.offer_handoff,
     }
 }
 
 fn to_message(l: Line) -> Message {
+    let origin = Origin::from_name(&l.r, l.i.as_deref());
+    let intent = if origin.pair().is_some() { None } else { l.i };
     Message {
         id: 0,
         author: match l.a {
@@ -202,8 +196,8 @@ fn to_message(l: Line) -> Message {
         },
         text: l.t,
         lang: Lang::from_tag(&l.l).unwrap_or_default(),
-        route: route(&l.r),
-        intent: l.i,
+        origin,
+        intent,
         // Ratings are not kept: the customer rates an answer while reading it.
         rate: None,
         offer_handoff: l.h,
@@ -236,17 +230,17 @@ fn load() -> Vec<Message> {
         return Vec::new();
     };
     let Some(saved) = s
-        .get_item(KEY)
+        .get_item(storage::HISTORY)
         .ok()
         .flatten()
         .and_then(|json| read_saved(&json))
     else {
         // Nothing, or unreadable (written by another version): start afresh.
-        let _ = s.remove_item(KEY);
+        let _ = s.remove_item(storage::HISTORY);
         return Vec::new();
     };
     if saved.until > 0.0 && saved.until < js_sys::Date::now() {
-        let _ = s.remove_item(KEY);
+        let _ = s.remove_item(storage::HISTORY);
         return Vec::new();
     }
     saved.lines.into_iter().map(to_message).collect()
@@ -258,14 +252,14 @@ fn load() -> Vec<Message> {
 fn save(lines: Vec<Line>) {
     let Some(s) = storage() else { return };
     if lines.is_empty() {
-        let _ = s.remove_item(KEY);
+        let _ = s.remove_item(storage::HISTORY);
         return;
     }
     let until = match MODE.get() {
         Persist::Local { hours } => js_sys::Date::now() + hours * 3_600_000.0,
         _ => 0.0,
     };
-    let _ = s.set_item(KEY, &Saved { until, lines }.json());
+    let _ = s.set_item(storage::HISTORY, &Saved { until, lines }.json());
 }
 
 impl Chat {
@@ -280,20 +274,12 @@ impl Chat {
         self.waiting.set(0);
         self.messages.set(Vec::new());
         save(Vec::new());
-        // Also a copy kept under another `data-persist` setting (another page of the site, another tab).
-        if let Some(w) = web_sys::window() {
-            for s in [w.session_storage(), w.local_storage()]
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
-                let _ = s.remove_item(KEY);
-            }
-        }
+        // Also a copy kept under another `data-persist` setting (another page of the site, another
+        // tab), and the last event seen.
+        storage::forget_conversation();
         // A new conversation id next time; this one's claim and secret are forgotten once nothing
         // queued needs them (the hand-off's cancellation above).
-        crate::outbox::end_conversation();
-        crate::live::forget();
+        crate::io::outbox::end_conversation();
         self.reset_suggestions();
     }
 }

@@ -6,8 +6,9 @@
 //! Why text fields rather than `type="number"`: number inputs refuse "一万" and "1.5万", and the core's
 //! parser (`assistant_core::products::input`) understands them or says kindly why it cannot.
 
-use super::read::Answer;
-use super::{focus_later, request, uid};
+use super::{focus_later, uid};
+use crate::io::worker::request;
+use crate::wire::view::Answer;
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{CalcKind, CalcOutcome, CalcView, ToWorker};
 use leptos::prelude::*;

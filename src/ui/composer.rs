@@ -1,8 +1,8 @@
 //! Suggestion chips and the composer: a multi-line input (Enter sends, Shift+Enter adds a line, and
 //! Enter while an IME is composing Chinese never sends), a send button and a character counter.
 
-use crate::i18n::strings;
-use crate::state::{Chat, MAX_CHARS};
+use crate::conversation::{Chat, MAX_CHARS};
+use crate::platform::i18n::strings;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;

@@ -19,8 +19,9 @@
 //! Opening again with the same claim (its response was lost) returns a fresh secret; `409` means the id
 //! is someone else's, so the conversation gets a new id and claim before anything was sent under the old.
 
-use crate::bridge::js;
-use crate::json::{self, Obj};
+use crate::io::storage::{self, session};
+use crate::wire::read as js;
+use crate::wire::write::{self as json, Obj};
 use assistant_core::api::{ConversationOpened, OpenConversation, SECRET_HEADER};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -77,12 +78,6 @@ pub(crate) async fn fetch(
     })
 }
 
-const STORAGE_KEY: &str = "bank-assistant.outbox";
-/// This tab's conversation id (the e2e tests read it too).
-pub(crate) const CONVERSATION_KEY: &str = "bank-assistant.conversation";
-/// The claims and secrets of this tab's conversations: the current one, and an earlier one while
-/// requests about it are still queued (a hand-off cancelled by "clear conversation").
-const KEYS_KEY: &str = "bank-assistant.conversation-keys";
 /// Conversations refused in a row when opening (409 and other 4xx) before their requests are given up.
 const MAX_REFUSED_OPENS: u32 = 3;
 const FIRST_RETRY_MS: f64 = 1_000.0;
@@ -203,10 +198,6 @@ pub fn url(path: &str) -> String {
     STATE.with_borrow(|s| format!("{}{path}", s.base))
 }
 
-pub(crate) fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
-
 #[wasm_bindgen]
 extern "C" {
     /// The browser's CSPRNG (`crypto.getRandomValues`). Declared here rather than through web-sys's
@@ -240,7 +231,7 @@ pub fn new_id(prefix: &str) -> String {
 fn save(items: &[Item]) {
     let Some(s) = session() else { return };
     if items.is_empty() {
-        let _ = s.remove_item(STORAGE_KEY);
+        let _ = s.remove_item(storage::OUTBOX);
     } else {
         let json = json::array(items.iter().map(|item| {
             let name = KINDS
@@ -255,19 +246,19 @@ fn save(items: &[Item]) {
                 .str("body", &item.body)
                 .done()
         }));
-        let _ = s.set_item(STORAGE_KEY, &json);
+        let _ = s.set_item(storage::OUTBOX, &json);
     }
 }
 
 /// Items a previous page in this tab left unsent (none if what is stored is not what `save` wrote).
 fn restore() -> Vec<Item> {
     session()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|s| s.get_item(storage::OUTBOX).ok().flatten())
         .and_then(|json| read_items(&json))
         .unwrap_or_default()
 }
 
-/// Reads `save`'s JSON with the browser's parser (`bridge::js`): an array of items, every field
+/// Reads `save`'s JSON with the browser's parser (`wire::read`): an array of items, every field
 /// required but `conversation` (an earlier version did not write it: see [`conversation_of`]).
 fn read_items(json: &str) -> Option<Vec<Item>> {
     let items = js_sys::JSON::parse(json)
@@ -318,7 +309,7 @@ pub fn conversation() -> String {
     let id = stored_conversation().unwrap_or_else(|| {
         let id = new_id("c");
         if let Some(s) = session() {
-            let _ = s.set_item(CONVERSATION_KEY, &id);
+            let _ = s.set_item(storage::CONVERSATION, &id);
         }
         id
     });
@@ -328,7 +319,7 @@ pub fn conversation() -> String {
 
 fn stored_conversation() -> Option<String> {
     session()?
-        .get_item(CONVERSATION_KEY)
+        .get_item(storage::CONVERSATION)
         .ok()
         .flatten()
         .filter(|id| !id.is_empty())
@@ -339,7 +330,7 @@ fn stored_conversation() -> Option<String> {
 /// cancellation of a hand-off), and forgotten as soon as those are delivered.
 pub fn end_conversation() {
     if let Some(s) = session() {
-        let _ = s.remove_item(CONVERSATION_KEY);
+        let _ = s.remove_item(storage::CONVERSATION);
     }
     STATE.with_borrow_mut(|s| {
         s.current = None;
@@ -390,7 +381,7 @@ fn prune(s: &mut State) {
 fn save_keys(keys: &[Keys]) {
     let Some(s) = session() else { return };
     if keys.is_empty() {
-        let _ = s.remove_item(KEYS_KEY);
+        let _ = s.remove_item(storage::CONVERSATION_KEYS);
         return;
     }
     let json = json::array(keys.iter().map(|k| {
@@ -400,7 +391,7 @@ fn save_keys(keys: &[Keys]) {
             .opt_str("secret", k.secret.as_deref())
             .done()
     }));
-    let _ = s.set_item(KEYS_KEY, &json);
+    let _ = s.set_item(storage::CONVERSATION_KEYS, &json);
 }
 
 fn restore_keys() -> Vec<Keys> {
@@ -420,12 +411,12 @@ fn restore_keys() -> Vec<Keys> {
             .collect()
     };
     session()
-        .and_then(|s| s.get_item(KEYS_KEY).ok().flatten())
+        .and_then(|s| s.get_item(storage::CONVERSATION_KEYS).ok().flatten())
         .and_then(read)
         .unwrap_or_default()
 }
 
-/// `OpenConversation` as serde writes it (see `json`).
+/// `OpenConversation` as serde writes it (see `wire::write`).
 pub(crate) fn open_json(open: &OpenConversation) -> String {
     let OpenConversation {
         conversation_id,
@@ -675,7 +666,7 @@ fn rename(s: &mut State, old: &str, new: &str) {
     if s.current.as_deref() == Some(old) {
         s.current = Some(new.to_owned());
         if let Some(st) = session() {
-            let _ = st.set_item(CONVERSATION_KEY, new);
+            let _ = st.set_item(storage::CONVERSATION, new);
         }
     }
 }
@@ -897,8 +888,8 @@ mod tests {
             expires_in_s: 600,
         };
         let json = serde_json::to_string(&token).unwrap();
-        assert_eq!(crate::live::read_token(&json), Some(token));
-        assert_eq!(crate::live::read_token(r#"{"token":"t"}"#), None);
+        assert_eq!(crate::io::live::read_token(&json), Some(token));
+        assert_eq!(crate::io::live::read_token(r#"{"token":"t"}"#), None);
     }
 
     #[wasm_bindgen_test]

@@ -9,32 +9,29 @@
 //! it; if the worker is not there (it failed to start) or is slow, the plain text is shown after at
 //! most a second, and a product answer then still gets the "not advice" line.
 //!
-//! Hook points into the rest of the widget (one line each): `on_message()` from `bridge`, `ready()`
-//! for the log's list of messages and `<Body>` for a message's text in `messages.rs`.
+//! Hook points into the rest of the widget (one line each): `ready()` for the log's list of messages
+//! and `<Body>` for a message's text in `messages.rs`. Requests to the worker go through
+//! `io::worker::request`, which reads the answers (`wire::view`).
 
 mod calculator;
 mod card;
 mod compare;
 mod glossary;
-mod read;
 
-use crate::state::{Author, Chat, Message};
+use crate::conversation::{Author, Chat, Message, Origin};
+use crate::io::worker::request;
+use crate::wire::view::Answer;
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{Render, ToWorker, View};
 use leptos::prelude::*;
-use read::Answer;
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
 pub use glossary::RichText;
 
-type Callback = Box<dyn FnOnce(Answer)>;
-
 thread_local! {
     static NEXT_UID: Cell<u32> = const { Cell::new(1) };
-    /// Requests sent to the worker, by id, with what to do with the answer.
-    static WAITING: RefCell<Vec<(u32, Callback)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A page-unique number for element ids and worker requests.
@@ -44,27 +41,6 @@ pub(crate) fn uid() -> u32 {
         n.set(id + 1);
         id
     })
-}
-
-/// Sends `msg` (whose id is `id`) to the worker; `then` gets the worker's answer.
-fn request(id: u32, msg: ToWorker, then: impl FnOnce(Answer) + 'static) {
-    WAITING.with_borrow_mut(|w| w.push((id, Box::new(then))));
-    crate::bridge::send(&msg);
-}
-
-/// Handles a worker message if it answers a view or calculator request; returns whether it did.
-pub fn on_message(text: &str) -> bool {
-    let Some((id, answer)) = read::reply(text) else {
-        return false;
-    };
-    let then = WAITING.with_borrow_mut(|w| {
-        let i = w.iter().position(|(wid, _)| *wid == id)?;
-        Some(w.remove(i).1)
-    });
-    if let Some(then) = then {
-        then(answer);
-    }
-    true
 }
 
 /// "This is general information, not advice.", under a product answer shown without its card.
@@ -84,8 +60,8 @@ thread_local! {
 /// from elsewhere in the page, where user content could plant one. Bad JSON means no links.
 pub fn set_host_links(json: Option<&str>) {
     let links = json
-        .and_then(crate::bridge::js::parse)
-        .and_then(|o| crate::bridge::js::string_map(&o))
+        .and_then(crate::wire::read::parse)
+        .and_then(|o| crate::wire::read::string_map(&o))
         .unwrap_or_default();
     HOST_LINKS.with_borrow_mut(|l| *l = links);
 }
@@ -98,7 +74,7 @@ fn host_link(product: &str) -> Option<String> {
 /// Moves keyboard focus to the element with `id` once it is on the page (after the next frame).
 fn focus_later(id: String) {
     request_animation_frame(move || {
-        if let Some(el) = crate::host::element_by_id(&id) {
+        if let Some(el) = crate::platform::focus::element_by_id(&id) {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });
@@ -157,17 +133,16 @@ pub fn ready(messages: Vec<Message>) -> Vec<Message> {
 
 fn ask_view(message: &Message) {
     let id = message.id;
-    if message.author != Author::Assistant || !crate::bridge::alive() {
+    if message.author != Author::Assistant || !crate::io::worker::alive() {
         // Not during the current update: `ready` runs inside the log's render.
         set_timeout(move || settle(id, None), Duration::ZERO);
         return;
     }
     let intent = message.intent.clone().unwrap_or_default();
-    let what = if message.route == "compare" {
-        let (a, b) = intent.split_once('|').unwrap_or_default();
+    let what = if let Origin::Compare { a, b } = &message.origin {
         Render::Compare {
-            a: a.to_owned(),
-            b: b.to_owned(),
+            a: a.clone(),
+            b: b.clone(),
         }
     } else if is_product(message) {
         Render::Product { product: intent }
@@ -193,7 +168,7 @@ fn ask_view(message: &Message) {
     );
     // A slow or broken worker: the plain text after a second (a few more while it still boots, as on
     // a page that restores a conversation before the worker has started).
-    let wait = if crate::bridge::listening() { 1 } else { 5 };
+    let wait = if crate::io::worker::listening() { 1 } else { 5 };
     set_timeout(move || settle(id, None), Duration::from_secs(wait));
 }
 
@@ -203,7 +178,7 @@ fn is_product(message: &Message) -> bool {
             .intent
             .as_deref()
             .is_some_and(|i| i.starts_with("product_"))
-        && matches!(message.route, "answer" | "server" | "kb")
+        && matches!(message.origin, Origin::Answer | Origin::Server | Origin::Kb)
 }
 
 /// A message's text: a product card for a product answer, a comparison for a compare answer, else

@@ -6,8 +6,29 @@
 //! document. The focused control is `shadowRoot.activeElement`, so the root node of the dialog is asked
 //! (`getRootNode()`: the shadow root, or the document when mounted without one).
 
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
+
+thread_local! {
+    /// The tree the widget is mounted in: the loader's shadow root.
+    static ROOT: RefCell<Option<web_sys::Node>> = const { RefCell::new(None) };
+}
+
+/// An element of the widget by id. Ids are scoped to the shadow root, so `document.getElementById`
+/// does not see them.
+pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
+    let root = ROOT.with_borrow(|r| r.clone())?;
+    match root.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.get_element_by_id(id),
+        None => root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id),
+    }
+}
+
+/// Keeps the tree the widget is mounted in (called once by `host::mount`).
+pub fn set_root(node: web_sys::Node) {
+    ROOT.with_borrow_mut(|r| *r = Some(node));
+}
 
 const FOCUSABLE: &str = "button:not([disabled]), textarea:not([disabled]), input:not([disabled]), \
      select:not([disabled]), a[href], [tabindex]:not([tabindex='-1'])";

@@ -1,0 +1,289 @@
+//! The conversation's state: `Chat` (signals the UI reads), its messages and where each comes from
+//! (`Origin`). Kept apart from the view code so the flow reads top to bottom: sending a question and
+//! the worker's reply are in `ask`, the bank's server (server answers, feedback) in `server`, the
+//! hand-off to a person in `handoff`, the history kept for the tab in `history`.
+
+pub(crate) mod ask;
+pub(crate) mod handoff;
+pub(crate) mod history;
+pub(crate) mod server;
+
+use crate::io::outbox::Link;
+use crate::platform::i18n::strings;
+use crate::platform::prefs::Prefs;
+use assistant_core::answers::Suggestion;
+use assistant_core::locale::Lang;
+use assistant_core::protocol::Stage;
+use leptos::prelude::*;
+
+/// Longest message a customer can send.
+pub const MAX_CHARS: usize = 2000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Author {
+    Customer,
+    Assistant,
+    Agent,
+}
+
+/// Where a message in the log comes from: how an answer was reached, or who said it. Its [`name`]
+/// (`Origin::name`) is the message's `data-route` in the page, its `route` in the host's events and
+/// in the kept history; nothing inside the widget matches on those names.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Origin {
+    /// The customer's own message.
+    Customer,
+    /// The in-browser engine's answer.
+    Answer,
+    /// The server's knowledge base.
+    Kb,
+    /// The server's chatbot.
+    Server,
+    /// A person from the bank's team.
+    Agent,
+    /// The widget's own notice (masked numbers, errors, a person left, ...).
+    Notice,
+    /// A complaint or an upset customer: a person is offered (or being connected).
+    Handoff,
+    /// "Compare A and B": the two product ids, shown side by side.
+    Compare { a: String, b: String },
+}
+
+impl Origin {
+    /// The name the page, the host's events and the kept history see (`""` for the customer).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Origin::Customer => "",
+            Origin::Answer => "answer",
+            Origin::Kb => "kb",
+            Origin::Server => "server",
+            Origin::Agent => "agent",
+            Origin::Notice => "notice",
+            Origin::Handoff => "handoff",
+            Origin::Compare { .. } => "compare",
+        }
+    }
+
+    /// Reads a [`name`](Origin::name) back (from the kept history); `pair` is the comparison's two
+    /// products as they are kept (`"a|b"`, see [`Origin::pair`]). An unknown name is a notice.
+    pub fn from_name(name: &str, pair: Option<&str>) -> Origin {
+        match name {
+            "" => Origin::Customer,
+            "answer" => Origin::Answer,
+            "kb" => Origin::Kb,
+            "server" => Origin::Server,
+            "agent" => Origin::Agent,
+            "handoff" => Origin::Handoff,
+            "compare" => Origin::compare(pair.unwrap_or_default()),
+            _ => Origin::Notice,
+        }
+    }
+
+    /// A comparison from the worker's and the history's `"a|b"`.
+    pub fn compare(pair: &str) -> Origin {
+        let (a, b) = pair.split_once('|').unwrap_or_default();
+        Origin::Compare {
+            a: a.to_owned(),
+            b: b.to_owned(),
+        }
+    }
+
+    /// A comparison's two products as the page, the events and the history carry them (`"a|b"`, in
+    /// the message's `intent`, as before there was an `Origin`).
+    pub fn pair(&self) -> Option<String> {
+        match self {
+            Origin::Compare { a, b } => Some(format!("{a}|{b}")),
+            _ => None,
+        }
+    }
+}
+
+/// What a "helpful / not helpful" rating of an answer refers to.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Rateable {
+    /// The id of the question this message answers (the server knows answers by it).
+    pub message_id: String,
+    /// The masked question, for answers the browser gave itself (the server never saw them).
+    pub question: String,
+    pub intent: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct Message {
+    pub id: u32,
+    pub author: Author,
+    /// Already masked: the transcript never holds personal numbers.
+    pub text: String,
+    pub lang: Lang,
+    /// How the answer was reached, or who said it.
+    pub origin: Origin,
+    /// The answer's intent (none for a comparison: its products are in [`Origin::Compare`]).
+    pub intent: Option<String>,
+    /// Answers can be rated.
+    pub rate: Option<Rateable>,
+    /// Show a "talk to a person" button with this message.
+    pub offer_handoff: bool,
+}
+
+/// Where the in-browser engine is.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum Engine {
+    Idle,
+    Loading {
+        stage: Stage,
+        loaded: u64,
+        total: u64,
+    },
+    Ready,
+    Failed,
+}
+
+impl Engine {
+    /// The state's name for the status line's `data-engine` (tests and styles read it): the variant in
+    /// lower case.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Idle => "idle",
+            Engine::Loading { .. } => "loading",
+            Engine::Ready => "ready",
+            Engine::Failed => "failed",
+        }
+    }
+}
+
+/// Where a hand-off to a person is.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub enum Handoff {
+    #[default]
+    None,
+    /// Asked for; waiting for the server to queue it.
+    Requested,
+    Queued {
+        position: u32,
+        wait_s: u32,
+    },
+    Active {
+        agent: String,
+    },
+    /// Outside opening hours: the next message the customer sends is left for the team.
+    LeaveMessage,
+}
+
+#[derive(Clone, Copy)]
+pub struct Chat {
+    pub open: RwSignal<bool>,
+    pub locale: RwSignal<Lang>,
+    pub messages: RwSignal<Vec<Message>>,
+    pub engine: RwSignal<Engine>,
+    pub suggestions: RwSignal<Vec<Suggestion>>,
+    /// Questions sent and not yet answered (by the worker or the server).
+    pub waiting: RwSignal<u32>,
+    pub prefs: Prefs,
+    pub handoff: RwSignal<Handoff>,
+    pub agent_typing: RwSignal<bool>,
+    /// Whether requests to the server are waiting for the network.
+    pub link: RwSignal<Link>,
+    /// Questions the worker has routed, by widget message id: (masked text, message id for the server).
+    pub(crate) pending: StoredValue<Vec<(u32, String, String)>>,
+    next_id: StoredValue<u32>,
+}
+
+impl Chat {
+    pub fn new(locale: Lang, prefs: Prefs) -> Self {
+        let chat = Self {
+            prefs,
+            open: RwSignal::new(false),
+            locale: RwSignal::new(locale),
+            messages: RwSignal::new(Vec::new()),
+            engine: RwSignal::new(Engine::Idle),
+            suggestions: RwSignal::new(Vec::new()),
+            waiting: RwSignal::new(0),
+            handoff: RwSignal::new(Handoff::None),
+            agent_typing: RwSignal::new(false),
+            link: RwSignal::new(Link::Ok),
+            pending: StoredValue::new(Vec::new()),
+            next_id: StoredValue::new(1),
+        };
+        chat.reset_suggestions();
+        chat
+    }
+
+    pub(crate) fn id(&self) -> u32 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    pub fn reset_suggestions(&self) {
+        let s = strings(self.locale.get_untracked());
+        self.suggestions.set(
+            s.starters
+                .iter()
+                .map(|(intent, text)| Suggestion {
+                    intent: (*intent).into(),
+                    text: (*text).into(),
+                })
+                .collect(),
+        );
+    }
+
+    /// Adds an assistant (or agent) message to the log.
+    pub(crate) fn say(&self, text: String, lang: Lang, origin: Origin, intent: Option<String>) {
+        self.push(Message {
+            id: 0,
+            author: if origin == Origin::Agent {
+                Author::Agent
+            } else {
+                Author::Assistant
+            },
+            text,
+            lang,
+            origin,
+            intent,
+            rate: None,
+            offer_handoff: false,
+        });
+    }
+
+    pub(crate) fn push(&self, mut message: Message) {
+        if message.id == 0 {
+            message.id = self.id();
+        }
+        self.messages.update(|m| m.push(message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Each origin's name (the page's `data-route`, the events' and the kept history's `route`) reads
+    /// back as the same origin; a comparison keeps its two products as `"a|b"`.
+    #[wasm_bindgen_test]
+    fn every_origin_reads_back_from_its_name() {
+        let compare = Origin::Compare {
+            a: "product_mortgage".into(),
+            b: "product_sme_loan".into(),
+        };
+        let all = [
+            Origin::Customer,
+            Origin::Answer,
+            Origin::Kb,
+            Origin::Server,
+            Origin::Agent,
+            Origin::Notice,
+            Origin::Handoff,
+            compare.clone(),
+        ];
+        for origin in all {
+            let pair = origin.pair();
+            assert_eq!(Origin::from_name(origin.name(), pair.as_deref()), origin);
+        }
+        assert_eq!(
+            compare.pair().as_deref(),
+            Some("product_mortgage|product_sme_loan")
+        );
+        assert_eq!(Origin::from_name("something new", None), Origin::Notice);
+    }
+}

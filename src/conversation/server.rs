@@ -1,0 +1,181 @@
+//! The conversation's dealings with the bank's server: answers the in-browser model could not give,
+//! feedback on answers, and the outcomes of every request (the hand-off's own flow is in `handoff`).
+//!
+//! Every request goes through the `outbox` (kept in sessionStorage, retried with backoff, idempotent by
+//! id), so nothing the customer sends is lost when the network or the server is down; responses come
+//! back here by request kind, even after a reload.
+
+use super::handoff::{AWAITING_QUEUED, remember_handoff};
+use crate::conversation::{Author, Chat, Handoff, Message, Origin, Rateable};
+use crate::io::outbox::{self, Item, Kind, Outcome};
+use crate::io::storage::{self, session};
+use crate::platform::i18n::strings;
+use crate::wire::read as js;
+use crate::wire::server::{Body, read_chat_response, read_handoff_response};
+use assistant_core::api::{ChatRequest, ClientIntent, FeedbackRequest, Source, TextSize};
+use assistant_core::locale::Lang;
+use leptos::prelude::*;
+
+pub use crate::io::outbox::new_id;
+
+/// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
+pub fn conversation_id() -> String {
+    outbox::conversation()
+}
+
+pub(super) fn api_text_size(chat: &Chat) -> TextSize {
+    if chat.prefs.elder() {
+        TextSize::Large
+    } else {
+        TextSize::Normal
+    }
+}
+
+/// Queues a request about this tab's conversation (the outbox opens it and adds its secret).
+pub(super) fn queue<T: Body>(kind: Kind, id: String, path: String, body: &T) {
+    outbox::push(Item::new(kind, id, conversation_id(), path, body.json()));
+}
+
+impl Chat {
+    /// Connects to the server at `base` ("" = this page's origin): sends what an earlier page in this
+    /// tab left unsent, and picks a hand-off back up.
+    pub fn connect(self, base: String) {
+        outbox::start(base, self.link, move |item, outcome| {
+            self.on_outcome(item, outcome)
+        });
+        let stored = |key| session().and_then(|s| s.get_item(key).ok().flatten());
+        if stored(storage::HANDOFF).is_some() {
+            // As it was on the last page; the stream resumes after the last event seen there.
+            self.handoff.set(match stored(storage::HANDOFF_AGENT) {
+                Some(agent) => Handoff::Active { agent },
+                None => Handoff::Requested,
+            });
+            AWAITING_QUEUED.set(false);
+            self.listen();
+        }
+    }
+
+    /// Asks the server chatbot (the model was unsure, or is unavailable on this device).
+    pub(crate) fn ask_server(
+        self,
+        message_id: String,
+        text: String,
+        lang: Lang,
+        top: Vec<(String, f32)>,
+    ) {
+        let request = ChatRequest {
+            conversation_id: conversation_id(),
+            message_id: message_id.clone(),
+            text,
+            locale: lang,
+            client_intents: top
+                .into_iter()
+                .map(|(intent, score)| ClientIntent { intent, score })
+                .collect(),
+            text_size: api_text_size(&self),
+        };
+        queue(Kind::Chat, message_id, "/v1/chat".into(), &request);
+    }
+
+    /// "Helpful" / "not helpful" on an answer, with an optional reason.
+    pub fn rate(self, rate: &Rateable, helpful: bool, comment: Option<String>) {
+        let body = FeedbackRequest {
+            message_id: rate.message_id.clone(),
+            helpful,
+            comment,
+            conversation_id: conversation_id(),
+            question: Some(rate.question.clone()),
+            intent: rate.intent.clone(),
+        };
+        queue(Kind::Feedback, new_id("f"), "/v1/feedback".into(), &body);
+    }
+
+    fn on_outcome(self, item: &Item, outcome: Outcome) {
+        let lang = self.locale.get_untracked();
+        let s = strings(lang);
+        match (item.kind, outcome) {
+            (Kind::Chat, Outcome::Delivered { body, .. }) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                let Some(r) = read_chat_response(&body) else {
+                    return self.say(s.server_error.into(), lang, Origin::Notice, None);
+                };
+                // The question, from the request this answers (the outbox keeps its JSON).
+                let question = js::parse(&item.body)
+                    .and_then(|q| js::string(&q, "text"))
+                    .unwrap_or_default();
+                self.push(Message {
+                    id: 0,
+                    author: Author::Assistant,
+                    text: r.text,
+                    lang: r.lang,
+                    origin: match r.source {
+                        Source::Kb => Origin::Kb,
+                        Source::Agent => Origin::Agent,
+                        Source::Server => Origin::Server,
+                    },
+                    intent: r.intent.clone(),
+                    rate: Some(Rateable {
+                        message_id: r.message_id,
+                        question,
+                        intent: r.intent,
+                    }),
+                    offer_handoff: r.offer_handoff,
+                });
+                if !r.suggestions.is_empty() {
+                    self.suggestions.set(r.suggestions);
+                }
+            }
+            (Kind::Handoff, Outcome::Delivered { body, .. }) => {
+                // Cancelled (or the conversation cleared) while the request was on its way: the
+                // cancellation follows it in the outbox, so there is nothing to listen to.
+                let cancelled = self.handoff.get_untracked() == Handoff::None;
+                if let Some(t) = read_handoff_response(&body)
+                    && !cancelled
+                {
+                    remember_handoff(&t.ticket_id);
+                    if matches!(self.handoff.get_untracked(), Handoff::Requested) {
+                        self.handoff.set(Handoff::Queued {
+                            position: t.position,
+                            wait_s: t.estimated_wait_s,
+                        });
+                    }
+                    AWAITING_QUEUED.set(true);
+                    self.listen();
+                }
+            }
+            (Kind::Handoff, Outcome::Refused { code, .. }) if code == "outside_hours" => {
+                self.outside_hours();
+            }
+            (Kind::LeaveMessage, Outcome::Delivered { .. }) => {
+                self.say(s.message_left.into(), lang, Origin::Notice, None);
+            }
+            (Kind::Chat, Outcome::Refused { code, message }) => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                self.refused(&code, message);
+            }
+            (Kind::Handoff, Outcome::Refused { code, message }) => {
+                self.handoff.set(Handoff::None);
+                self.refused(&code, message);
+            }
+            (Kind::CustomerMessage | Kind::LeaveMessage, Outcome::Refused { code, message }) => {
+                self.refused(&code, message)
+            }
+            // Feedback, cancel and accepted messages need no words.
+            _ => {}
+        }
+    }
+
+    /// A request the server will never accept: say so calmly, with the server's own explanation.
+    /// `not_found` (the conversation or its hand-off is not there for this tab any more, even after
+    /// opening it again: see `outbox::reopen`) gets the plain apology: its explanation is for developers.
+    fn refused(self, code: &str, message: String) {
+        let lang = self.locale.get_untracked();
+        let s = strings(lang);
+        let text = if message.is_empty() || code == "not_found" {
+            s.server_error.to_owned()
+        } else {
+            format!("{} {message}", s.not_sent)
+        };
+        self.say(text, lang, Origin::Notice, None);
+    }
+}
