@@ -40,12 +40,11 @@ impl Store {
     ) -> Result<Purged, sqlx::Error> {
         let now = now_ms();
         let old = now - i64::from(conversation_days) * DAY_MS;
-        let unanswered = now - i64::from(unanswered_days) * DAY_MS;
-        let audit = now - i64::from(audit_days) * DAY_MS;
+        let unanswered_before = now - i64::from(unanswered_days) * DAY_MS;
+        let audit_before = now - i64::from(audit_days) * DAY_MS;
         let open = "SELECT conversation_id FROM handoffs WHERE state IN ('queued', 'active')";
-        let mut p = Purged::default();
         // Whole rows past their time first, then the text of what is left past the shorter period.
-        p.events = self
+        let events = self
             .exec(
                 &format!(
                     "DELETE FROM events WHERE created_at < $1 AND conversation_id NOT IN ({open})"
@@ -53,47 +52,57 @@ impl Store {
                 &[old],
             )
             .await?;
-        p.replies = self
+        let replies = self
             .exec("DELETE FROM chat_replies WHERE created_at < $1", &[old])
             .await?;
-        p.feedback = self
+        let feedback = self
             .exec("DELETE FROM feedback WHERE created_at < $1", &[old])
             .await?;
-        p.left_messages = self
+        let left_messages = self
             .exec("DELETE FROM left_messages WHERE created_at < $1", &[old])
             .await?;
-        p.handoffs = self
+        let handoffs = self
             .exec(
                 "DELETE FROM handoffs WHERE updated_at < $1 AND state NOT IN ('queued', 'active')",
                 &[old],
             )
             .await?;
-        p.conversations = self
+        let conversations = self
             .exec(
                 &format!("DELETE FROM conversations WHERE created_at < $1 AND id NOT IN ({open})"),
                 &[old],
             )
             .await?;
-        p.unanswered = self
+        let unanswered = self
             .exec(
                 "DELETE FROM chat_replies WHERE answered = 0 AND created_at < $1",
-                &[unanswered],
+                &[unanswered_before],
             )
             .await?
             + self
                 .exec(
                     "UPDATE feedback SET question_norm = NULL, comment = NULL \
                      WHERE created_at < $1 AND (question_norm IS NOT NULL OR comment IS NOT NULL)",
-                    &[unanswered],
+                    &[unanswered_before],
                 )
                 .await?;
-        p.sessions = self
+        let sessions = self
             .exec("DELETE FROM sessions WHERE expires_at < $1", &[now])
             .await?;
-        p.audit = self
-            .exec("DELETE FROM audit WHERE at < $1", &[audit])
+        let audit = self
+            .exec("DELETE FROM audit WHERE at < $1", &[audit_before])
             .await?;
-        Ok(p)
+        Ok(Purged {
+            conversations,
+            events,
+            replies,
+            unanswered,
+            feedback,
+            left_messages,
+            handoffs,
+            sessions,
+            audit,
+        })
     }
 
     /// Deletes everything stored about one conversation; true when there was anything.
