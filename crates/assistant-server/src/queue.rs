@@ -37,9 +37,7 @@ pub async fn watch_positions(store: Store, bus: Bus) -> watch::Receiver<Arc<Posi
             match rx.recv().await {
                 Ok(Note::Queue) | Err(RecvError::Lagged(_)) => {
                     // Changes that arrived meanwhile are covered by this one read.
-                    while let Ok(n) = rx.try_recv() {
-                        let _ = n;
-                    }
+                    while rx.try_recv().is_ok() {}
                     if let Some(p) = read(&store).await
                         && tx.send(Arc::new(p)).is_err()
                     {

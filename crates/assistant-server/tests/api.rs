@@ -137,7 +137,7 @@ async fn chat_masks_personal_data_before_storing() {
         // A question the knowledge base cannot answer, so it is stored for the improvement report.
         let text = format!(
             "zz{} qqq card 4111 1111 1111 1111 phone 13812345678",
-            id().replace('-', "")
+            word()
         );
         let (_, _) = s
             .call(
@@ -306,8 +306,22 @@ async fn agent_and_admin_endpoints_refuse_anonymous_and_wrong_credentials() {
             ("GET", "/v1/agent/conversations/c1-0123456789abcdef/events"),
             ("POST", "/v1/agent/conversations/c1-0123456789abcdef/take"),
             ("POST", "/v1/agent/conversations/c1-0123456789abcdef/close"),
+            (
+                "POST",
+                "/v1/agent/conversations/c1-0123456789abcdef/requeue",
+            ),
+            ("POST", "/v1/agent/conversations/c1-0123456789abcdef/typing"),
+            (
+                "POST",
+                "/v1/agent/left-messages/c1-0123456789abcdef/m1-0123456789abcdef/handled",
+            ),
             ("POST", "/v1/agent/logout"),
             ("GET", "/v1/admin/report"),
+            ("GET", "/v1/admin/audit"),
+            ("DELETE", "/v1/admin/conversations/c1-0123456789abcdef"),
+            // A hostile id does not get past the credential check either.
+            ("POST", "/v1/agent/conversations/%3Cscript%3E/requeue"),
+            ("DELETE", "/v1/admin/conversations/..%2F..%2Fetc"),
         ] {
             let (st, v) = s.call(m, p, None, None).await;
             assert_eq!(st, StatusCode::UNAUTHORIZED, "{m} {p}");
@@ -788,7 +802,7 @@ async fn outside_opening_hours_people_are_offered_a_message() {
 async fn feedback_feeds_the_report_by_frequency() {
     for db in backends() {
         let s = TestServer::new(&db).await;
-        let odd = format!("zz{} qqq unknown thing", id().replace('-', ""));
+        let odd = format!("zz{} qqq unknown thing", word());
         for _ in 0..3 {
             s.call(
                 "POST",
@@ -816,7 +830,7 @@ async fn feedback_feeds_the_report_by_frequency() {
             .await;
         assert_eq!(st, StatusCode::NO_CONTENT);
         // The browser's own answer, rated with its question.
-        let q2 = format!("how do i freeze {}", id().replace('-', ""));
+        let q2 = format!("how do i freeze {}", word());
         for _ in 0..2 {
             let (st, _) = s
                 .call("POST", "/v1/feedback", Some(json!({"conversation_id": conv, "message_id": id(), "helpful": false, "question": q2, "intent": "lost_or_stolen_card"})), None)

@@ -854,7 +854,7 @@ async fn old_conversations_are_deleted_by_the_retention_job_and_open_ones_are_ke
         sqlx::any::install_default_drivers();
         // A finished conversation with everything in it, and one still with an agent.
         let done = s.open().await;
-        let q = format!("zz{} qqq unknown", id().replace('-', ""));
+        let q = format!("zz{} qqq unknown", word());
         s.call(
             "POST",
             "/v1/chat",

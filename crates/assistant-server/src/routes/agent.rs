@@ -14,8 +14,8 @@ use assistant_core::api::{
     QueueResponse,
 };
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +25,6 @@ use serde::Deserialize;
 use std::convert::Infallible;
 use std::net::IpAddr;
 use std::time::Duration;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,11 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/agent/conversations/{id}/typing", post(typing))
         .route("/v1/agent/conversations/{id}/close", post(close))
         .route("/v1/agent/conversations/{id}/requeue", post(requeue))
-        // Transcripts and queues must not be kept by browsers or proxies.
-        .layer(SetResponseHeaderLayer::overriding(
-            CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(super::no_store())
 }
 
 async fn login(

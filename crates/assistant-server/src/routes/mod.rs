@@ -7,3 +7,11 @@ pub mod admin;
 pub mod agent;
 pub mod customer;
 pub mod ops;
+
+/// Agent and admin data (transcripts, queues, reports) must not be kept by browsers or proxies.
+fn no_store() -> tower_http::set_header::SetResponseHeaderLayer<axum::http::HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    )
+}

@@ -268,6 +268,18 @@ pub fn assert_valid(name: &str, v: &Value) {
     );
 }
 
+/// A unique word of letters only: unlike `id()`, no run of digits for the masker to hide (a question
+/// made with it is stored as written).
+pub fn word() -> String {
+    id().chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from(b'g' + d as u8),
+            None => c,
+        })
+        .collect()
+}
+
 pub fn id() -> String {
     uuid_like()
 }
