@@ -10,6 +10,7 @@
 //! only masked text (`conversation::Chat::send` masks before keeping anything), so no raw PII leaves.
 
 use crate::conversation::{Author, Chat, Engine, Handoff};
+use crate::io::Io;
 use crate::platform::prefs::{Prefs, TextSize};
 use crate::wire::write::Obj;
 use assistant_core::locale::Lang;
@@ -57,7 +58,7 @@ pub struct Widget {
 }
 
 /// Mounts the widget into `container` (inside the loader's shadow root). `config` is JSON
-/// ([`Config`]), `assets` the hashed asset URLs (JSON, see `io::worker::set_manifest`), `emit` is called as
+/// ([`Config`]), `assets` the hashed asset URLs (JSON, read by `io::worker`), `emit` is called as
 /// `emit(event, detailJson)`.
 #[wasm_bindgen]
 pub fn mount(
@@ -68,13 +69,18 @@ pub fn mount(
 ) -> Result<Widget, JsError> {
     let config = Config::read(config)
         .ok_or_else(|| JsError::new("the widget's configuration is not the loader's JSON"))?;
-    crate::conversation::history::configure(
+    let persist = crate::conversation::history::persist(
         config.persist.as_deref(),
         config.persist_hours.as_deref(),
     );
-    crate::ui::products::set_host_links(config.product_links.as_deref());
-    crate::io::worker::set_manifest(assets);
-    crate::platform::focus::set_root(container.get_root_node());
+    // `data-product-links` comes from the widget's own tag (passed by the loader), never from
+    // elsewhere in the page, where user content could plant one. Bad JSON means no links.
+    let product_links = config
+        .product_links
+        .as_deref()
+        .and_then(crate::wire::read::parse)
+        .and_then(|o| crate::wire::read::string_map(&o))
+        .unwrap_or_default();
     let locale = config
         .locale
         .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
@@ -83,7 +89,11 @@ pub fn mount(
     let owner = Owner::new();
     let chat = owner.with(|| {
         let prefs = Prefs::load(config.text_size.as_deref(), config.theme.as_deref());
-        Chat::new(locale, prefs)
+        // The widget's only I/O handles, kept by the conversation from here on.
+        let chat = Chat::new(locale, prefs, Io::new(assets), persist, product_links);
+        // Every component finds the conversation (element ids, the worker for calculators).
+        provide_context(chat);
+        chat
     });
     let server = config.server;
     owner.with(|| {

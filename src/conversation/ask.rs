@@ -2,11 +2,11 @@
 //! its reply becomes a message, a hand-off or a question for the bank's server (`Chat::on_reply`).
 
 use super::{Author, Chat, Engine, MAX_CHARS, Message, Origin, Rateable};
-use crate::io::worker;
 use crate::platform::i18n::strings;
+use crate::wire::worker::Answer;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
-use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker};
+use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker, View};
 use assistant_core::routing::{Reason, Route};
 use leptos::prelude::*;
 
@@ -21,7 +21,7 @@ impl Chat {
             loaded: 0,
             total: 3,
         });
-        worker::start(move |msg| self.on_worker(msg));
+        self.io().worker.start(move |msg| self.on_worker(msg));
     }
 
     fn on_worker(self, msg: FromWorker) {
@@ -45,14 +45,16 @@ impl Chat {
                 // Questions already sent are still answered: after a failed load the worker replies
                 // to each with the server route, so nothing is said twice here.
             }
-            FromWorker::Reply(reply) => self.on_reply(reply),
+            // Replies go to their questions' callbacks (`send`), never here.
+            FromWorker::Reply(_) => {}
         }
     }
 
     /// The masked question and its server message id, for a worker reply.
     fn take_pending(&self, id: u32) -> Option<(String, String)> {
         let mut found = None;
-        self.pending.update_value(|p| {
+        self.kept.update_value(|k| {
+            let p = &mut k.pending;
             if let Some(i) = p.iter().position(|(pid, _, _)| *pid == id) {
                 let (_, text, mid) = p.remove(i);
                 found = Some((text, mid));
@@ -61,52 +63,85 @@ impl Chat {
         found
     }
 
+    /// Shows a message with the view that came with its reply (plain text if none): known before the
+    /// message joins the log, so it is shown (and announced) once, complete.
+    fn show(self, message: Message, view: Option<Box<View>>) {
+        let id = if message.id == 0 {
+            self.id()
+        } else {
+            message.id
+        };
+        self.views.update(|v| {
+            v.insert(id, view.map(|v| *v));
+        });
+        self.kept.update_value(|k| k.asked.push(id));
+        self.push(Message { id, ..message });
+    }
+
     fn on_reply(self, r: Reply) {
         let Some((question, message_id)) = self.take_pending(r.id) else {
             return;
         };
-        match (r.route, r.answer) {
+        let view = r.view;
+        match (r.route, r.answer, r.compare) {
             // "Compare A and B" (issue #5): the worker's introduction, then a side-by-side table.
-            (_, Some(intro)) if r.compare.is_some() => {
+            (_, Some(intro), Some((a, b))) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                let pair = r.compare.as_deref().unwrap_or_default();
-                self.say(intro, r.lang, Origin::compare(pair), None);
+                self.show(
+                    Message {
+                        id: 0,
+                        author: Author::Assistant,
+                        text: intro,
+                        lang: r.lang,
+                        origin: Origin::Compare { a, b },
+                        intent: None,
+                        rate: None,
+                        offer_handoff: false,
+                    },
+                    view,
+                );
             }
-            (Route::Answer, Some(answer)) => {
+            (Route::Answer, Some(answer), _) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                self.push(Message {
-                    id: 0,
-                    author: Author::Assistant,
-                    text: answer,
-                    lang: r.lang,
-                    origin: Origin::Answer,
-                    intent: r.intent.clone(),
-                    rate: Some(Rateable {
-                        message_id,
-                        question,
-                        intent: r.intent,
-                    }),
-                    offer_handoff: false,
-                });
+                self.show(
+                    Message {
+                        id: 0,
+                        author: Author::Assistant,
+                        text: answer,
+                        lang: r.lang,
+                        origin: Origin::Answer,
+                        intent: r.intent.clone(),
+                        rate: Some(Rateable {
+                            message_id,
+                            question,
+                            intent: r.intent,
+                        }),
+                        offer_handoff: false,
+                    },
+                    view,
+                );
             }
             // The customer asked for a person: they get one.
-            (Route::Handoff, _) if r.reason == Reason::AskedForPerson => {
+            (Route::Handoff, _, _) if r.reason == Reason::AskedForPerson => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
                 self.accept_handoff(r.reason, r.lang);
             }
             // A complaint or an upset customer: the answer, and a person offered.
-            (Route::Handoff, answer) => {
+            (Route::Handoff, answer, _) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
-                self.push(Message {
-                    id: 0,
-                    author: Author::Assistant,
-                    text: answer.unwrap_or_else(|| strings(r.lang).connecting.to_owned()),
-                    lang: r.lang,
-                    origin: Origin::Handoff,
-                    intent: r.intent,
-                    rate: None,
-                    offer_handoff: true,
-                });
+                self.show(
+                    Message {
+                        id: 0,
+                        author: Author::Assistant,
+                        text: answer.unwrap_or_else(|| strings(r.lang).connecting.to_owned()),
+                        lang: r.lang,
+                        origin: Origin::Handoff,
+                        intent: r.intent,
+                        rate: None,
+                        offer_handoff: true,
+                    },
+                    view,
+                );
             }
             // Unsure or out of scope: the bank's server chatbot answers (still waiting).
             _ => self.ask_server(message_id, question, r.lang, r.top),
@@ -162,15 +197,26 @@ impl Chat {
             self.ask_server(message_id, masked.text, lang, Vec::new());
             return Ok(true);
         }
-        self.pending
-            .update_value(|p| p.push((id, masked.text.clone(), message_id)));
-        worker::send(&ToWorker::Classify {
-            id,
-            text: masked.text,
-            locale,
-            simple: self.prefs.text_size.get_untracked().elder(),
-            intent: chip_intent,
-        });
+        let simple = self.prefs.text_size.get_untracked().elder();
+        let question = masked.text.clone();
+        self.io().worker.request(
+            |rid| {
+                self.kept
+                    .update_value(|k| k.pending.push((rid, question, message_id)));
+                ToWorker::Classify {
+                    id: rid,
+                    text: masked.text,
+                    locale,
+                    simple,
+                    intent: chip_intent,
+                }
+            },
+            move |answer| {
+                if let Answer::Reply(reply) = answer {
+                    self.on_reply(reply);
+                }
+            },
+        );
         Ok(true)
     }
 }

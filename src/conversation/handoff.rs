@@ -3,10 +3,9 @@
 //! back to the assistant, and leaving a message outside opening hours. The requests go through the
 //! outbox like every other (`server`), which hands their outcomes back to `Chat::on_outcome`.
 
-use super::server::{api_text_size, conversation_id, queue};
+use super::server::api_text_size;
 use crate::conversation::{Author, Chat, Handoff, Message, Origin};
-use crate::io::live;
-use crate::io::outbox::{self, Kind, new_id};
+use crate::io::outbox::{Kind, new_id};
 use crate::io::storage::{self, session};
 use crate::platform::i18n::strings;
 use crate::wire::server::read_hours_description;
@@ -17,13 +16,6 @@ use assistant_core::api::{
 use assistant_core::locale::Lang;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
-
-thread_local! {
-    /// A hand-off was just asked for: the stream resumes after the last event this tab saw, so status
-    /// events before this hand-off's own `queued` belong to an earlier hand-off in the conversation
-    /// (its `cancelled`, recorded after the widget stopped listening) and are skipped.
-    pub(super) static AWAITING_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
 
 impl Chat {
     /// The customer wants a person (a "talk to a person" button, or the model heard them ask): say so
@@ -41,7 +33,7 @@ impl Chat {
         self.handoff.set(Handoff::Requested);
         let transcript = self.messages.with_untracked(|m| handoff_transcript(m));
         let request = HandoffRequest {
-            conversation_id: conversation_id(),
+            conversation_id: self.conversation_id(),
             reason: match reason {
                 Reason::Complaint => HandoffReason::Complaint,
                 Reason::Distress => HandoffReason::Distress,
@@ -52,20 +44,20 @@ impl Chat {
             text_size: api_text_size(&self),
             transcript,
         };
-        queue(Kind::Handoff, new_id("h"), "/v1/handoff".into(), &request);
+        self.queue(Kind::Handoff, new_id("h"), "/v1/handoff".into(), &request);
     }
 
     /// The customer goes back to the assistant.
     pub fn cancel_handoff(self) {
         let lang = self.locale.get_untracked();
-        live::stop();
+        self.io().live.stop();
         forget_handoff();
         self.handoff.set(Handoff::None);
         self.agent_typing.set(false);
         let request = CancelHandoffRequest {
-            conversation_id: conversation_id(),
+            conversation_id: self.conversation_id(),
         };
-        queue(
+        self.queue(
             Kind::CancelHandoff,
             new_id("x"),
             "/v1/handoff/cancel".into(),
@@ -88,18 +80,18 @@ impl Chat {
                     message_id: message_id.into(),
                     text: text.into(),
                 };
-                let path = format!("/v1/conversations/{}/messages", conversation_id());
-                queue(Kind::CustomerMessage, message_id.into(), path, &body);
+                let path = format!("/v1/conversations/{}/messages", self.conversation_id());
+                self.queue(Kind::CustomerMessage, message_id.into(), path, &body);
                 true
             }
             Handoff::LeaveMessage => {
                 let body = LeaveMessageRequest {
-                    conversation_id: conversation_id(),
+                    conversation_id: self.conversation_id(),
                     message_id: message_id.into(),
                     text: text.into(),
                     locale: lang,
                 };
-                queue(
+                self.queue(
                     Kind::LeaveMessage,
                     message_id.into(),
                     "/v1/leave-message".into(),
@@ -115,11 +107,11 @@ impl Chat {
     /// Nobody is available now: say when people are back, and offer to leave a message.
     pub(super) fn outside_hours(self) {
         self.handoff.set(Handoff::LeaveMessage);
-        let hours_url = outbox::url("/v1/hours");
+        let hours_url = self.io().outbox.url("/v1/hours");
         leptos::task::spawn_local(async move {
             let lang = self.locale.get_untracked();
             let s = strings(lang);
-            let hours = match outbox::fetch(&hours_url, None, None).await {
+            let hours = match crate::io::outbox::fetch(&hours_url, None, None).await {
                 Ok(r) if r.ok => read_hours_description(&r.body),
                 _ => None,
             };
@@ -134,8 +126,8 @@ impl Chat {
     }
 
     pub(super) fn listen(self) {
-        live::listen(
-            conversation_id(),
+        self.io().live.listen(
+            self.conversation_id(),
             move |event| self.on_event(event),
             move || self.lost_handoff(),
         );
@@ -174,9 +166,10 @@ impl Chat {
                 }
             }
             ConversationEvent::Status { state, .. }
-                if AWAITING_QUEUED.get() && state != HandoffState::Queued => {}
+                if self.kept.with_value(|k| k.awaiting_queued) && state != HandoffState::Queued => {
+            }
             ConversationEvent::Status { state, agent_name } => match state {
-                HandoffState::Queued => AWAITING_QUEUED.set(false),
+                HandoffState::Queued => self.kept.update_value(|k| k.awaiting_queued = false),
                 HandoffState::Active => {
                     let agent = agent_name.unwrap_or_else(|| s.an_agent.to_owned());
                     if let Some(st) = session() {
@@ -194,7 +187,7 @@ impl Chat {
                 }
                 // Taken out of the queue while away (no event stream, no message for a while).
                 HandoffState::Abandoned => {
-                    live::stop();
+                    self.io().live.stop();
                     forget_handoff();
                     self.agent_typing.set(false);
                     if !matches!(self.handoff.get_untracked(), Handoff::None) {
@@ -203,7 +196,7 @@ impl Chat {
                     }
                 }
                 HandoffState::Closed | HandoffState::Cancelled => {
-                    live::stop();
+                    self.io().live.stop();
                     forget_handoff();
                     self.agent_typing.set(false);
                     if !matches!(self.handoff.get_untracked(), Handoff::None) {

@@ -22,7 +22,6 @@ use crate::wire::read as js;
 use crate::wire::write::{self as json, Obj};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
-use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Kept messages; older ones are dropped first (a long chat stays well inside storage quotas).
@@ -40,13 +39,9 @@ pub enum Persist {
     Off,
 }
 
-thread_local! {
-    static MODE: Cell<Persist> = const { Cell::new(Persist::Session) };
-}
-
 /// The host's choice: `data-persist` ("session", "local", "none") and `data-persist-hours`.
-pub fn configure(persist: Option<&str>, hours: Option<&str>) {
-    let mode = match persist.map(str::trim) {
+pub fn persist(persist: Option<&str>, hours: Option<&str>) -> Persist {
+    match persist.map(str::trim) {
         None | Some("" | "session") => Persist::Session,
         Some("none") => Persist::Off,
         Some("local") => Persist::Local {
@@ -65,8 +60,7 @@ pub fn configure(persist: Option<&str>, hours: Option<&str>) {
             );
             Persist::Session
         }
-    };
-    MODE.set(mode);
+    }
 }
 
 /// A decimal number such as `24`, `0.5` or `1e3`, as `str::parse::<f64>` reads it, by the browser's
@@ -160,8 +154,8 @@ fn read_line(o: &JsValue) -> Option<Line> {
     })
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    match MODE.get() {
+fn storage(mode: Persist) -> Option<web_sys::Storage> {
+    match mode {
         Persist::Session => storage::session(),
         Persist::Local { .. } => storage::local(),
         Persist::Off => None,
@@ -207,7 +201,8 @@ fn to_message(l: Line) -> Message {
 /// Restores this tab's conversation into `chat` and keeps it from now on. Call once, when the widget
 /// mounts.
 pub fn keep(chat: Chat) {
-    let restored = load();
+    let mode = chat.kept.with_value(|k| k.persist);
+    let restored = load(mode);
     if !restored.is_empty() {
         // Restored answers are rendered by the worker (product cards, glossary terms): start it now
         // rather than on idle, so the conversation is back as it was.
@@ -221,12 +216,12 @@ pub fn keep(chat: Chat) {
             let skip = m.len().saturating_sub(MAX_MESSAGES);
             m.iter().skip(skip).map(to_line).collect()
         });
-        save(lines);
+        save(mode, lines);
     });
 }
 
-fn load() -> Vec<Message> {
-    let Some(s) = storage() else {
+fn load(mode: Persist) -> Vec<Message> {
+    let Some(s) = storage(mode) else {
         return Vec::new();
     };
     let Some(saved) = s
@@ -249,13 +244,13 @@ fn load() -> Vec<Message> {
 /// Writes the transcript; an empty one removes the key, so nothing is written before the first message.
 /// Storage can be full or blocked (private mode, a WebView without DOM storage): the conversation then
 /// lasts for this page only, so errors are ignored.
-fn save(lines: Vec<Line>) {
-    let Some(s) = storage() else { return };
+fn save(mode: Persist, lines: Vec<Line>) {
+    let Some(s) = storage(mode) else { return };
     if lines.is_empty() {
         let _ = s.remove_item(storage::HISTORY);
         return;
     }
-    let until = match MODE.get() {
+    let until = match mode {
         Persist::Local { hours } => js_sys::Date::now() + hours * 3_600_000.0,
         _ => 0.0,
     };
@@ -270,16 +265,16 @@ impl Chat {
         if self.handoff.get_untracked() != Handoff::None {
             self.cancel_handoff();
         }
-        self.pending.set_value(Vec::new());
+        self.kept.update_value(|k| k.pending.clear());
         self.waiting.set(0);
         self.messages.set(Vec::new());
-        save(Vec::new());
+        save(self.kept.with_value(|k| k.persist), Vec::new());
         // Also a copy kept under another `data-persist` setting (another page of the site, another
         // tab), and the last event seen.
         storage::forget_conversation();
         // A new conversation id next time; this one's claim and secret are forgotten once nothing
         // queued needs them (the hand-off's cancellation above).
-        crate::io::outbox::end_conversation();
+        self.io().outbox.end_conversation();
         self.reset_suggestions();
     }
 }

@@ -8,12 +8,13 @@ pub(crate) mod handoff;
 pub(crate) mod history;
 pub(crate) mod server;
 
+use crate::io::Io;
 use crate::io::outbox::Link;
 use crate::platform::i18n::strings;
 use crate::platform::prefs::Prefs;
 use assistant_core::answers::Suggestion;
 use assistant_core::locale::Lang;
-use assistant_core::protocol::Stage;
+use assistant_core::protocol::{Stage, View};
 use leptos::prelude::*;
 
 /// Longest message a customer can send.
@@ -183,13 +184,48 @@ pub struct Chat {
     pub agent_typing: RwSignal<bool>,
     /// Whether requests to the server are waiting for the network.
     pub link: RwSignal<Link>,
-    /// Questions the worker has routed, by widget message id: (masked text, message id for the server).
-    pub(crate) pending: StoredValue<Vec<(u32, String, String)>>,
-    next_id: StoredValue<u32>,
+    /// How each message is shown, by message id, once known (`None`: as plain text). Answers from
+    /// the worker come with theirs; others' are asked for (`ui::products::ready`).
+    pub(crate) views: RwSignal<Views>,
+    /// What no view watches, in one place (one arena slot: each stored type costs wasm).
+    pub(crate) kept: StoredValue<Kept, LocalStorage>,
 }
 
+/// The conversation's state that no view watches.
+pub(crate) struct Kept {
+    /// Questions sent to the worker, by request id: (masked text, message id for the server). Cleared
+    /// with the conversation, so a late reply to a forgotten question is dropped.
+    pub pending: Vec<(u32, String, String)>,
+    /// Messages whose view was asked for (or came with them).
+    pub asked: Vec<u32>,
+    /// Where the history is kept (`history::persist`, the host's choice).
+    pub persist: history::Persist,
+    /// The host's "next step" links: product id (or `"*"` for any product) → URL.
+    pub product_links: Links,
+    /// A hand-off was just asked for: the stream resumes after the last event this tab saw, so status
+    /// events before this hand-off's own `queued` belong to an earlier hand-off in the conversation
+    /// (its `cancelled`, recorded after the widget stopped listening) and are skipped.
+    pub awaiting_queued: bool,
+    /// The worker, the outbox and the event stream: the widget's only I/O handles, made by
+    /// `host::mount`.
+    pub io: Io,
+    next_id: u32,
+}
+
+/// What the worker said a message looks like: `None` for plain text. A `BTreeMap`: only looked up by
+/// key, and without `HashMap`'s hasher and table code in the first load (~1.7 KB gzip).
+pub(crate) type Views = std::collections::BTreeMap<u32, Option<View>>;
+/// Product id (or `"*"`) → URL.
+pub(crate) type Links = std::collections::BTreeMap<String, String>;
+
 impl Chat {
-    pub fn new(locale: Lang, prefs: Prefs) -> Self {
+    pub fn new(
+        locale: Lang,
+        prefs: Prefs,
+        io: Io,
+        persist: history::Persist,
+        product_links: Links,
+    ) -> Self {
         let chat = Self {
             prefs,
             open: RwSignal::new(false),
@@ -201,17 +237,34 @@ impl Chat {
             handoff: RwSignal::new(Handoff::None),
             agent_typing: RwSignal::new(false),
             link: RwSignal::new(Link::Ok),
-            pending: StoredValue::new(Vec::new()),
-            next_id: StoredValue::new(1),
+            views: RwSignal::new(Views::new()),
+            kept: StoredValue::new_local(Kept {
+                pending: Vec::new(),
+                asked: Vec::new(),
+                persist,
+                product_links,
+                awaiting_queued: false,
+                io,
+                next_id: 1,
+            }),
         };
         chat.reset_suggestions();
         chat
     }
 
+    /// The I/O handles (clones of them: cheap).
+    pub(crate) fn io(&self) -> Io {
+        self.kept.with_value(|k| k.io.clone())
+    }
+
+    /// A number unique in this widget: message ids, element ids.
     pub(crate) fn id(&self) -> u32 {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        id
+        self.kept
+            .try_update_value(|k| {
+                k.next_id += 1;
+                k.next_id - 1
+            })
+            .unwrap_or_default()
     }
 
     pub fn reset_suggestions(&self) {
@@ -227,8 +280,14 @@ impl Chat {
         );
     }
 
-    /// Adds an assistant (or agent) message to the log.
-    pub(crate) fn say(&self, text: String, lang: Lang, origin: Origin, intent: Option<String>) {
+    /// Adds an assistant (or agent) message to the log; returns its id.
+    pub(crate) fn say(
+        &self,
+        text: String,
+        lang: Lang,
+        origin: Origin,
+        intent: Option<String>,
+    ) -> u32 {
         self.push(Message {
             id: 0,
             author: if origin == Origin::Agent {
@@ -242,14 +301,17 @@ impl Chat {
             intent,
             rate: None,
             offer_handoff: false,
-        });
+        })
     }
 
-    pub(crate) fn push(&self, mut message: Message) {
+    /// Adds a message to the log; returns its id.
+    pub(crate) fn push(&self, mut message: Message) -> u32 {
         if message.id == 0 {
             message.id = self.id();
         }
+        let id = message.id;
         self.messages.update(|m| m.push(message));
+        id
     }
 }
 

@@ -5,9 +5,9 @@
 //! id), so nothing the customer sends is lost when the network or the server is down; responses come
 //! back here by request kind, even after a reload.
 
-use super::handoff::{AWAITING_QUEUED, remember_handoff};
+use super::handoff::remember_handoff;
 use crate::conversation::{Author, Chat, Handoff, Message, Origin, Rateable};
-use crate::io::outbox::{self, Item, Kind, Outcome};
+use crate::io::outbox::{Item, Kind, Outcome};
 use crate::io::storage::{self, session};
 use crate::platform::i18n::strings;
 use crate::wire::read as js;
@@ -18,11 +18,6 @@ use leptos::prelude::*;
 
 pub use crate::io::outbox::new_id;
 
-/// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
-pub fn conversation_id() -> String {
-    outbox::conversation()
-}
-
 pub(super) fn api_text_size(chat: &Chat) -> TextSize {
     if chat.prefs.elder() {
         TextSize::Large
@@ -31,18 +26,28 @@ pub(super) fn api_text_size(chat: &Chat) -> TextSize {
     }
 }
 
-/// Queues a request about this tab's conversation (the outbox opens it and adds its secret).
-pub(super) fn queue<T: Body>(kind: Kind, id: String, path: String, body: &T) {
-    outbox::push(Item::new(kind, id, conversation_id(), path, body.json()));
-}
-
 impl Chat {
+    /// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
+    pub fn conversation_id(&self) -> String {
+        self.io().outbox.conversation()
+    }
+
+    /// Queues a request about this tab's conversation (the outbox opens it and adds its secret).
+    pub(super) fn queue<T: Body>(&self, kind: Kind, id: String, path: String, body: &T) {
+        let conversation = self.conversation_id();
+        self.io()
+            .outbox
+            .push(Item::new(kind, id, conversation, path, body.json()));
+    }
+
     /// Connects to the server at `base` ("" = this page's origin): sends what an earlier page in this
     /// tab left unsent, and picks a hand-off back up.
     pub fn connect(self, base: String) {
-        outbox::start(base, self.link, move |item, outcome| {
-            self.on_outcome(item, outcome)
-        });
+        self.io()
+            .outbox
+            .start(base, self.link, move |item, outcome| {
+                self.on_outcome(item, outcome)
+            });
         let stored = |key| session().and_then(|s| s.get_item(key).ok().flatten());
         if stored(storage::HANDOFF).is_some() {
             // As it was on the last page; the stream resumes after the last event seen there.
@@ -50,7 +55,7 @@ impl Chat {
                 Some(agent) => Handoff::Active { agent },
                 None => Handoff::Requested,
             });
-            AWAITING_QUEUED.set(false);
+            self.kept.update_value(|k| k.awaiting_queued = false);
             self.listen();
         }
     }
@@ -64,7 +69,7 @@ impl Chat {
         top: Vec<(String, f32)>,
     ) {
         let request = ChatRequest {
-            conversation_id: conversation_id(),
+            conversation_id: self.conversation_id(),
             message_id: message_id.clone(),
             text,
             locale: lang,
@@ -74,7 +79,7 @@ impl Chat {
                 .collect(),
             text_size: api_text_size(&self),
         };
-        queue(Kind::Chat, message_id, "/v1/chat".into(), &request);
+        self.queue(Kind::Chat, message_id, "/v1/chat".into(), &request);
     }
 
     /// "Helpful" / "not helpful" on an answer, with an optional reason.
@@ -83,11 +88,11 @@ impl Chat {
             message_id: rate.message_id.clone(),
             helpful,
             comment,
-            conversation_id: conversation_id(),
+            conversation_id: self.conversation_id(),
             question: Some(rate.question.clone()),
             intent: rate.intent.clone(),
         };
-        queue(Kind::Feedback, new_id("f"), "/v1/feedback".into(), &body);
+        self.queue(Kind::Feedback, new_id("f"), "/v1/feedback".into(), &body);
     }
 
     fn on_outcome(self, item: &Item, outcome: Outcome) {
@@ -97,7 +102,10 @@ impl Chat {
             (Kind::Chat, Outcome::Delivered { body, .. }) => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
                 let Some(r) = read_chat_response(&body) else {
-                    return self.say(s.server_error.into(), lang, Origin::Notice, None);
+                    {
+                        self.say(s.server_error.into(), lang, Origin::Notice, None);
+                        return;
+                    }
                 };
                 // The question, from the request this answers (the outbox keeps its JSON).
                 let question = js::parse(&item.body)
@@ -139,7 +147,7 @@ impl Chat {
                             wait_s: t.estimated_wait_s,
                         });
                     }
-                    AWAITING_QUEUED.set(true);
+                    self.kept.update_value(|k| k.awaiting_queued = true);
                     self.listen();
                 }
             }

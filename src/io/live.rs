@@ -16,7 +16,7 @@
 //! (offline, server down) we retry with backoff and jitter; if the server refuses it for good (the
 //! conversation or its secret is gone), we stop and say so.
 
-use crate::io::outbox;
+use crate::io::outbox::{self, Outbox};
 use crate::io::storage;
 use assistant_core::api::{ConversationEvent, StreamToken};
 use std::cell::RefCell;
@@ -29,7 +29,7 @@ const EVENT_TYPES: [&str; 4] = ["queue", "status", "message", "typing"];
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const MAX_RETRY_MS: f64 = 30_000.0;
 
-struct Live {
+struct State {
     source: Option<EventSource>,
     conversation: String,
     last_id: Option<String>,
@@ -44,60 +44,12 @@ struct Live {
     reopened: bool,
 }
 
-thread_local! {
-    static LIVE: RefCell<Live> = const { RefCell::new(Live {
-        source: None,
-        conversation: String::new(),
-        last_id: None,
-        handler: None,
-        on_gone: None,
-        failures: 0,
-        generation: 0,
-        reopened: false,
-    }) };
-}
-
-/// Listens to the events of `conversation` until `stop`; `on_event` gets each event once. `on_gone`
-/// is called (once, after stopping) if the server refuses the stream for good.
-pub fn listen(
-    conversation: String,
-    on_event: impl Fn(ConversationEvent) + 'static,
-    on_gone: impl Fn() + 'static,
-) {
-    stop();
-    let last = storage::session()
-        .and_then(|s| s.get_item(storage::LAST_EVENT).ok().flatten())
-        .and_then(|v| {
-            let (c, id) = v.split_once(' ')?;
-            (c == conversation).then(|| id.to_owned())
-        });
-    LIVE.with_borrow_mut(|l| {
-        l.last_id = last;
-        l.conversation = conversation;
-        l.handler = Some(Rc::new(on_event));
-        l.on_gone = Some(Rc::new(on_gone));
-        l.failures = 0;
-        l.reopened = false;
-    });
-    connect();
-}
-
-/// Closes the stream (hand-off over, cancelled, or conversation cleared).
-pub fn stop() {
-    LIVE.with_borrow_mut(|l| {
-        if let Some(s) = l.source.take() {
-            s.close();
-        }
-        l.handler = None;
-        l.on_gone = None;
-        l.last_id = None;
-        l.generation = l.generation.wrapping_add(1);
-    });
-}
-
-/// Whether `generation` is still the stream being listened to.
-fn current(generation: u32) -> bool {
-    LIVE.with_borrow(|l| l.generation == generation && l.handler.is_some())
+/// The hand-off's event stream (made by `host::mount`, shared through `io::Io`): cheap to clone, every
+/// clone the same stream. It asks the outbox for the conversation's secret and the server's address.
+#[derive(Clone)]
+pub struct Live {
+    state: Rc<RefCell<State>>,
+    outbox: Outbox,
 }
 
 /// Why no token came.
@@ -108,19 +60,6 @@ enum NoToken {
     ForGood,
 }
 
-/// A fresh stream token for `conversation`, asked with its secret.
-async fn token(conversation: &str) -> Result<String, NoToken> {
-    let secret = outbox::secret(conversation).ok_or(NoToken::ForNow)?;
-    let url = outbox::url(&format!("/v1/conversations/{conversation}/stream-token"));
-    match outbox::fetch(&url, Some("{}"), Some(&secret)).await {
-        Ok(r) if r.ok => read_token(&r.body).map(|t| t.token).ok_or(NoToken::ForNow),
-        Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
-            Err(NoToken::ForGood)
-        }
-        _ => Err(NoToken::ForNow),
-    }
-}
-
 /// A `StreamToken` (both fields required), read with the browser's `JSON.parse` (see `wire::read`).
 pub(crate) fn read_token(json: &str) -> Option<StreamToken> {
     use crate::wire::read as js;
@@ -129,126 +68,6 @@ pub(crate) fn read_token(json: &str) -> Option<StreamToken> {
         token: js::string(&o, "token")?,
         expires_in_s: js::u32(&o, "expires_in_s")?,
     })
-}
-
-/// Gets a token, then opens the stream with it; retries with backoff while no token can be had.
-fn connect() {
-    let (generation, conversation) = LIVE.with_borrow(|l| (l.generation, l.conversation.clone()));
-    leptos::task::spawn_local(async move {
-        let got = token(&conversation).await;
-        if !current(generation) {
-            return;
-        }
-        match got {
-            Ok(token) => open(&conversation, &token),
-            Err(NoToken::ForNow) => retry(generation),
-            // The secret kept here may be stale: open the conversation again with its claim (a fresh
-            // secret), once, and ask again.
-            Err(NoToken::ForGood) if !LIVE.with_borrow(|l| l.reopened) => {
-                LIVE.with_borrow_mut(|l| l.reopened = true);
-                if outbox::open_again(&conversation).await && current(generation) {
-                    connect();
-                } else if current(generation) {
-                    gone();
-                }
-            }
-            Err(NoToken::ForGood) => gone(),
-        }
-    });
-}
-
-/// The server refuses the stream for good: stop, and tell the conversation.
-fn gone() {
-    let gone = LIVE.with_borrow(|l| l.on_gone.clone());
-    stop();
-    if let Some(gone) = gone {
-        gone();
-    }
-}
-
-/// Tries again after a wait in [0.5, 1] × min(30 s, 1 s × 2^failures) (full jitter, as the outbox).
-fn retry(generation: u32) {
-    let wait = LIVE.with_borrow_mut(|l| {
-        l.failures = l.failures.saturating_add(1);
-        let cap = (FIRST_RETRY_MS * 2f64.powi(l.failures as i32 - 1)).min(MAX_RETRY_MS);
-        cap * (0.5 + 0.5 * js_sys::Math::random())
-    });
-    leptos::prelude::set_timeout(
-        move || {
-            if current(generation) {
-                connect();
-            }
-        },
-        Duration::from_millis(wait as u64),
-    );
-}
-
-fn open(conversation: &str, token: &str) {
-    let (last, generation) = LIVE.with_borrow(|l| (l.last_id.clone(), l.generation));
-    let mut path = format!(
-        "/v1/conversations/{conversation}/events?token={}",
-        js_sys::encode_uri_component(token)
-    );
-    if let Some(id) = last {
-        path.push_str("&last_event_id=");
-        path.push_str(&String::from(js_sys::encode_uri_component(&id)));
-    }
-    let Ok(source) = EventSource::new(&outbox::url(&path)) else {
-        return retry(generation);
-    };
-    for kind in EVENT_TYPES {
-        let cb = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
-            let id = ev.last_event_id();
-            let Some(data) = ev.data().as_string() else {
-                return;
-            };
-            let Some(event) = read_event(&data) else {
-                return;
-            };
-            let handler = LIVE.with_borrow_mut(|l| {
-                if !id.is_empty() {
-                    if let Some(s) = storage::session() {
-                        let _ =
-                            s.set_item(storage::LAST_EVENT, &format!("{} {id}", l.conversation));
-                    }
-                    l.last_id = Some(id);
-                }
-                l.handler.clone()
-            });
-            if let Some(h) = handler {
-                h(event);
-            }
-        });
-        let _ = source.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
-        cb.forget();
-    }
-    // Open: the next failure starts the backoff afresh.
-    let on_open = Closure::<dyn Fn()>::new(move || {
-        LIVE.with_borrow_mut(|l| {
-            if l.generation == generation {
-                l.failures = 0;
-            }
-        })
-    });
-    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    on_open.forget();
-    let on_error = Closure::<dyn Fn()>::new(move || {
-        // CLOSED (2): the browser stopped retrying (the server refused the stream: most often the token
-        // expired). A fresh token, then the stream again from the last event seen.
-        let closed = LIVE.with_borrow(|l| {
-            l.generation == generation && l.source.as_ref().is_some_and(|s| s.ready_state() == 2)
-        });
-        if closed {
-            retry(generation);
-        }
-    });
-    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
-    LIVE.with_borrow_mut(|l| {
-        if let Some(old) = l.source.replace(source) {
-            old.close();
-        }
-    });
 }
 
 /// Reads one event with the browser's `JSON.parse` (see `wire::read`: serde's code for this internally
@@ -278,4 +97,213 @@ fn read_event(data: &str) -> Option<ConversationEvent> {
         },
         _ => return None,
     })
+}
+
+impl Live {
+    pub fn new(outbox: Outbox) -> Live {
+        Live {
+            state: Rc::new(RefCell::new(State {
+                source: None,
+                conversation: String::new(),
+                last_id: None,
+                handler: None,
+                on_gone: None,
+                failures: 0,
+                generation: 0,
+                reopened: false,
+            })),
+            outbox,
+        }
+    }
+
+    /// Runs `f` on the state; never across a call out (a callback may come back in).
+    fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.state.borrow_mut())
+    }
+
+    /// Listens to the events of `conversation` until `stop`; `on_event` gets each event once. `on_gone`
+    /// is called (once, after stopping) if the server refuses the stream for good.
+    pub fn listen(
+        &self,
+        conversation: String,
+        on_event: impl Fn(ConversationEvent) + 'static,
+        on_gone: impl Fn() + 'static,
+    ) {
+        self.stop();
+        let last = storage::session()
+            .and_then(|s| s.get_item(storage::LAST_EVENT).ok().flatten())
+            .and_then(|v| {
+                let (c, id) = v.split_once(' ')?;
+                (c == conversation).then(|| id.to_owned())
+            });
+        self.with(|l| {
+            l.last_id = last;
+            l.conversation = conversation;
+            l.handler = Some(Rc::new(on_event));
+            l.on_gone = Some(Rc::new(on_gone));
+            l.failures = 0;
+            l.reopened = false;
+        });
+        self.connect();
+    }
+
+    /// Closes the stream (hand-off over, cancelled, or conversation cleared).
+    pub fn stop(&self) {
+        self.with(|l| {
+            if let Some(s) = l.source.take() {
+                s.close();
+            }
+            l.handler = None;
+            l.on_gone = None;
+            l.last_id = None;
+            l.generation = l.generation.wrapping_add(1);
+        });
+    }
+
+    /// Whether `generation` is still the stream being listened to.
+    fn current(&self, generation: u32) -> bool {
+        self.with(|l| l.generation == generation && l.handler.is_some())
+    }
+
+    /// A fresh stream token for `conversation`, asked with its secret.
+    async fn token(&self, conversation: &str) -> Result<String, NoToken> {
+        let secret = self.outbox.secret(conversation).ok_or(NoToken::ForNow)?;
+        let url = self
+            .outbox
+            .url(&format!("/v1/conversations/{conversation}/stream-token"));
+        match outbox::fetch(&url, Some("{}"), Some(&secret)).await {
+            Ok(r) if r.ok => read_token(&r.body).map(|t| t.token).ok_or(NoToken::ForNow),
+            Ok(r) if (400..500).contains(&r.status) && r.status != 408 && r.status != 429 => {
+                Err(NoToken::ForGood)
+            }
+            _ => Err(NoToken::ForNow),
+        }
+    }
+
+    /// Gets a token, then opens the stream with it; retries with backoff while no token can be had.
+    fn connect(&self) {
+        let (generation, conversation) = self.with(|l| (l.generation, l.conversation.clone()));
+        let this = self.clone();
+        leptos::task::spawn_local(async move {
+            let this = &this;
+            let got = this.token(&conversation).await;
+            if !this.current(generation) {
+                return;
+            }
+            match got {
+                Ok(token) => this.open(&conversation, &token),
+                Err(NoToken::ForNow) => this.retry(generation),
+                // The secret kept here may be stale: open the conversation again with its claim (a fresh
+                // secret), once, and ask again.
+                Err(NoToken::ForGood) if !this.with(|l| l.reopened) => {
+                    this.with(|l| l.reopened = true);
+                    if this.outbox.open_again(&conversation).await && this.current(generation) {
+                        this.connect();
+                    } else if this.current(generation) {
+                        this.gone();
+                    }
+                }
+                Err(NoToken::ForGood) => this.gone(),
+            }
+        });
+    }
+
+    /// The server refuses the stream for good: stop, and tell the conversation.
+    fn gone(&self) {
+        let on_gone = self.with(|l| l.on_gone.clone());
+        self.stop();
+        if let Some(on_gone) = on_gone {
+            on_gone();
+        }
+    }
+
+    /// Tries again after a wait in [0.5, 1] × min(30 s, 1 s × 2^failures) (full jitter, as the outbox).
+    fn retry(&self, generation: u32) {
+        let wait = self.with(|l| {
+            l.failures = l.failures.saturating_add(1);
+            let cap = (FIRST_RETRY_MS * 2f64.powi(l.failures as i32 - 1)).min(MAX_RETRY_MS);
+            cap * (0.5 + 0.5 * js_sys::Math::random())
+        });
+        let this = self.clone();
+        leptos::prelude::set_timeout(
+            move || {
+                if this.current(generation) {
+                    this.connect();
+                }
+            },
+            Duration::from_millis(wait as u64),
+        );
+    }
+
+    fn open(&self, conversation: &str, token: &str) {
+        let (last, generation) = self.with(|l| (l.last_id.clone(), l.generation));
+        let mut path = format!(
+            "/v1/conversations/{conversation}/events?token={}",
+            js_sys::encode_uri_component(token)
+        );
+        if let Some(id) = last {
+            path.push_str("&last_event_id=");
+            path.push_str(&String::from(js_sys::encode_uri_component(&id)));
+        }
+        let Ok(source) = EventSource::new(&self.outbox.url(&path)) else {
+            return self.retry(generation);
+        };
+        for kind in EVENT_TYPES {
+            let this = self.clone();
+            let cb = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+                let id = ev.last_event_id();
+                let Some(data) = ev.data().as_string() else {
+                    return;
+                };
+                let Some(event) = read_event(&data) else {
+                    return;
+                };
+                let handler = this.with(|l| {
+                    if !id.is_empty() {
+                        if let Some(s) = storage::session() {
+                            let _ = s
+                                .set_item(storage::LAST_EVENT, &format!("{} {id}", l.conversation));
+                        }
+                        l.last_id = Some(id);
+                    }
+                    l.handler.clone()
+                });
+                if let Some(h) = handler {
+                    h(event);
+                }
+            });
+            let _ = source.add_event_listener_with_callback(kind, cb.as_ref().unchecked_ref());
+            cb.forget();
+        }
+        // Open: the next failure starts the backoff afresh.
+        let this = self.clone();
+        let on_open = Closure::<dyn Fn()>::new(move || {
+            this.with(|l| {
+                if l.generation == generation {
+                    l.failures = 0;
+                }
+            })
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        on_open.forget();
+        let this = self.clone();
+        let on_error = Closure::<dyn Fn()>::new(move || {
+            // CLOSED (2): the browser stopped retrying (the server refused the stream: most often the token
+            // expired). A fresh token, then the stream again from the last event seen.
+            let closed = this.with(|l| {
+                l.generation == generation
+                    && l.source.as_ref().is_some_and(|s| s.ready_state() == 2)
+            });
+            if closed {
+                this.retry(generation);
+            }
+        });
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        self.with(|l| {
+            if let Some(old) = l.source.replace(source) {
+                old.close();
+            }
+        });
+    }
 }

@@ -25,6 +25,7 @@ use crate::wire::write::{self as json, Obj};
 use assistant_core::api::{ConversationOpened, OpenConversation, SECRET_HEADER};
 use leptos::prelude::*;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 
@@ -163,6 +164,9 @@ pub enum Link {
     Waiting { pending: usize },
 }
 
+/// Hears how each request ended (`start`).
+type OnOutcome = Box<dyn Fn(&Item, Outcome)>;
+
 struct State {
     base: String,
     items: Vec<Item>,
@@ -174,28 +178,30 @@ struct State {
     sending: bool,
     failures: u32,
     timer: Option<TimeoutHandle>,
-    on_outcome: Option<Box<dyn Fn(&Item, Outcome)>>,
+    on_outcome: Option<OnOutcome>,
     link: Option<RwSignal<Link>>,
 }
 
-thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State {
-        base: String::new(),
-        items: Vec::new(),
-        current: None,
-        keys: Vec::new(),
-        refused_opens: 0,
-        sending: false,
-        failures: 0,
-        timer: None,
-        on_outcome: None,
-        link: None,
-    });
-}
+/// The widget's one outbox (made by `host::mount`, shared through `io::Io`): cheap to clone, every clone
+/// the same queue.
+#[derive(Clone)]
+pub struct Outbox(Rc<RefCell<State>>);
 
-/// The full URL of `path` on the bank's server (the base given to [`start`]; "" is this page's origin).
-pub fn url(path: &str) -> String {
-    STATE.with_borrow(|s| format!("{}{path}", s.base))
+impl Default for Outbox {
+    fn default() -> Self {
+        Outbox(Rc::new(RefCell::new(State {
+            base: String::new(),
+            items: Vec::new(),
+            current: None,
+            keys: Vec::new(),
+            refused_opens: 0,
+            sending: false,
+            failures: 0,
+            timer: None,
+            on_outcome: None,
+            link: None,
+        })))
+    }
 }
 
 #[wasm_bindgen]
@@ -300,47 +306,12 @@ fn conversation_of(path: &str, body: &str) -> String {
 
 // The conversation and its keys.
 
-/// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
-/// Kept in memory too, so a page that clears its storage does not split a conversation in two.
-pub fn conversation() -> String {
-    if let Some(id) = STATE.with_borrow(|s| s.current.clone()) {
-        return id;
-    }
-    let id = stored_conversation().unwrap_or_else(|| {
-        let id = new_id("c");
-        if let Some(s) = session() {
-            let _ = s.set_item(storage::CONVERSATION, &id);
-        }
-        id
-    });
-    STATE.with_borrow_mut(|s| s.current = Some(id.clone()));
-    id
-}
-
 fn stored_conversation() -> Option<String> {
     session()?
         .get_item(storage::CONVERSATION)
         .ok()
         .flatten()
         .filter(|id| !id.is_empty())
-}
-
-/// Forgets this tab's conversation ("clear conversation", the page's `reset()`): the next request
-/// starts a new one. Its claim and secret are kept only while requests about it are still queued (the
-/// cancellation of a hand-off), and forgotten as soon as those are delivered.
-pub fn end_conversation() {
-    if let Some(s) = session() {
-        let _ = s.remove_item(storage::CONVERSATION);
-    }
-    STATE.with_borrow_mut(|s| {
-        s.current = None;
-        prune(s);
-    });
-}
-
-/// The secret of `conversation` once the server has opened it (for the live events' stream token).
-pub fn secret(conversation: &str) -> Option<String> {
-    STATE.with_borrow(|s| s.keys.iter().find(|k| k.id == conversation)?.secret.clone())
 }
 
 /// The keys of `conversation`, with a new random claim if it has none yet (written to storage before
@@ -444,213 +415,12 @@ pub(crate) fn read_opened(json: &str) -> Option<ConversationOpened> {
     })
 }
 
-/// Starts the outbox: `base` is the server's URL ("" for the page's own origin); `on_outcome` hears of
-/// every delivered or refused request; `link` tells the status line whether requests are waiting.
-/// Requests left by an earlier page in this tab are sent again now.
-pub fn start(base: String, link: RwSignal<Link>, on_outcome: impl Fn(&Item, Outcome) + 'static) {
-    let current = stored_conversation();
-    let keys = restore_keys();
-    STATE.with_borrow_mut(|s| {
-        s.base = base.trim_end_matches('/').to_owned();
-        s.on_outcome = Some(Box::new(on_outcome));
-        s.link = Some(link);
-        if s.current.is_none() {
-            s.current = current;
-        }
-        for k in keys {
-            if !s.keys.iter().any(|m| m.id == k.id) {
-                s.keys.push(k);
-            }
-        }
-        let restored = restore();
-        for item in restored {
-            if !s
-                .items
-                .iter()
-                .any(|i| i.id == item.id && i.kind == item.kind)
-            {
-                s.items.push(item);
-            }
-        }
-        prune(s);
-    });
-    if let Some(window) = web_sys::window() {
-        let online = Closure::<dyn Fn()>::new(|| retry_now());
-        let _ = window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-        online.forget();
-    }
-    pump();
-}
-
-/// Queues a request (written to storage before any attempt) and sends it as soon as it can.
-pub fn push(item: Item) {
-    STATE.with_borrow_mut(|s| {
-        s.items.push(item);
-        save(&s.items);
-    });
-    pump();
-}
-
-fn retry_now() {
-    STATE.with_borrow_mut(|s| {
-        if let Some(t) = s.timer.take() {
-            t.clear();
-        }
-        s.failures = 0;
-    });
-    pump();
-}
-
-fn set_link() {
-    let (link, pending, failures) = STATE.with_borrow(|s| (s.link, s.items.len(), s.failures));
-    if let Some(link) = link {
-        let value = if pending > 0 && failures > 0 {
-            Link::Waiting { pending }
-        } else {
-            Link::Ok
-        };
-        if link.get_untracked() != value {
-            link.set(value);
-        }
-    }
-}
-
 /// What `pump` sends next.
 enum Next {
     /// The first request's conversation has no secret yet: open it first.
     Open(Keys),
     /// The first request, with its conversation's secret.
     Send(Item, Option<String>),
-}
-
-/// Sends the first waiting request (opening its conversation first if needed), if nothing is in
-/// flight and no retry is scheduled.
-fn pump() {
-    let next = STATE.with_borrow_mut(|s| {
-        if s.sending || s.timer.is_some() {
-            return None;
-        }
-        let item = s.items.first().cloned()?;
-        s.sending = true;
-        if item.conversation.is_empty() {
-            return Some((s.base.clone(), Next::Send(item, None)));
-        }
-        let keys = keys_for(s, &item.conversation);
-        let next = match keys.secret.clone() {
-            Some(secret) => Next::Send(item, Some(secret)),
-            None => Next::Open(keys),
-        };
-        Some((s.base.clone(), next))
-    });
-    match next {
-        None => set_link(),
-        Some((base, Next::Open(keys))) => leptos::task::spawn_local(open(base, keys)),
-        Some((base, Next::Send(item, secret))) => {
-            leptos::task::spawn_local(send(base, item, secret))
-        }
-    }
-}
-
-/// `POST /v1/conversations`: the secret comes back, and the queue goes on.
-async fn open(base: String, keys: Keys) {
-    let body = open_json(&OpenConversation {
-        conversation_id: keys.id.clone(),
-        claim: keys.claim.clone(),
-    });
-    let response = fetch(&format!("{base}/v1/conversations"), Some(&body), None).await;
-    STATE.with_borrow_mut(|s| s.sending = false);
-    match response {
-        Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
-            Some(opened) => {
-                keep_secret(&keys, opened.secret);
-                STATE.with_borrow_mut(|s| {
-                    s.failures = 0;
-                    s.refused_opens = 0;
-                });
-                pump();
-            }
-            // Not the server's answer (a proxy's page?): as if none came.
-            None => failed(None),
-        },
-        Ok(r) if is_permanent(r.status) => refused_open(&keys.id, &r.body),
-        Ok(r) => failed(retry_after(&r)),
-        Err(()) => failed(None),
-    }
-}
-
-/// Keeps the secret the server returned for `keys` (unless the conversation has moved on meanwhile).
-fn keep_secret(keys: &Keys, secret: String) {
-    STATE.with_borrow_mut(|s| {
-        if let Some(k) = s
-            .keys
-            .iter_mut()
-            .find(|k| k.id == keys.id && k.claim == keys.claim)
-        {
-            k.secret = Some(secret);
-        }
-        save_keys(&s.keys);
-    });
-}
-
-/// Opens `conversation` again with its claim, outside the queue, for the live events: the server
-/// refused a stream token with the secret kept here (stale: e.g. this tab's storage was changed).
-/// Returns whether a fresh secret came back. Requests in the queue then go with the fresh one.
-pub async fn open_again(conversation: &str) -> bool {
-    let Some((base, keys)) = STATE.with_borrow(|s| {
-        let keys = s.keys.iter().find(|k| k.id == conversation)?.clone();
-        Some((s.base.clone(), keys))
-    }) else {
-        return false;
-    };
-    let body = open_json(&OpenConversation {
-        conversation_id: keys.id.clone(),
-        claim: keys.claim.clone(),
-    });
-    match fetch(&format!("{base}/v1/conversations"), Some(&body), None).await {
-        Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
-            Some(opened) => {
-                keep_secret(&keys, opened.secret);
-                true
-            }
-            None => false,
-        },
-        _ => false,
-    }
-}
-
-/// The server would not open `old`: `409 conversation_exists` (the id is someone else's) or another
-/// 4xx (it will not take this id or claim). Nothing has been sent under that id (opening comes first),
-/// so its requests move to a new id with a new claim. After [`MAX_REFUSED_OPENS`] refusals in a row
-/// they are given up, each reported with the server's explanation: no endless loop.
-fn refused_open(old: &str, body: &str) {
-    let give_up = STATE.with_borrow_mut(|s| {
-        s.refused_opens += 1;
-        if s.refused_opens > MAX_REFUSED_OPENS {
-            s.refused_opens = 0;
-            let (gone, kept) = std::mem::take(&mut s.items)
-                .into_iter()
-                .partition(|i| i.conversation == old);
-            s.items = kept;
-            save(&s.items);
-            prune(s);
-            return Some(gone);
-        }
-        rename(s, old, &new_id("c"));
-        None
-    });
-    if let Some(gone) = give_up {
-        let (code, message) = error_body(body);
-        for item in gone {
-            notify(
-                &item,
-                Outcome::Refused {
-                    code: code.clone(),
-                    message: message.clone(),
-                },
-            );
-        }
-    }
-    pump();
 }
 
 /// Moves the conversation `old` to the id `new` (with a new claim): the queued requests about it (their
@@ -689,30 +459,6 @@ fn move_item(item: &mut Item, old: &str, new: &str) {
     item.path = item.path.replace(&segment(old), &segment(new));
 }
 
-/// Sends one queued request, with its conversation's secret.
-async fn send(base: String, item: Item, secret: Option<String>) {
-    let url = format!("{base}{}", item.path);
-    let response = fetch(&url, Some(&item.body), secret.as_deref()).await;
-    STATE.with_borrow_mut(|s| s.sending = false);
-    match response {
-        Ok(r) if r.ok => done(&item, Outcome::Delivered { body: r.body }),
-        Ok(r) if is_permanent(r.status) => {
-            let (code, message) = error_body(&r.body);
-            if r.status == 404
-                && code == "not_found"
-                && !item.conversation.is_empty()
-                && !item.reopened
-            {
-                reopen(&item);
-            } else {
-                done(&item, Outcome::Refused { code, message });
-            }
-        }
-        Ok(r) => failed(retry_after(&r)),
-        Err(()) => failed(None),
-    }
-}
-
 /// The server's `ErrorBody` (both fields required), or a plain "error".
 fn error_body(body: &str) -> (String, String) {
     js::parse(body)
@@ -730,82 +476,364 @@ fn retry_after(r: &Fetched) -> Option<f64> {
         .map(|s| s * 1000.0)
 }
 
-/// `404 not_found` for a request about a conversation: the server does not know this secret for it
-/// (stale: opened again elsewhere in this tab; lost with the page's storage; or the server lost the
-/// conversation). Open it again with its claim, which gives a fresh secret (or a new conversation, if
-/// the claim is not the one it was opened with), and send the request once more. A second
-/// `not_found` is the server's answer about the request itself (e.g. no hand-off), and is reported.
-fn reopen(item: &Item) {
-    STATE.with_borrow_mut(|s| {
-        if let Some(queued) = s
-            .items
-            .iter_mut()
-            .find(|i| i.id == item.id && i.kind == item.kind)
-        {
-            queued.reopened = true;
-        }
-        if let Some(k) = s.keys.iter_mut().find(|k| k.id == item.conversation) {
-            k.secret = None;
-        }
-        save_keys(&s.keys);
-    });
-    pump();
-}
-
 /// 4xx answers other than "timeout" and "too many requests" will not change on a retry.
 fn is_permanent(status: u16) -> bool {
     (400..500).contains(&status) && status != 408 && status != 429
 }
 
-fn done(item: &Item, outcome: Outcome) {
-    STATE.with_borrow_mut(|s| {
-        if let Some(pos) = s
-            .items
-            .iter()
-            .position(|i| i.id == item.id && i.kind == item.kind)
-        {
-            s.items.remove(pos);
-        }
-        s.failures = 0;
-        save(&s.items);
-        prune(s);
-    });
-    notify(item, outcome);
-    pump();
-}
+impl Outbox {
+    /// Runs `f` on the state; never across a call out (a callback may come back in).
+    fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
 
-/// Tells the conversation how a request ended.
-fn notify(item: &Item, outcome: Outcome) {
-    // Call out without holding the state: the handler may queue more requests.
-    let handler = STATE.with_borrow_mut(|s| s.on_outcome.take());
-    if let Some(h) = handler {
-        h(item, outcome);
-        STATE.with_borrow_mut(|s| {
-            if s.on_outcome.is_none() {
-                s.on_outcome = Some(h);
+    /// The full URL of `path` on the bank's server (the base given to [`start`]; "" is this page's origin).
+    pub fn url(&self, path: &str) -> String {
+        self.with(|s| format!("{}{path}", s.base))
+    }
+
+    /// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
+    /// Kept in memory too, so a page that clears its storage does not split a conversation in two.
+    pub fn conversation(&self) -> String {
+        if let Some(id) = self.with(|s| s.current.clone()) {
+            return id;
+        }
+        let id = stored_conversation().unwrap_or_else(|| {
+            let id = new_id("c");
+            if let Some(s) = session() {
+                let _ = s.set_item(storage::CONVERSATION, &id);
             }
+            id
+        });
+        self.with(|s| s.current = Some(id.clone()));
+        id
+    }
+
+    /// Forgets this tab's conversation ("clear conversation", the page's `reset()`): the next request
+    /// starts a new one. Its claim and secret are kept only while requests about it are still queued (the
+    /// cancellation of a hand-off), and forgotten as soon as those are delivered.
+    pub fn end_conversation(&self) {
+        if let Some(s) = session() {
+            let _ = s.remove_item(storage::CONVERSATION);
+        }
+        self.with(|s| {
+            s.current = None;
+            prune(s);
         });
     }
-}
 
-/// Exponential backoff with full jitter: a random wait in [0.5, 1] × min(30 s, 1 s × 2^failures).
-fn failed(retry_after_ms: Option<f64>) {
-    let wait = STATE.with_borrow_mut(|s| {
-        s.failures = s.failures.saturating_add(1);
-        let cap = (FIRST_RETRY_MS * 2f64.powi(s.failures as i32 - 1)).min(MAX_RETRY_MS);
-        let jittered = cap * (0.5 + 0.5 * js_sys::Math::random());
-        retry_after_ms.unwrap_or(jittered).clamp(200.0, 120_000.0)
-    });
-    set_link();
-    let handle = set_timeout_with_handle(
-        || {
-            STATE.with_borrow_mut(|s| s.timer = None);
-            pump();
-        },
-        Duration::from_millis(wait as u64),
-    )
-    .ok();
-    STATE.with_borrow_mut(|s| s.timer = handle);
+    /// The secret of `conversation` once the server has opened it (for the live events' stream token).
+    pub fn secret(&self, conversation: &str) -> Option<String> {
+        self.with(|s| s.keys.iter().find(|k| k.id == conversation)?.secret.clone())
+    }
+
+    /// Starts the outbox: `base` is the server's URL ("" for the page's own origin); `on_outcome` hears of
+    /// every delivered or refused request; `link` tells the status line whether requests are waiting.
+    /// Requests left by an earlier page in this tab are sent again now.
+    pub fn start(
+        &self,
+        base: String,
+        link: RwSignal<Link>,
+        on_outcome: impl Fn(&Item, Outcome) + 'static,
+    ) {
+        let current = stored_conversation();
+        let keys = restore_keys();
+        self.with(|s| {
+            s.base = base.trim_end_matches('/').to_owned();
+            s.on_outcome = Some(Box::new(on_outcome));
+            s.link = Some(link);
+            if s.current.is_none() {
+                s.current = current;
+            }
+            for k in keys {
+                if !s.keys.iter().any(|m| m.id == k.id) {
+                    s.keys.push(k);
+                }
+            }
+            let restored = restore();
+            for item in restored {
+                if !s
+                    .items
+                    .iter()
+                    .any(|i| i.id == item.id && i.kind == item.kind)
+                {
+                    s.items.push(item);
+                }
+            }
+            prune(s);
+        });
+        if let Some(window) = web_sys::window() {
+            let this = self.clone();
+            let online = Closure::<dyn Fn()>::new(move || this.retry_now());
+            let _ =
+                window.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+            online.forget();
+        }
+        self.pump();
+    }
+
+    /// Queues a request (written to storage before any attempt) and sends it as soon as it can.
+    pub fn push(&self, item: Item) {
+        self.with(|s| {
+            s.items.push(item);
+            save(&s.items);
+        });
+        self.pump();
+    }
+
+    fn retry_now(&self) {
+        self.with(|s| {
+            if let Some(t) = s.timer.take() {
+                t.clear();
+            }
+            s.failures = 0;
+        });
+        self.pump();
+    }
+
+    fn set_link(&self) {
+        let (link, pending, failures) = self.with(|s| (s.link, s.items.len(), s.failures));
+        if let Some(link) = link {
+            let value = if pending > 0 && failures > 0 {
+                Link::Waiting { pending }
+            } else {
+                Link::Ok
+            };
+            if link.get_untracked() != value {
+                link.set(value);
+            }
+        }
+    }
+
+    /// Sends the first waiting request (opening its conversation first if needed), if nothing is in
+    /// flight and no retry is scheduled.
+    fn pump(&self) {
+        let next = self.with(|s| {
+            if s.sending || s.timer.is_some() {
+                return None;
+            }
+            let item = s.items.first().cloned()?;
+            s.sending = true;
+            if item.conversation.is_empty() {
+                return Some((s.base.clone(), Next::Send(item, None)));
+            }
+            let keys = keys_for(s, &item.conversation);
+            let next = match keys.secret.clone() {
+                Some(secret) => Next::Send(item, Some(secret)),
+                None => Next::Open(keys),
+            };
+            Some((s.base.clone(), next))
+        });
+        match next {
+            None => self.set_link(),
+            Some((base, Next::Open(keys))) => {
+                leptos::task::spawn_local(self.clone().open(base, keys))
+            }
+            Some((base, Next::Send(item, secret))) => {
+                leptos::task::spawn_local(self.clone().send(base, item, secret))
+            }
+        }
+    }
+
+    /// `POST /v1/conversations`: the secret comes back, and the queue goes on.
+    async fn open(self, base: String, keys: Keys) {
+        let body = open_json(&OpenConversation {
+            conversation_id: keys.id.clone(),
+            claim: keys.claim.clone(),
+        });
+        let response = fetch(&format!("{base}/v1/conversations"), Some(&body), None).await;
+        self.with(|s| s.sending = false);
+        match response {
+            Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
+                Some(opened) => {
+                    self.keep_secret(&keys, opened.secret);
+                    self.with(|s| {
+                        s.failures = 0;
+                        s.refused_opens = 0;
+                    });
+                    self.pump();
+                }
+                // Not the server's answer (a proxy's page?): as if none came.
+                None => self.failed(None),
+            },
+            Ok(r) if is_permanent(r.status) => self.refused_open(&keys.id, &r.body),
+            Ok(r) => self.failed(retry_after(&r)),
+            Err(()) => self.failed(None),
+        }
+    }
+
+    /// Keeps the secret the server returned for `keys` (unless the conversation has moved on meanwhile).
+    fn keep_secret(&self, keys: &Keys, secret: String) {
+        self.with(|s| {
+            if let Some(k) = s
+                .keys
+                .iter_mut()
+                .find(|k| k.id == keys.id && k.claim == keys.claim)
+            {
+                k.secret = Some(secret);
+            }
+            save_keys(&s.keys);
+        });
+    }
+
+    /// Opens `conversation` again with its claim, outside the queue, for the live events: the server
+    /// refused a stream token with the secret kept here (stale: e.g. this tab's storage was changed).
+    /// Returns whether a fresh secret came back. Requests in the queue then go with the fresh one.
+    pub async fn open_again(&self, conversation: &str) -> bool {
+        let Some((base, keys)) = self.with(|s| {
+            let keys = s.keys.iter().find(|k| k.id == conversation)?.clone();
+            Some((s.base.clone(), keys))
+        }) else {
+            return false;
+        };
+        let body = open_json(&OpenConversation {
+            conversation_id: keys.id.clone(),
+            claim: keys.claim.clone(),
+        });
+        match fetch(&format!("{base}/v1/conversations"), Some(&body), None).await {
+            Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
+                Some(opened) => {
+                    self.keep_secret(&keys, opened.secret);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// The server would not open `old`: `409 conversation_exists` (the id is someone else's) or another
+    /// 4xx (it will not take this id or claim). Nothing has been sent under that id (opening comes first),
+    /// so its requests move to a new id with a new claim. After [`MAX_REFUSED_OPENS`] refusals in a row
+    /// they are given up, each reported with the server's explanation: no endless loop.
+    fn refused_open(&self, old: &str, body: &str) {
+        let give_up = self.with(|s| {
+            s.refused_opens += 1;
+            if s.refused_opens > MAX_REFUSED_OPENS {
+                s.refused_opens = 0;
+                let (gone, kept) = std::mem::take(&mut s.items)
+                    .into_iter()
+                    .partition(|i| i.conversation == old);
+                s.items = kept;
+                save(&s.items);
+                prune(s);
+                return Some(gone);
+            }
+            rename(s, old, &new_id("c"));
+            None
+        });
+        if let Some(gone) = give_up {
+            let (code, message) = error_body(body);
+            for item in gone {
+                self.notify(
+                    &item,
+                    Outcome::Refused {
+                        code: code.clone(),
+                        message: message.clone(),
+                    },
+                );
+            }
+        }
+        self.pump();
+    }
+
+    /// Sends one queued request, with its conversation's secret.
+    async fn send(self, base: String, item: Item, secret: Option<String>) {
+        let url = format!("{base}{}", item.path);
+        let response = fetch(&url, Some(&item.body), secret.as_deref()).await;
+        self.with(|s| s.sending = false);
+        match response {
+            Ok(r) if r.ok => self.done(&item, Outcome::Delivered { body: r.body }),
+            Ok(r) if is_permanent(r.status) => {
+                let (code, message) = error_body(&r.body);
+                if r.status == 404
+                    && code == "not_found"
+                    && !item.conversation.is_empty()
+                    && !item.reopened
+                {
+                    self.reopen(&item);
+                } else {
+                    self.done(&item, Outcome::Refused { code, message });
+                }
+            }
+            Ok(r) => self.failed(retry_after(&r)),
+            Err(()) => self.failed(None),
+        }
+    }
+
+    /// `404 not_found` for a request about a conversation: the server does not know this secret for it
+    /// (stale: opened again elsewhere in this tab; lost with the page's storage; or the server lost the
+    /// conversation). Open it again with its claim, which gives a fresh secret (or a new conversation, if
+    /// the claim is not the one it was opened with), and send the request once more. A second
+    /// `not_found` is the server's answer about the request itself (e.g. no hand-off), and is reported.
+    fn reopen(&self, item: &Item) {
+        self.with(|s| {
+            if let Some(queued) = s
+                .items
+                .iter_mut()
+                .find(|i| i.id == item.id && i.kind == item.kind)
+            {
+                queued.reopened = true;
+            }
+            if let Some(k) = s.keys.iter_mut().find(|k| k.id == item.conversation) {
+                k.secret = None;
+            }
+            save_keys(&s.keys);
+        });
+        self.pump();
+    }
+
+    fn done(&self, item: &Item, outcome: Outcome) {
+        self.with(|s| {
+            if let Some(pos) = s
+                .items
+                .iter()
+                .position(|i| i.id == item.id && i.kind == item.kind)
+            {
+                s.items.remove(pos);
+            }
+            s.failures = 0;
+            save(&s.items);
+            prune(s);
+        });
+        self.notify(item, outcome);
+        self.pump();
+    }
+
+    /// Tells the conversation how a request ended.
+    fn notify(&self, item: &Item, outcome: Outcome) {
+        // Call out without holding the state: the handler may queue more requests.
+        let handler = self.with(|s| s.on_outcome.take());
+        if let Some(h) = handler {
+            h(item, outcome);
+            self.with(|s| {
+                if s.on_outcome.is_none() {
+                    s.on_outcome = Some(h);
+                }
+            });
+        }
+    }
+
+    /// Exponential backoff with full jitter: a random wait in [0.5, 1] × min(30 s, 1 s × 2^failures).
+    fn failed(&self, retry_after_ms: Option<f64>) {
+        let wait = self.with(|s| {
+            s.failures = s.failures.saturating_add(1);
+            let cap = (FIRST_RETRY_MS * 2f64.powi(s.failures as i32 - 1)).min(MAX_RETRY_MS);
+            let jittered = cap * (0.5 + 0.5 * js_sys::Math::random());
+            retry_after_ms.unwrap_or(jittered).clamp(200.0, 120_000.0)
+        });
+        self.set_link();
+        let this = self.clone();
+        let handle = set_timeout_with_handle(
+            move || {
+                this.with(|s| s.timer = None);
+                this.pump();
+            },
+            Duration::from_millis(wait as u64),
+        )
+        .ok();
+        self.with(|s| s.timer = handle);
+    }
 }
 
 /// What the outbox writes by hand reads back through the server's serde types, what it reads is what

@@ -6,28 +6,21 @@
 //! document. The focused control is `shadowRoot.activeElement`, so the root node of the dialog is asked
 //! (`getRootNode()`: the shadow root, or the document when mounted without one).
 
-use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 
-thread_local! {
-    /// The tree the widget is mounted in: the loader's shadow root.
-    static ROOT: RefCell<Option<web_sys::Node>> = const { RefCell::new(None) };
-}
-
-/// An element of the widget by id. Ids are scoped to the shadow root, so `document.getElementById`
-/// does not see them.
-pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
-    let root = ROOT.with_borrow(|r| r.clone())?;
-    match root.dyn_ref::<web_sys::ShadowRoot>() {
-        Some(shadow) => shadow.get_element_by_id(id),
-        None => root.dyn_ref::<web_sys::Document>()?.get_element_by_id(id),
+/// An element of the widget by id. Ids are scoped to the loader's shadow root (of the page's
+/// `<bank-assistant>` element), so `document.getElementById` does not see them; the root is found
+/// from the page each time rather than kept in a module global.
+pub fn element_by_id(id: &str) -> Option<Element> {
+    let doc = web_sys::window()?.document()?;
+    if let Some(el) = doc.get_element_by_id(id) {
+        return Some(el);
     }
-}
-
-/// Keeps the tree the widget is mounted in (called once by `host::mount`).
-pub fn set_root(node: web_sys::Node) {
-    ROOT.with_borrow_mut(|r| *r = Some(node));
+    let hosts = doc.query_selector_all("bank-assistant").ok()?;
+    (0..hosts.length())
+        .filter_map(|i| hosts.item(i)?.dyn_into::<Element>().ok()?.shadow_root())
+        .find_map(|root| root.get_element_by_id(id))
 }
 
 const FOCUSABLE: &str = "button:not([disabled]), textarea:not([disabled]), input:not([disabled]), \

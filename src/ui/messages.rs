@@ -44,7 +44,7 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
             </p>
             // A message joins the log once its text (or product card) is ready, whole, so the log
             // announces it once and never changes it (issue #5's views come from the worker).
-            <For each=move || crate::ui::products::ready(chat.messages.get()) key=|m| m.id let:message>
+            <For each=move || crate::ui::products::ready(chat, chat.messages.get()) key=|m| m.id let:message>
                 <MessageView chat=chat message=message log=log/>
             </For>
         </div>

@@ -171,3 +171,59 @@ fn the_enum_names_read_are_the_ones_serde_writes_for_every_variant() {
         &[Source::Kb, Source::Server, Source::Agent].map(source),
     );
 }
+
+/// A question's reply comes with its view (one trip): what serde writes in the worker reads back here
+/// as the same `Reply`, the comparison's two products and the marked-up text included.
+#[wasm_bindgen_test]
+fn a_reply_with_its_view_reads_back_as_serde_wrote_it() {
+    use super::worker::{Answer, Incoming, read};
+    use assistant_core::answers::Suggestion;
+    use assistant_core::protocol::{FromWorker, Reply, Span, TermNote, View};
+    use assistant_core::routing::{Reason, Route};
+    let reply = Reply {
+        id: 41,
+        route: Route::Answer,
+        reason: Reason::Confident,
+        intent: Some("product_fixed_deposit".into()),
+        confidence: 0.5,
+        top: vec![("product_fixed_deposit".into(), 0.5)],
+        lang: Lang::ZhCn,
+        answer: Some(NASTY.into()),
+        suggestions: vec![Suggestion {
+            intent: "card_lost".into(),
+            text: NASTY.into(),
+        }],
+        infer_ms: 1.5,
+        compare: Some(("product_a".into(), NASTY.into())),
+        view: Some(Box::new(View::Text {
+            paragraphs: vec![vec![
+                Span {
+                    text: NASTY.into(),
+                    term: None,
+                },
+                Span {
+                    text: "APR".into(),
+                    term: Some(TermNote {
+                        means: "APR means".into(),
+                        explain: NASTY.into(),
+                    }),
+                },
+            ]],
+        })),
+    };
+    for reply in [
+        reply.clone(),
+        Reply {
+            compare: None,
+            view: None,
+            intent: None,
+            ..reply
+        },
+    ] {
+        let json = serde_json::to_string(&FromWorker::Reply(reply.clone())).unwrap();
+        let Some(Incoming::Answer(id, Answer::Reply(read_back))) = read(&json) else {
+            panic!("not read as a reply: {json}");
+        };
+        assert_eq!((id, read_back), (reply.id, reply));
+    }
+}

@@ -1,5 +1,4 @@
-//! Reads the worker's product views and calculator results (`assistant_core::protocol::ViewReply`,
-//! JSON) with the browser's `JSON.parse` and property look-ups, into the protocol's own types.
+//! Reads the worker's product views (on a `Reply` and in a `ViewReply`) and calculator results (JSON) with the browser's `JSON.parse` and property look-ups, into the protocol's own types.
 //!
 //! Why not serde: serde's derived deserialisers for the dozen view types (and the buffering that
 //! tagged enums need) were ~75 KB of the widget's wasm before optimisation, more than the product
@@ -8,6 +7,7 @@
 //! comparison and calculator through this reader.
 
 use super::read::{get, list, obj, s};
+use super::worker::Answer;
 use assistant_core::protocol::{
     Block, CalcField, CalcKind, CalcOutcome, CalcView, CardView, CardWords, CompareRow,
     CompareView, Part, Rich, RiskView, Span, TermNote, View,
@@ -15,20 +15,13 @@ use assistant_core::protocol::{
 use js_sys::Array;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// What a `ViewReply` says: its request id and its content.
-pub(crate) enum Answer {
-    View(Option<View>),
-    Calculated(CalcOutcome),
-}
-
-/// `Some((id, answer))` for a view or calculator reply; `None` for any other message.
-pub(crate) fn reply(text: &str) -> Option<(u32, Answer)> {
-    let o = super::read::parse(text)?;
-    let id = get(&o, "id").as_f64()? as u32;
-    let answer = match s(&o, "type").as_str() {
-        "view" => Answer::View(obj(&o, "view").and_then(|v| view(&v))),
+/// A view or calculator reply's content (`ViewReply`), from the message `o` of type `kind`; `None`
+/// for any other type.
+pub(crate) fn answer(o: &JsValue, kind: &str) -> Option<Answer> {
+    Some(match kind {
+        "view" => Answer::View(obj(o, "view").and_then(|v| view(&v))),
         "calculated" => {
-            let out = get(&o, "outcome");
+            let out = get(o, "outcome");
             Answer::Calculated(match s(&out, "type").as_str() {
                 "result" => CalcOutcome::Result {
                     text: s(&out, "text"),
@@ -40,8 +33,7 @@ pub(crate) fn reply(text: &str) -> Option<(u32, Answer)> {
             })
         }
         _ => return None,
-    };
-    Some((id, answer))
+    })
 }
 
 fn rich(v: &JsValue) -> Rich {
@@ -61,7 +53,8 @@ fn rich(v: &JsValue) -> Rich {
         .unwrap_or_default()
 }
 
-fn view(v: &JsValue) -> Option<View> {
+/// A `View` (a reply's, or a view reply's).
+pub(crate) fn view(v: &JsValue) -> Option<View> {
     Some(match s(v, "kind").as_str() {
         "text" => View::Text {
             paragraphs: list(v, "paragraphs", rich),

@@ -4,17 +4,34 @@
 use super::read as js;
 use super::write::{self as json, Obj};
 use assistant_core::answers::Suggestion;
-use assistant_core::protocol::{FromWorker, ModelAssets, Render, Reply, ToWorker};
-use wasm_bindgen::JsCast;
+use assistant_core::protocol::{
+    CalcOutcome, FromWorker, ModelAssets, Render, Reply, ToWorker, View,
+};
+use wasm_bindgen::{JsCast, JsValue};
 
-/// Reads a worker message with the browser's `JSON.parse` and property look-ups.
+/// What the worker said: about itself (booted, loading, ready, failed), or the answer to request `id`.
+pub(crate) enum Incoming {
+    Status(FromWorker),
+    Answer(u32, Answer),
+}
+
+/// The answer to one request: a question's reply, a view, a calculator's result.
+pub(crate) enum Answer {
+    Reply(Reply),
+    View(Option<View>),
+    Calculated(CalcOutcome),
+}
+
+/// Reads a worker message once, with the browser's `JSON.parse` and property look-ups, and sorts it by
+/// its `type`.
 ///
 /// Why not `serde_json::from_str::<FromWorker>`: serde's code for an internally tagged enum buffers
 /// the whole message first and was ~17 KB of the widget's wasm (before optimisation) on its own; the
-/// shape is fixed by `FromWorker` and its tests in the core.
-pub(crate) fn read_from_worker(text: &str) -> Option<FromWorker> {
+/// shape is fixed by `FromWorker` and `ViewReply` and their tests in the core.
+pub(crate) fn read(text: &str) -> Option<Incoming> {
     let o = js::parse(text)?;
-    Some(match js::s(&o, "type").as_str() {
+    let kind = js::s(&o, "type");
+    Some(Incoming::Status(match kind.as_str() {
         "booted" => FromWorker::Booted,
         "progress" => FromWorker::Progress {
             stage: js::unit(&o, "stage", js::STAGES)?,
@@ -28,27 +45,45 @@ pub(crate) fn read_from_worker(text: &str) -> Option<FromWorker> {
         "failed" => FromWorker::Failed {
             message: js::s(&o, "message"),
         },
-        "reply" => FromWorker::Reply(Reply {
-            id: js::get(&o, "id").as_f64()? as u32,
-            route: js::unit(&o, "route", js::ROUTES)?,
-            reason: js::unit(&o, "reason", js::REASONS)?,
-            intent: js::get(&o, "intent").as_string(),
-            confidence: js::get(&o, "confidence").as_f64().unwrap_or(0.0) as f32,
-            top: js::list(&o, "top", |t| {
-                let t: &js_sys::Array = t.unchecked_ref();
-                let p = t.get(1).as_f64().unwrap_or(0.0) as f32;
-                (t.get(0).as_string().unwrap_or_default(), p)
-            }),
-            lang: js::unit(&o, "lang", js::LANGS)?,
-            answer: js::get(&o, "answer").as_string(),
-            suggestions: js::list(&o, "suggestions", |s| Suggestion {
-                intent: js::s(s, "intent"),
-                text: js::s(s, "text"),
-            }),
-            infer_ms: js::get(&o, "infer_ms").as_f64().unwrap_or(0.0),
-            compare: js::get(&o, "compare").as_string(),
+        "reply" => {
+            let reply = read_reply(&o)?;
+            return Some(Incoming::Answer(reply.id, Answer::Reply(reply)));
+        }
+        other => {
+            let id = js::get(&o, "id").as_f64()? as u32;
+            return Some(Incoming::Answer(id, super::view::answer(&o, other)?));
+        }
+    }))
+}
+
+fn read_reply(o: &JsValue) -> Option<Reply> {
+    let pair = js::get(o, "compare");
+    let compare = pair.dyn_ref::<js_sys::Array>().and_then(|p| {
+        let (a, b) = (p.get(0).as_string()?, p.get(1).as_string()?);
+        Some((a, b))
+    });
+    Some(Reply {
+        id: js::get(o, "id").as_f64()? as u32,
+        route: js::unit(o, "route", js::ROUTES)?,
+        reason: js::unit(o, "reason", js::REASONS)?,
+        intent: js::get(o, "intent").as_string(),
+        confidence: js::get(o, "confidence").as_f64().unwrap_or(0.0) as f32,
+        top: js::list(o, "top", |t| {
+            let t: &js_sys::Array = t.unchecked_ref();
+            let p = t.get(1).as_f64().unwrap_or(0.0) as f32;
+            (t.get(0).as_string().unwrap_or_default(), p)
         }),
-        _ => return None,
+        lang: js::unit(o, "lang", js::LANGS)?,
+        answer: js::get(o, "answer").as_string(),
+        suggestions: js::list(o, "suggestions", |s| Suggestion {
+            intent: js::s(s, "intent"),
+            text: js::s(s, "text"),
+        }),
+        infer_ms: js::get(o, "infer_ms").as_f64().unwrap_or(0.0),
+        compare,
+        view: js::obj(o, "view")
+            .and_then(|v| super::view::view(&v))
+            .map(Box::new),
     })
 }
 

@@ -192,4 +192,26 @@ mod tests {
         let big = too_big_circles(&root.join("src"), 3);
         assert!(big.is_empty(), "import circles in the widget: {big:?}");
     }
+
+    /// The widget's state lives in values made by `host::mount` (the conversation's `Chat`, and the
+    /// I/O handles of `io::Io` it keeps), never in module globals: a test or a second widget then
+    /// never shares a queue or a stream by accident, and the owner of each piece is in one place.
+    #[test]
+    fn the_widget_keeps_no_state_in_module_globals() {
+        let root = crate::root();
+        let globals: Vec<String> = modules(&root.join("src"))
+            .into_iter()
+            .filter(|(_, code)| {
+                code.lines()
+                    .map(str::trim_start)
+                    .filter(|l| !l.starts_with("//"))
+                    .any(|l| l.contains("thread_local!") || l.starts_with("static mut "))
+            })
+            .map(|(m, _)| m)
+            .collect();
+        assert!(
+            globals.is_empty(),
+            "module globals in the widget: {globals:?}"
+        );
+    }
 }

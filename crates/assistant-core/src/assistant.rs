@@ -6,13 +6,14 @@
 //! chip); without the model (it failed to load) everything goes to the server; a chip's intent is
 //! taken as chosen, anything else goes through the model and [`decide`]; then the answer text for
 //! the route (the knowledge base's own words also before a hand-off the customer asked for or a
-//! complaint) and, after an answer, three suggestions in elder mode or four otherwise.
+//! complaint) and, after an answer, three suggestions in elder mode or four otherwise; and how to show
+//! the answer (its card, comparison or marked-up text), so the widget shows it in one trip.
 
 use crate::answers::AnswerBundle;
 use crate::engine::IntentEngine;
 use crate::locale::Lang;
 use crate::products::{ProductBundle, view};
-use crate::protocol::Reply;
+use crate::protocol::{Render, Reply, View};
 use crate::routing::{Decision, Reason, Route, decide};
 use crate::taxonomy;
 
@@ -57,19 +58,28 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
         suggestions: Vec::new(),
         infer_ms: 0.0,
         compare: None,
+        view: None,
     };
     // "Compare A and B": a side-by-side table, no model needed (not for a tapped chip).
-    if let Some((pair, intro)) = k
+    if let Some(((a, b), intro)) = k
         .products
         .filter(|_| q.chip.is_none())
         .and_then(|b| view::compare_request(b, q.text, lang))
     {
+        let what = Render::Compare {
+            a: a.clone(),
+            b: b.clone(),
+        };
         return Ok(Reply {
             route: Route::Answer,
             reason: Reason::Confident,
             confidence: 1.0,
             answer: Some(intro),
-            compare: Some(pair),
+            compare: Some((a, b)),
+            view: k
+                .products
+                .and_then(|p| view::render(p, &what, lang))
+                .map(Box::new),
             ..reply
         });
     }
@@ -99,6 +109,7 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
         reply.suggestions = answers.suggestions(intent, lang, suggestion_count(q.simple));
     }
     reply.answer = answer.map(str::to_owned);
+    reply.view = shown(k.products, &d, reply.answer.as_deref(), lang);
     Ok(Reply {
         route: d.route,
         reason: d.reason,
@@ -107,6 +118,28 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
         top,
         ..reply
     })
+}
+
+/// How the answer is shown: a product's card for a `product_*` answer, else its paragraphs with glossary
+/// terms marked. `None` without an answer or a catalogue (the widget shows the plain text).
+fn shown(
+    products: Option<&ProductBundle>,
+    d: &Decision,
+    answer: Option<&str>,
+    lang: Lang,
+) -> Option<Box<View>> {
+    let (products, text) = (products?, answer?);
+    let intent = d.intent.as_deref().unwrap_or_default();
+    let what = if d.route == Route::Answer && intent.starts_with("product_") {
+        Render::Product {
+            product: intent.to_owned(),
+        }
+    } else {
+        Render::Text {
+            text: text.to_owned(),
+        }
+    };
+    view::render(products, &what, lang).map(Box::new)
 }
 
 /// The decision for an intent the customer picked on a suggestion chip.

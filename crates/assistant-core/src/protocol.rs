@@ -134,10 +134,15 @@ pub struct Reply {
     pub answer: Option<String>,
     pub suggestions: Vec<Suggestion>,
     pub infer_ms: f64,
-    /// "Compare A and B": the two product ids as `"a|b"` (then `answer` is the one-line introduction
-    /// and no model was run).
+    /// "Compare A and B": the two product ids (then `answer` is the one-line introduction and no
+    /// model was run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub compare: Option<String>,
+    pub compare: Option<(String, String)>,
+    /// How to show `answer`: its paragraphs with glossary terms marked, the product's card, or the
+    /// comparison (`products::view`). Built with the reply, so an answer appears in one trip; `None`
+    /// without a catalogue (the widget shows the plain text) or without an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<Box<View>>,
 }
 
 // ---- Views: what the widget renders, built in the worker (`products::view`) ----
@@ -388,11 +393,15 @@ mod tests {
             r#"{"type":"calculated","id":4,"outcome":{"type":"error","field":"amount","message":"Please type an amount."}}"#
         );
         assert_eq!(serde_json::from_str::<ViewReply>(&json).unwrap(), out);
-        // A reply from an older worker (no `compare`) still reads.
+        // A reply from an older worker (no `compare`, no `view`) still reads.
         let reply = r#"{"type":"reply","id":1,"route":"answer","reason":"confident","intent":"x","confidence":1.0,"top":[],"lang":"en","answer":"a","suggestions":[],"infer_ms":0.0}"#;
         assert!(matches!(
             serde_json::from_str::<FromWorker>(reply).unwrap(),
-            FromWorker::Reply(Reply { compare: None, .. })
+            FromWorker::Reply(Reply {
+                compare: None,
+                view: None,
+                ..
+            })
         ));
     }
 }

@@ -130,6 +130,7 @@ fn the_reply_the_browser_gets() {
     use assistant_core::assistant::{Knowledge, Question, reply};
     use assistant_core::locale::Lang;
     use assistant_core::products::ProductBundle;
+    use assistant_core::protocol::View;
     use assistant_core::routing::Reason;
     let e = engine();
     let answers = AnswerBundle::parse(include_str!("../../../public/kb/answers.json")).unwrap();
@@ -156,6 +157,8 @@ fn the_reply_the_browser_gets() {
     );
     assert_eq!(r.intent.as_deref(), Some("lost_or_stolen_card"));
     assert!(r.answer.is_some() && r.compare.is_none());
+    // The answer's paragraphs come with the reply (glossary terms marked), not in a second trip.
+    assert!(matches!(r.view.as_deref(), Some(View::Text { paragraphs }) if !paragraphs.is_empty()));
     assert_eq!(r.top.len(), 3);
     // Four suggestions after an answer, three in elder mode (as many as the answers have).
     let suggestions = |n| answers.suggestions("lost_or_stolen_card", Lang::En, n);
@@ -177,16 +180,33 @@ fn the_reply_the_browser_gets() {
     let compare = "compare fixed deposit and certificate of deposit";
     let r = ask(compare, false, None, all);
     assert_eq!(r.route, Route::Answer);
+    let (a, b) = r.compare.clone().expect("a comparison");
     assert_eq!(
-        r.compare.as_deref(),
-        Some("product_fixed_deposit|product_certificate_of_deposit")
+        (a.as_str(), b.as_str()),
+        ("product_fixed_deposit", "product_certificate_of_deposit")
     );
+    // Shown in the same reply: the table of those two products.
+    let Some(View::Compare(table)) = r.view.as_deref() else {
+        panic!("no comparison view: {:?}", r.view)
+    };
+    assert!(!table.rows.is_empty());
     assert!(r.top.is_empty());
     let no_catalogue = Knowledge {
         products: None,
         ..all
     };
     assert!(ask(compare, false, None, no_catalogue).compare.is_none());
+
+    // A product answer comes with its card; without the catalogue, with no view (plain text).
+    let r = ask("chips", false, Some("product_fixed_deposit"), all);
+    assert_eq!(r.route, Route::Answer);
+    assert!(
+        matches!(r.view.as_deref(), Some(View::Card(_))),
+        "{:?}",
+        r.view
+    );
+    let r = ask("chips", false, Some("product_fixed_deposit"), no_catalogue);
+    assert!(r.answer.is_some() && r.view.is_none());
 
     // Without the model everything goes to the server.
     let nothing = Knowledge {

@@ -7,8 +7,8 @@
 //! parser (`assistant_core::products::input`) understands them or says kindly why it cannot.
 
 use super::{focus_later, uid};
-use crate::io::worker::request;
-use crate::wire::view::Answer;
+use crate::conversation::Chat;
+use crate::wire::worker::Answer;
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{CalcKind, CalcOutcome, CalcView, ToWorker};
 use leptos::prelude::*;
@@ -16,6 +16,7 @@ use leptos::prelude::*;
 #[component]
 pub fn Calculator(calc: CalcView, lang: Lang) -> impl IntoView {
     let n = uid();
+    let worker = expect_context::<Chat>().io().worker;
     let field_id = move |key: &str| format!("ba-calc-{n}-{key}");
     let values: Vec<RwSignal<String>> = calc
         .fields
@@ -34,8 +35,7 @@ pub fn Calculator(calc: CalcView, lang: Lang) -> impl IntoView {
                 .map(|v| v.get_untracked())
                 .unwrap_or_default()
         });
-        let id = uid();
-        let msg = ToWorker::Calc {
+        let msg = |id| ToWorker::Calc {
             id,
             lang,
             kind,
@@ -43,7 +43,7 @@ pub fn Calculator(calc: CalcView, lang: Lang) -> impl IntoView {
             rate,
             term,
         };
-        request(id, msg, move |answer| {
+        worker.request(msg, move |answer| {
             let Answer::Calculated(outcome) = answer else {
                 return;
             };

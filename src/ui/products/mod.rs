@@ -4,14 +4,15 @@
 //! Why only a renderer here: the catalogue, glossary, matching, calculators and their wording live in
 //! the Web Worker (`assistant_core::products::view`), which sends each assistant message's view as
 //! plain data (`assistant_core::protocol::View`) and computes calculator results on request. The
-//! widget's first load carries none of it. An assistant message joins the log once its view arrives
-//! (a round trip to the already running worker), so the log announces it once and never re-renders
-//! it; if the worker is not there (it failed to start) or is slow, the plain text is shown after at
-//! most a second, and a product answer then still gets the "not advice" line.
+//! widget's first load carries none of it. The worker's own answers come with their view (one trip);
+//! a server's answer or a restored history joins the log once its view arrives (a round trip to the
+//! already running worker), so the log announces each message once and never re-renders it; if the
+//! worker is not there (it failed to start) or is slow, the plain text is shown after at most a
+//! second, and a product answer then still gets the "not advice" line.
 //!
 //! Hook points into the rest of the widget (one line each): `ready()` for the log's list of messages
 //! and `<Body>` for a message's text in `messages.rs`. Requests to the worker go through
-//! `io::worker::request`, which reads the answers (`wire::view`).
+//! the widget's `io::worker::WorkerClient`, which reads the answers (`wire::worker`).
 
 mod calculator;
 mod card;
@@ -19,28 +20,19 @@ mod compare;
 mod glossary;
 
 use crate::conversation::{Author, Chat, Message, Origin};
-use crate::io::worker::request;
-use crate::wire::view::Answer;
+use crate::wire::worker::Answer;
 use assistant_core::locale::Lang;
 use assistant_core::protocol::{Render, ToWorker, View};
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
 pub use glossary::RichText;
 
-thread_local! {
-    static NEXT_UID: Cell<u32> = const { Cell::new(1) };
-}
-
-/// A page-unique number for element ids and worker requests.
+/// A number unique in this widget, for element ids. Called while a component is built (the widget's
+/// `Chat` is the context of every component).
 pub(crate) fn uid() -> u32 {
-    NEXT_UID.with(|n| {
-        let id = n.get();
-        n.set(id + 1);
-        id
-    })
+    expect_context::<Chat>().id()
 }
 
 /// "This is general information, not advice.", under a product answer shown without its card.
@@ -51,24 +43,14 @@ fn general_info(lang: Lang) -> &'static str {
     }
 }
 
-thread_local! {
-    /// The host's "next step" links: product id (or `"*"` for any product) → URL.
-    static HOST_LINKS: RefCell<std::collections::BTreeMap<String, String>> = RefCell::default();
-}
-
-/// Takes `data-product-links` from the widget's own tag (passed by the loader to `host::mount`), never
-/// from elsewhere in the page, where user content could plant one. Bad JSON means no links.
-pub fn set_host_links(json: Option<&str>) {
-    let links = json
-        .and_then(crate::wire::read::parse)
-        .and_then(|o| crate::wire::read::string_map(&o))
-        .unwrap_or_default();
-    HOST_LINKS.with_borrow_mut(|l| *l = links);
-}
-
-/// The host's link for a product's "next steps", if it gave one.
+/// The host's link for a product's "next steps", if it gave one (`data-product-links`, see
+/// `host::mount`). Called while a component is built.
 fn host_link(product: &str) -> Option<String> {
-    HOST_LINKS.with_borrow(|l| l.get(product).or_else(|| l.get("*")).cloned())
+    let chat = use_context::<Chat>()?;
+    chat.kept.with_value(|k| {
+        let l = &k.product_links;
+        l.get(product).or_else(|| l.get("*")).cloned()
+    })
 }
 
 /// Moves keyboard focus to the element with `id` once it is on the page (after the next frame).
@@ -86,44 +68,24 @@ fn plain(text: &str) -> impl IntoView + use<> {
         .collect_view()
 }
 
-/// What the worker said a message looks like: `None` for plain text. A `BTreeMap`, like `HOST_LINKS`:
-/// only looked up by key, and without `HashMap`'s hasher and table code in the first load (~1.7 KB gzip).
-type Views = std::collections::BTreeMap<u32, Option<View>>;
-
-thread_local! {
-    /// Messages whose view has arrived (or will not), by message id. An `Arc` signal: it belongs to
-    /// no component (it is first touched inside the log's render, whose owner re-runs).
-    static VIEWS: ArcRwSignal<Views> = ArcRwSignal::new(Views::new());
-    /// Messages whose view was asked for.
-    static ASKED: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
-}
-
-fn views() -> ArcRwSignal<Views> {
-    VIEWS.with(ArcRwSignal::clone)
-}
-
-fn settle(id: u32, view: Option<View>) {
-    views().update(|v| {
-        v.entry(id).or_insert(view);
-    });
-}
-
-/// The messages that can be shown: in order, up to the first whose view has not arrived yet. Asks
-/// the worker for the view of each new assistant message (others are ready at once).
-pub fn ready(messages: Vec<Message>) -> Vec<Message> {
+/// The messages that can be shown: in order, up to the first whose view is not known yet. Asks the
+/// worker for the view of each new assistant message that came without one (a server's or agent's
+/// answer, a restored history); others are ready at once.
+pub fn ready(chat: Chat, messages: Vec<Message>) -> Vec<Message> {
     for m in &messages {
-        let new = ASKED.with_borrow_mut(|asked| {
+        let new = chat.kept.try_update_value(|k| {
+            let asked = &mut k.asked;
             let new = !asked.contains(&m.id);
             if new {
                 asked.push(m.id);
             }
             new
         });
-        if new {
-            ask_view(m);
+        if new == Some(true) {
+            ask_view(chat, m);
         }
     }
-    views().with(|v| {
+    chat.views.with(|v| {
         messages
             .into_iter()
             .take_while(|m| v.contains_key(&m.id))
@@ -131,11 +93,18 @@ pub fn ready(messages: Vec<Message>) -> Vec<Message> {
     })
 }
 
-fn ask_view(message: &Message) {
+fn settle(chat: Chat, id: u32, view: Option<View>) {
+    chat.views.try_update(|v| {
+        v.entry(id).or_insert(view);
+    });
+}
+
+fn ask_view(chat: Chat, message: &Message) {
     let id = message.id;
-    if message.author != Author::Assistant || !crate::io::worker::alive() {
+    let worker = chat.io().worker;
+    if message.author != Author::Assistant || !worker.alive() {
         // Not during the current update: `ready` runs inside the log's render.
-        set_timeout(move || settle(id, None), Duration::ZERO);
+        set_timeout(move || settle(chat, id, None), Duration::ZERO);
         return;
     }
     let intent = message.intent.clone().unwrap_or_default();
@@ -151,25 +120,23 @@ fn ask_view(message: &Message) {
             text: message.text.clone(),
         }
     };
-    let rid = uid();
     let lang = message.lang;
-    request(
-        rid,
-        ToWorker::Render {
+    worker.request(
+        |rid| ToWorker::Render {
             id: rid,
             lang,
             what,
         },
         move |msg| {
             if let Answer::View(view) = msg {
-                settle(id, view);
+                settle(chat, id, view);
             }
         },
     );
     // A slow or broken worker: the plain text after a second (a few more while it still boots, as on
     // a page that restores a conversation before the worker has started).
-    let wait = if crate::io::worker::listening() { 1 } else { 5 };
-    set_timeout(move || settle(id, None), Duration::from_secs(wait));
+    let wait = if worker.listening() { 1 } else { 5 };
+    set_timeout(move || settle(chat, id, None), Duration::from_secs(wait));
 }
 
 fn is_product(message: &Message) -> bool {
@@ -186,7 +153,9 @@ fn is_product(message: &Message) -> bool {
 #[component]
 pub fn Body(chat: Chat, message: Message) -> impl IntoView {
     let lang = message.lang;
-    let shown = views().with_untracked(|v| v.get(&message.id).cloned().flatten());
+    let shown = chat
+        .views
+        .with_untracked(|v| v.get(&message.id).cloned().flatten());
     match shown {
         Some(View::Text { paragraphs }) => paragraphs
             .into_iter()

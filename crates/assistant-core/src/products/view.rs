@@ -151,16 +151,20 @@ pub fn mark(glossary: &Glossary, text: &str, lang: Lang) -> Rich {
         .collect()
 }
 
-/// "Compare fixed deposit and certificate of deposit": the two ids as `"a|b"` and the one-line
+/// "Compare fixed deposit and certificate of deposit": the two ids and the one-line
 /// introduction, or `None` when `text` does not ask to compare two products.
-pub fn compare_request(bundle: &ProductBundle, text: &str, lang: Lang) -> Option<(String, String)> {
+pub fn compare_request(
+    bundle: &ProductBundle,
+    text: &str,
+    lang: Lang,
+) -> Option<((String, String), String)> {
     let (a, b) = super::compare::detect_compare(text, &bundle.catalogue)?;
     let cmp = bundle.catalogue.compare(&a, &b, lang)?;
     let intro = words(lang)
         .compare_intro
         .replace("{a}", &cmp.a.name)
         .replace("{b}", &cmp.b.name);
-    Some((format!("{a}|{b}"), intro))
+    Some(((a, b), intro))
 }
 
 /// Two products side by side (same rows for both), with the notice and "not advice" lines.
@@ -540,7 +544,13 @@ mod tests {
             Lang::En,
         )
         .unwrap();
-        assert_eq!(pair, "product_fixed_deposit|product_certificate_of_deposit");
+        assert_eq!(
+            pair,
+            (
+                "product_fixed_deposit".to_owned(),
+                "product_certificate_of_deposit".to_owned()
+            )
+        );
         assert!(intro.contains("Fixed deposit") && intro.contains("side by side"));
         assert!(compare_request(&b, "how does a fixed deposit work?", Lang::En).is_none());
         let Some(View::Compare(c)) = render(
