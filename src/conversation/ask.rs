@@ -7,7 +7,7 @@ use crate::wire::worker::Answer;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
 use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker, View};
-use assistant_core::routing::{Reason, Route};
+use assistant_core::routing::Route;
 use leptos::prelude::*;
 
 impl Chat {
@@ -71,9 +71,7 @@ impl Chat {
         } else {
             message.id
         };
-        self.views.update(|v| {
-            v.insert(id, view.map(|v| *v));
-        });
+        self.settle_view(id, view.map(|v| *v));
         self.kept.update_value(|k| k.asked.push(id));
         self.push(Message { id, ..message });
     }
@@ -122,7 +120,7 @@ impl Chat {
                 );
             }
             // The customer asked for a person: they get one.
-            (Route::Handoff, _, _) if r.reason == Reason::AskedForPerson => {
+            (Route::Handoff, _, _) if r.reason.starts_handoff() => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
                 self.accept_handoff(r.reason, r.lang);
             }
@@ -133,7 +131,7 @@ impl Chat {
                     Message {
                         id: 0,
                         author: Author::Assistant,
-                        text: answer.unwrap_or_else(|| strings(r.lang).connecting.to_owned()),
+                        text: offer_words(answer, r.lang),
                         lang: r.lang,
                         origin: Origin::Handoff,
                         intent: r.intent,
@@ -218,5 +216,34 @@ impl Chat {
             },
         );
         Ok(true)
+    }
+}
+
+/// The words that come with a hand-off offer (a complaint, an upset customer): the knowledge base's
+/// answer, or the widget's own. Only an offer: nobody is connected until the customer taps the button.
+fn offer_words(answer: Option<String>, lang: Lang) -> String {
+    answer.unwrap_or_else(|| strings(lang).handoff_offer.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offer_words;
+    use crate::platform::i18n::strings;
+    use assistant_core::locale::Lang;
+    use assistant_core::routing::promises_a_person;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Issue #14: an upset customer was told "I'll connect you with a member of our team now" and nobody
+    /// came. The widget's words match its action: a promise only where the hand-off starts.
+    #[wasm_bindgen_test]
+    fn an_offer_never_says_a_person_is_coming_and_starting_one_does() {
+        for lang in [Lang::En, Lang::ZhCn] {
+            let offer = offer_words(None, lang);
+            assert!(!promises_a_person(&offer), "{lang:?} offer: {offer}");
+            assert!(
+                promises_a_person(strings(lang).connecting),
+                "{lang:?} connecting"
+            );
+        }
     }
 }

@@ -304,6 +304,14 @@ impl Chat {
         })
     }
 
+    /// Records how message `id` is shown (`None`: as plain text); the first answer stays (a view that
+    /// arrives after the plain-text wait is dropped: the message is already on screen).
+    pub(crate) fn settle_view(&self, id: u32, view: Option<View>) {
+        self.views.try_update(|v| {
+            v.entry(id).or_insert(view);
+        });
+    }
+
     /// Adds a message to the log; returns its id.
     pub(crate) fn push(&self, mut message: Message) -> u32 {
         if message.id == 0 {

@@ -93,18 +93,12 @@ pub fn ready(chat: Chat, messages: Vec<Message>) -> Vec<Message> {
     })
 }
 
-fn settle(chat: Chat, id: u32, view: Option<View>) {
-    chat.views.try_update(|v| {
-        v.entry(id).or_insert(view);
-    });
-}
-
 fn ask_view(chat: Chat, message: &Message) {
     let id = message.id;
     let worker = chat.io().worker;
     if message.author != Author::Assistant || !worker.alive() {
         // Not during the current update: `ready` runs inside the log's render.
-        set_timeout(move || settle(chat, id, None), Duration::ZERO);
+        set_timeout(move || chat.settle_view(id, None), Duration::ZERO);
         return;
     }
     let intent = message.intent.clone().unwrap_or_default();
@@ -129,14 +123,17 @@ fn ask_view(chat: Chat, message: &Message) {
         },
         move |msg| {
             if let Answer::View(view) = msg {
-                settle(chat, id, view);
+                chat.settle_view(id, view);
             }
         },
     );
     // A slow or broken worker: the plain text after a second (a few more while it still boots, as on
     // a page that restores a conversation before the worker has started).
     let wait = if worker.listening() { 1 } else { 5 };
-    set_timeout(move || settle(chat, id, None), Duration::from_secs(wait));
+    set_timeout(
+        move || chat.settle_view(id, None),
+        Duration::from_secs(wait),
+    );
 }
 
 fn is_product(message: &Message) -> bool {
