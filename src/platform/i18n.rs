@@ -34,7 +34,10 @@ pub struct Strings {
     pub stop_reading: &'static str,
     pub talk_to_person: &'static str,
     pub toolbar_label: &'static str,
+    /// Said when the hand-off starts (the customer asked for a person).
     pub connecting: &'static str,
+    /// Said with a "talk to a person" button (a complaint, an upset customer): an offer, not a promise.
+    pub handoff_offer: &'static str,
     pub offline: &'static str,
     pub server_error: &'static str,
     pub not_sent: &'static str,
@@ -106,6 +109,7 @@ const EN: Strings = Strings {
     talk_to_person: "Talk to a person",
     toolbar_label: "Chat options",
     connecting: "I'll connect you with a member of our team now.\n\nWhile you wait, you can keep writing here. They will see your messages.",
+    handoff_offer: "I'm sorry this has been difficult. A member of our team can help: tap \"Talk to a person\" below if you'd like to talk to them.",
     offline: "You seem to be offline. Your message is saved and will be sent when the connection is back.",
     server_error: "Sorry, something went wrong on our side. Please try again in a moment.",
     not_sent: "Sorry, we could not send that.",
@@ -180,6 +184,7 @@ const ZH: Strings = Strings {
     talk_to_person: "转人工客服",
     toolbar_label: "对话选项",
     connecting: "我现在为您转接人工客服。\n\n等待时您可以继续在这里留言，客服会看到。",
+    handoff_offer: "很抱歉给您带来困扰。我们的工作人员可以帮您：如需人工服务，请点下面的“转人工客服”。",
     offline: "您的网络好像断开了。消息已保存，网络恢复后会自动发送。",
     server_error: "抱歉，我们这边出了点问题，请稍后再试。",
     not_sent: "抱歉，这条消息没能发送。",

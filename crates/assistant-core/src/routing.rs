@@ -33,6 +33,37 @@ pub enum Reason {
     Unsure,
 }
 
+impl Reason {
+    /// Whether a hand-off reply with this reason starts the hand-off at once (the customer asked for a
+    /// person). Any other hand-off reason (a complaint, an upset customer) only offers one, and its
+    /// words must say so: see [`promises_a_person`].
+    pub fn starts_handoff(self) -> bool {
+        self == Reason::AskedForPerson
+    }
+}
+
+/// Whether `text` tells the customer that a person is being connected now, rather than offering one.
+/// Such words may only come with a hand-off that starts (`Reason::starts_handoff`): a customer told "I'll
+/// connect you" who is then not queued waits for nobody. The widget's and the knowledge base's words
+/// are checked with it (tests in `tests/model.rs` and the widget's `conversation::ask`).
+pub fn promises_a_person(text: &str) -> bool {
+    const PROMISES: [&str; 11] = [
+        "i'll connect you",
+        "i will connect you",
+        "connecting you",
+        "i'm connecting",
+        "will be with you",
+        "is on the way",
+        "现在为您转接",
+        "正在为您转接",
+        "马上为您转接",
+        "马上转接",
+        "正在转接",
+    ];
+    let lower = text.to_lowercase().replace('’', "'");
+    PROMISES.iter().any(|p| lower.contains(p))
+}
+
 /// Probability thresholds, from the model metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Thresholds {

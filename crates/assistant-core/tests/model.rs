@@ -217,3 +217,60 @@ fn the_reply_the_browser_gets() {
     assert_eq!((r.route, r.reason), (Route::Server, Reason::Unsure));
     assert!(r.answer.is_none() && r.intent.is_none());
 }
+
+/// Issue #14: a customer told "I'll connect you" who is then not queued waits for nobody. For every
+/// intent, in both languages and both text modes, an answer whose words say a person is being
+/// connected comes only with a hand-off that starts; a complaint's or an upset customer's answer offers
+/// one (with the button) instead.
+#[test]
+fn answers_that_say_a_person_is_coming_start_the_hand_off() {
+    use assistant_core::answers::AnswerBundle;
+    use assistant_core::assistant::{Knowledge, Question, reply};
+    use assistant_core::locale::Lang;
+    use assistant_core::routing::promises_a_person;
+    use assistant_core::taxonomy;
+    let e = engine();
+    let answers = AnswerBundle::parse(include_str!("../../../public/kb/answers.json")).unwrap();
+    let k = Knowledge {
+        model: Some((&e, &answers)),
+        products: None,
+    };
+    let mut checked = 0;
+    for intent in taxonomy::intents() {
+        for (locale, text) in [(Lang::En, "tap"), (Lang::ZhCn, "点")] {
+            for simple in [false, true] {
+                let q = Question {
+                    id: 1,
+                    text,
+                    locale,
+                    simple,
+                    chip: Some(intent.to_owned()),
+                };
+                let r = reply(&q, k).unwrap();
+                let Some(words) = r.answer.as_deref() else {
+                    continue;
+                };
+                checked += 1;
+                if promises_a_person(words) {
+                    assert!(
+                        r.route == Route::Handoff && r.reason.starts_handoff(),
+                        "{intent} ({locale:?}, simple {simple}) says a person is coming but only \
+                         {:?}/{:?}: {words:?}",
+                        r.route,
+                        r.reason
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} answers checked");
+    // The check itself sees the promise in both languages, and not an offer.
+    assert!(promises_a_person(
+        "I'll connect you with a member of our team now."
+    ));
+    assert!(promises_a_person("我现在为您转接人工客服。"));
+    assert!(!promises_a_person(
+        "To talk to them now, tap \"Talk to a person\" below."
+    ));
+    assert!(!promises_a_person("需要为您转接人工客服吗？"));
+}
