@@ -168,9 +168,11 @@ function hostElement(tag) {
 /** This loader's own script tag (its `data-*` attributes are the settings). */
 const ownTag = () => [...document.querySelectorAll('script[src]')].find((s) => s.src === import.meta.url.split('?')[0] || s.src === import.meta.url);
 
-// The launcher's name as the widget says it (i18n.rs `launcher`; the browser tests check that both
-// agree), its icon (ui/app.rs), and the text-size steps of `assistant_core::display::TextSize`.
-const LAUNCHER = { en: 'Chat with our assistant', zh: '在线客服' };
+// The launcher's name, as the widget says it: written in by the build from src/platform/i18n.rs
+// (`cargo xtask fingerprint`); the loader's own words, its icon (ui/app.rs), and the text-size steps of
+// `assistant_core::display::TextSize`.
+const WORDS = /*__ASSISTANT_WORDS__*/ null;
+const LAUNCHER = { en: WORDS.en.launcher, zh: WORDS['zh-CN'].launcher };
 const OPENING = { en: 'Opening the chat…', zh: '正在打开对话…' };
 const ICON = 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z';
 const SIZES = [['standard', 16], ['large', 20], ['larger', 24], ['largest', 30]];

@@ -14,48 +14,17 @@
 //
 // Plain JS because it must run where wasm does not; small because it is only a safety net.
 
-const TEXT = {
+// The widget's words (src/platform/i18n.rs), written in by the build (`cargo xtask fingerprint`), and
+// the few sentences only the fallback says.
+const WORDS = /*__ASSISTANT_WORDS__*/ null;
+const OWN = {
   en: {
-    launcher: 'Chat with our assistant', title: 'Lakeside Bank assistant', close: 'Close chat',
-    input: 'Your question', send: 'Send', log: 'Conversation',
     notice: 'Instant answers are not available on this device, so our server answers your questions.',
-    masked: 'We hid personal numbers and e-mail addresses before sending your message.',
     failed: 'Sorry, we could not reach our server. Your message is still in the box: please try again.',
-    thinking: 'Thinking…',
-    talk: 'Talk to a person',
-    connecting: "I'll connect you with a member of our team now. While you wait, you can keep writing here.",
-    waiting: 'Waiting for a person…',
-    queue: 'Waiting for a person: you are number {position} in line.',
-    chatting: 'You are chatting with {agent}.',
-    joined: '{agent} from our team has joined the chat.',
-    anAgent: 'A member of our team',
-    left: 'The person from our team has ended the chat. The assistant is here again if you need it.',
-    abandoned: 'While you were away, we took you out of the queue for a person. The assistant is here, and you can ask for a person again at any time.',
-    back: 'You are back with the assistant. You can ask for a person again at any time.',
-    stopWaiting: 'Stop waiting', endChat: 'End chat with person',
-    closedNow: 'Our team is not available right now.',
-    serverError: 'Sorry, something went wrong on our side. Please try again in a moment.',
   },
   'zh-CN': {
-    launcher: '在线客服', title: '湖畔银行智能助手', close: '关闭对话',
-    input: '您的问题', send: '发送', log: '对话记录',
     notice: '本设备暂不支持即时回答，您的问题将由我们的服务器回答。',
-    masked: '发送前，我们已隐藏您消息中的个人号码和电子邮箱。',
     failed: '抱歉，暂时无法连接服务器。您的消息仍在输入框中，请稍后再试。',
-    thinking: '正在思考…',
-    talk: '转人工客服',
-    connecting: '我现在为您转接人工客服。等待时您可以继续在这里留言，客服会看到。',
-    waiting: '正在等待人工客服…',
-    queue: '正在等待人工客服：您排在第{position}位。',
-    chatting: '正在与{agent}对话。',
-    joined: '客服{agent}已加入对话。',
-    anAgent: '我们的工作人员',
-    left: '人工客服已结束对话。如有需要，智能客服随时为您服务。',
-    abandoned: '您离开期间，我们已将您移出人工客服排队。智能客服仍在为您服务，您随时可以再次转人工。',
-    back: '已回到智能客服。您随时可以再次转人工。',
-    stopWaiting: '不等了', endChat: '结束人工对话',
-    closedNow: '人工客服现在不在服务时间。',
-    serverError: '抱歉，我们这边出了点问题，请稍后再试。',
   },
 };
 
@@ -94,7 +63,7 @@ const EVENT_TYPES = ['queue', 'status', 'message', 'typing'];
 
 export function mount(container, config, emit) {
   let locale = config.locale?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-  const t = () => TEXT[locale];
+  const t = () => ({ ...WORDS[locale], ...OWN[locale] });
   const server = (config.server ?? '').replace(/\/$/, '');
   let conversation = newConversation();
 
@@ -136,8 +105,8 @@ export function mount(container, config, emit) {
     launcher.firstChild.textContent = t().launcher;
     title.textContent = t().title;
     close.setAttribute('aria-label', t().close);
-    log.setAttribute('aria-label', t().log);
-    label.textContent = t().input;
+    log.setAttribute('aria-label', t().log_label);
+    label.textContent = t().input_label;
     send.textContent = t().send;
     showStatus();
   };
@@ -148,11 +117,13 @@ export function mount(container, config, emit) {
   const showStatus = () => {
     const h = handoff;
     status.firstChild.textContent = !h ? (busy ? t().thinking : t().notice)
-      : h.state === 'active' ? t().chatting.replace('{agent}', h.agent)
-      : h.state === 'queued' && h.position ? t().queue.replace('{position}', h.position)
-      : t().waiting;
+      : h.state === 'active' ? t().chatting_with.replace('{agent}', h.agent)
+      : h.state === 'queued' && h.position === 1 ? t().queue_soon
+      : h.state === 'queued' && h.position ? t().queue_position.replace('{position}', h.position)
+        .replace('{minutes}', Math.max(1, Math.ceil((h.wait ?? 0) / 60)))
+      : t().requesting;
     handoffBar.hidden = !h;
-    endHandoff.textContent = h?.state === 'active' ? t().endChat : t().stopWaiting;
+    endHandoff.textContent = h?.state === 'active' ? t().end_chat : t().cancel_waiting;
   };
   const setHandoff = (h) => {
     handoff = h;
@@ -237,7 +208,7 @@ export function mount(container, config, emit) {
       if (!r.ok && !retryable(r.status)) { // the conversation or its secret is gone
         stopListening();
         setHandoff(null);
-        say('assistant', t().serverError, 'notice');
+        say('assistant', t().server_error, 'notice');
         return;
       }
       if (!r.ok) throw new Error(`HTTP ${r.status}`);
@@ -268,13 +239,13 @@ export function mount(container, config, emit) {
     if (ev.type === 'queue' && handoff.state !== 'active') {
       setHandoff({ state: 'queued', position: ev.position, wait: ev.estimated_wait_s });
     } else if (ev.type === 'status' && ev.state === 'active') {
-      const agent = ev.agent_name ?? t().anAgent;
-      if (handoff.state !== 'active') say('assistant', t().joined.replace('{agent}', agent), 'notice');
+      const agent = ev.agent_name ?? t().an_agent;
+      if (handoff.state !== 'active') say('assistant', t().agent_joined.replace('{agent}', agent), 'notice');
       setHandoff({ state: 'active', agent });
     } else if (ev.type === 'status' && ['closed', 'cancelled', 'abandoned'].includes(ev.state)) {
       stopListening();
       setHandoff(null);
-      say('assistant', ev.state === 'abandoned' ? t().abandoned : t().left, 'notice');
+      say('assistant', ev.state === 'abandoned' ? t().abandoned : t().agent_left, 'notice');
     } else if (ev.type === 'message' && ev.role === 'agent') {
       say('agent', mask(ev.text), 'agent'); // masked like everything shown: an agent may paste a number
     }
@@ -291,7 +262,7 @@ export function mount(container, config, emit) {
       const body = await r.json().catch(() => ({}));
       if (!r.ok) {
         setHandoff(null);
-        say('assistant', body.error === 'outside_hours' ? t().closedNow : t().serverError, 'notice');
+        say('assistant', body.error === 'outside_hours' ? t().closed_now : t().server_error, 'notice');
         return;
       }
       if (!handoff) return; // stopped waiting meanwhile
@@ -300,7 +271,7 @@ export function mount(container, config, emit) {
       listen();
     } catch {
       setHandoff(null);
-      say('assistant', t().serverError, 'notice');
+      say('assistant', t().server_error, 'notice');
     }
   };
   const cancelHandoff = (c = conversation) => {
@@ -323,7 +294,7 @@ export function mount(container, config, emit) {
     if (!text) return;
     const masked = mask(text);
     say('customer', masked);
-    if (masked !== text) say('assistant', t().masked, 'notice');
+    if (masked !== text) say('assistant', t().masked_notice, 'notice');
     const messageId = `m-${hex(16)}`;
     busy++;
     showStatus();
@@ -340,7 +311,7 @@ export function mount(container, config, emit) {
       const p = say('assistant', reply.text, reply.source === 'kb' ? 'kb' : 'server');
       if (reply.offer_handoff) {
         emit('handoff', { state: 'offered' });
-        const offer = el('button', { className: 'ba-offer', type: 'button' }, t().talk);
+        const offer = el('button', { className: 'ba-offer', type: 'button' }, t().talk_to_person);
         offer.addEventListener('click', () => requestHandoff());
         p.append(offer);
       }
@@ -358,7 +329,7 @@ export function mount(container, config, emit) {
   close.addEventListener('click', () => setOpen(false));
   endHandoff.addEventListener('click', () => {
     cancelHandoff();
-    say('assistant', t().back, 'notice');
+    say('assistant', t().back_to_assistant, 'notice');
     input.focus();
   });
   panel.addEventListener('keydown', (e) => {

@@ -6,6 +6,7 @@
 //!   fallback and the WebView bridge), so browsers may cache them for a year;
 //! - `assistant.js`, the loader, keeps a stable name (it is the one tag banks add) and carries the hashed
 //!   names and sha384 Subresource Integrity hashes of everything it loads;
+//! - the loader and the fallback get the widget's words (`words`) written in;
 //! - `assistant.sri.json` publishes those hashes, with the loader's own, for the bank to pin.
 //!
 //! The demo page must stay free of inline scripts and `style` attributes (it is served under a strict
@@ -119,7 +120,17 @@ pub fn run(root: &Path) -> Result<()> {
         css.push(b'\n');
     }
     let embed = root.join("public/embed");
-    let fallback = std::fs::read(embed.join("fallback.js")).context("fallback.js missing")?;
+    // The widget's words, written into the plain-JS parts (`words`): never typed twice.
+    const WORDS: &str = "/*__ASSISTANT_WORDS__*/ null";
+    let fallback =
+        std::fs::read_to_string(embed.join("fallback.js")).context("fallback.js missing")?;
+    if !fallback.contains(WORDS) {
+        bail!("public/embed/fallback.js has no {WORDS} placeholder");
+    }
+    let fallback = fallback.replace(
+        WORDS,
+        &crate::words::for_js(root, &crate::words::FOR_JS)?.to_string(),
+    );
     let bridge = match std::fs::read(embed.join("bridge.js")) {
         Ok(b) => Some(write_hashed(dir, "assistant-bridge", "js", &b)?),
         Err(_) => None,
@@ -129,7 +140,7 @@ pub fn run(root: &Path) -> Result<()> {
         "js": find(dir, "assistant-widget-", ".js")?,
         "wasm": find(dir, "assistant-widget-", "_bg.wasm")?,
         "css": write_hashed(dir, "assistant", "css", &css)?,
-        "fallback": write_hashed(dir, "assistant-fallback", "js", &fallback)?,
+        "fallback": write_hashed(dir, "assistant-fallback", "js", fallback.as_bytes())?,
         "bridge": bridge,
         "worker": worker,
         "model": hashed(dir, "model/intent-model.onnx")?,
@@ -153,7 +164,13 @@ pub fn run(root: &Path) -> Result<()> {
     if !source.contains(PLACEHOLDER) {
         bail!("public/embed/assistant.js has no {PLACEHOLDER} placeholder");
     }
-    let loader = source.replace(PLACEHOLDER, &build.to_string());
+    if !source.contains(WORDS) {
+        bail!("public/embed/assistant.js has no {WORDS} placeholder");
+    }
+    let loader = source.replace(PLACEHOLDER, &build.to_string()).replace(
+        WORDS,
+        &crate::words::for_js(root, &["launcher"])?.to_string(),
+    );
     std::fs::write(dir.join("assistant.js"), &loader)?;
 
     let published = serde_json::json!({

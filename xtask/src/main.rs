@@ -17,6 +17,7 @@ mod kb;
 mod layout;
 mod server;
 mod tools;
+mod words;
 
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
