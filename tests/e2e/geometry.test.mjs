@@ -8,12 +8,14 @@
 // - wheel-scrolling the log by 3,000 px leaves the header and composer where they were, and the page
 //   unscrolled.
 // One page per viewport and language (the text size is switched in the panel, as a customer would), and
-// at the end of each page the customer asks for a person: the same checks hold while they wait.
+// at the end of each page (largest text) the customer asks for a person: the same checks hold while they
+// wait, while the person writes, and once the person has closed the conversation. At most one rating row
+// is on screen, and no suggestions while a person is on the way or talking.
 // A screenshot of every cell is saved to tests/e2e/test-results/ (look at them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { startServer, launch, openPage, openChat, ask } from './harness.mjs';
+import { startServer, launch, openPage, openChat, ask, agentApi } from './harness.mjs';
 
 const OUT = new URL('./test-results/', import.meta.url).pathname;
 const SIZES = ['standard', 'large', 'larger', 'largest'];
@@ -179,17 +181,21 @@ async function wheel(page, before) {
   return problems;
 }
 
-async function cell(page, name, failures) {
+async function cell(page, name, failures, { chips = true } = {}) {
   await settle(page);
   const before = await page.evaluate(measure);
   await page.screenshot({ path: `${OUT}geometry-${name}.png` });
   const problems = [...before.problems, ...await wheel(page, before)];
+  // At most one "Was this helpful?" on screen; no suggestions while a person is on the way or talking.
+  const ratings = await page.locator('.ba-rating:visible').count();
+  if (ratings > 1) problems.push(`${ratings} rating rows are shown (only the newest answer's should be)`);
+  if (!chips && await page.locator('.ba-chip:visible').count()) problems.push('suggestions are shown while a person is on the way or talking');
   if (problems.length) failures.push(`${name}:\n    ${problems.join('\n    ')}`);
 }
 
 for (const [device, options] of Object.entries(VIEWPORTS)) {
   for (const lang of ['en', 'zh']) {
-    test(`${device} ${options.viewport.width}×${options.viewport.height}, ${lang}: every text size, and waiting for a person`, async () => {
+    test(`${device} ${options.viewport.width}×${options.viewport.height}, ${lang}: every text size; waiting for, talking to and closed by a person`, async () => {
       const { page, errors } = await openPage(browser, server.url, options);
       if (lang === 'zh') await page.evaluate(() => BankAssistant.setLocale('zh-CN'));
       await openChat(page);
@@ -211,7 +217,17 @@ for (const [device, options] of Object.entries(VIEWPORTS)) {
       await page.locator('.ba-person').click();
       await page.locator('.ba-handoff-bar').waitFor();
       await page.locator('.ba-status').filter({ hasText: /Waiting|等待|line|排队/ }).waitFor({ timeout: 10_000 }).catch(() => {});
-      await cell(page, `${size}-largest-${lang}-waiting`, failures);
+      await cell(page, `${size}-largest-${lang}-waiting`, failures, { chips: false });
+      // A person takes the conversation and writes; then closes it (the close button must still be there).
+      const api = await agentApi(server.url);
+      const id = await page.evaluate(() => sessionStorage.getItem('bank-assistant.conversation'));
+      await api.take(id);
+      await api.reply(id, lang === 'en' ? 'Hello, this is Li from the bank. How can I help?' : '您好，我是银行的小李，请问有什么可以帮您？');
+      await page.locator('.ba-log .ba-agent').waitFor({ timeout: 10_000 });
+      await cell(page, `${size}-largest-${lang}-talking`, failures, { chips: false });
+      await api.close(id);
+      await page.locator('.ba-handoff-bar').waitFor({ state: 'detached', timeout: 10_000 });
+      await cell(page, `${size}-largest-${lang}-closed`, failures);
       if (failures.length) assert.fail(`${failures.length} cell(s) fail:\n  ${failures.join('\n  ')}`);
       assert.deepEqual(errors, []);
     });
