@@ -24,7 +24,6 @@ pub struct Strings {
     pub thinking: &'static str,
     pub masked_notice: &'static str,
     pub too_long: &'static str,
-    pub display_settings: &'static str,
     pub text_size: &'static str,
     /// Names of the text size steps, smallest first.
     pub text_size_names: [&'static str; 4],
@@ -33,7 +32,8 @@ pub struct Strings {
     pub read_aloud: &'static str,
     pub stop_reading: &'static str,
     pub talk_to_person: &'static str,
-    pub toolbar_label: &'static str,
+    /// The header's menu (display settings, language, clear conversation).
+    pub menu: &'static str,
     /// Said when the hand-off starts (the customer asked for a person).
     pub connecting: &'static str,
     /// Said with a "talk to a person" button (a complaint, an upset customer): an offer, not a promise.
@@ -99,7 +99,6 @@ const EN: Strings = Strings {
     thinking: "Looking for an answer…",
     masked_notice: "For your safety, we hid personal numbers and addresses in your message before using it.",
     too_long: "That message is too long. Please keep it under 2,000 characters.",
-    display_settings: "Text size",
     text_size: "Text size",
     text_size_names: ["Standard", "Large", "Larger", "Largest"],
     high_contrast: "High contrast",
@@ -107,7 +106,7 @@ const EN: Strings = Strings {
     read_aloud: "Read aloud",
     stop_reading: "Stop reading",
     talk_to_person: "Talk to a person",
-    toolbar_label: "Chat options",
+    menu: "Menu",
     connecting: "I'll connect you with a member of our team now.\n\nWhile you wait, you can keep writing here. They will see your messages.",
     handoff_offer: "I'm sorry this has been difficult. A member of our team can help: tap \"Talk to a person\" below if you'd like to talk to them.",
     offline: "You seem to be offline. Your message is saved and will be sent when the connection is back.",
@@ -174,7 +173,6 @@ const ZH: Strings = Strings {
     thinking: "正在查找答案…",
     masked_notice: "为保护您的安全，我们已隐藏消息中的卡号、证件号、电话或邮箱。",
     too_long: "消息太长了，请控制在2000字以内。",
-    display_settings: "字号",
     text_size: "字号",
     text_size_names: ["标准", "大", "更大", "特大"],
     high_contrast: "高对比度",
@@ -182,7 +180,7 @@ const ZH: Strings = Strings {
     read_aloud: "朗读",
     stop_reading: "停止朗读",
     talk_to_person: "转人工客服",
-    toolbar_label: "对话选项",
+    menu: "菜单",
     connecting: "我现在为您转接人工客服。\n\n等待时您可以继续在这里留言，客服会看到。",
     handoff_offer: "很抱歉给您带来困扰。我们的工作人员可以帮您：如需人工服务，请点下面的“转人工客服”。",
     offline: "您的网络好像断开了。消息已保存，网络恢复后会自动发送。",

@@ -150,8 +150,21 @@ fn StatusLine(chat: Chat) -> impl IntoView {
         Engine::Loading { loaded, total, .. } => Some((loaded, total)),
         _ => None,
     };
+    // "Ready" with nothing going on is said to screen readers but takes no room on screen: the
+    // conversation needs it more (issue #14). Loading, thinking, waiting and offline are shown.
+    let quiet = move || {
+        chat.engine.get() == Engine::Ready
+            && chat.waiting.get() == 0
+            && chat.handoff.get() == Handoff::None
+            && !matches!(chat.link.get(), Link::Waiting { .. })
+    };
     view! {
-        <div class="ba-status" role="status" data-engine=move || chat.engine.get().name()>
+        <div
+            class="ba-status"
+            role="status"
+            data-engine=move || chat.engine.get().name()
+            data-quiet=move || quiet().to_string()
+        >
             <span>{text}</span>
             {move || (chat.waiting.get() > 0 || chat.agent_typing.get()).then(|| view! {
                 <span class="ba-typing" aria-hidden="true"><span></span><span></span><span></span></span>

@@ -1,7 +1,9 @@
-//! Suggestion chips and the composer: a multi-line input (Enter sends, Shift+Enter adds a line, and
+//! Suggestion chips (one row that scrolls sideways; none while a person is on the way or talking: the
+//! customer then talks to them, and "Talk to a person" would offer what is already happening) and the
+//! composer: a multi-line input (Enter sends, Shift+Enter adds a line, and
 //! Enter while an IME is composing Chinese never sends), a send button and a character counter.
 
-use crate::conversation::{Chat, MAX_CHARS};
+use crate::conversation::{Chat, Handoff, MAX_CHARS};
 use crate::platform::i18n::strings;
 use leptos::ev::KeyboardEvent;
 use leptos::html;
@@ -10,7 +12,11 @@ use leptos::prelude::*;
 #[component]
 pub fn Suggestions(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView {
     view! {
-        <ul class="ba-chips" aria-label=move || strings(chat.locale.get()).suggestions_label>
+        <ul
+            class="ba-chips"
+            aria-label=move || strings(chat.locale.get()).suggestions_label
+            hidden=move || chat.handoff.get() != Handoff::None
+        >
             // Elder mode offers fewer choices at a time: at most three chips.
             <For
                 each=move || {

@@ -1,9 +1,12 @@
-//! The panel's header: title and close button, then a toolbar with the display settings (text size,
-//! high contrast, auto read-aloud), the language switch and the always-visible "talk to a person".
+//! The panel's header: one row with the title, "talk to a person", one menu button and close. The menu
+//! holds the rest: display settings (text size, high contrast, auto read-aloud), the language switch and
+//! "clear conversation" (with its confirmation).
 //!
-//! Why a disclosure for display settings: older customers do better with fewer choices on screen at a
-//! time, so the four text sizes and the toggles sit behind one clearly named button instead of crowding
-//! the header, while "talk to a person" never hides.
+//! Why one row and one menu: at the largest text size on a phone, a header with every control on show
+//! took three rows (206 px of 812) and left the conversation a quarter of the screen. Older customers
+//! also do better with fewer choices on screen at a time, so the settings sit behind one clearly named
+//! button, while "talk to a person" never hides. Where there is no room for their words (phones, the
+//! two largest sizes) the two buttons show an icon and keep their names for screen readers.
 
 use crate::conversation::Chat;
 use crate::platform::i18n::strings;
@@ -16,13 +19,31 @@ use leptos::prelude::*;
 #[component]
 pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView {
     let s = move || strings(chat.locale.get());
-    let settings_open = RwSignal::new(false);
-    let clear_open = RwSignal::new(false);
-    let clear_button: NodeRef<leptos::html::Button> = NodeRef::new();
+    let menu_open = RwSignal::new(false);
     view! {
         <div class="ba-header">
             <div class="ba-header-row">
                 <h2 id="ba-title" class="ba-title">{move || s().title}</h2>
+                <button
+                    class="ba-header-button ba-person"
+                    on:click=move |_| chat.accept_handoff(Reason::AskedForPerson, chat.locale.get_untracked())
+                >
+                    <svg class="ba-icon ba-person-icon" aria-hidden="true" viewBox="0 0 24 24" width="24" height="24">
+                        <path fill="currentColor" d="M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4.7 0-8.5 2.5-8.5 5.5V21h17v-1.5c0-3-3.8-5.5-8.5-5.5z"/>
+                    </svg>
+                    <span class="ba-button-label ba-person-label">{move || s().talk_to_person}</span>
+                </button>
+                <button
+                    class="ba-header-button ba-settings-toggle"
+                    aria-expanded=move || menu_open.get().to_string()
+                    aria-controls="ba-settings"
+                    on:click=move |_| menu_open.update(|o| *o = !*o)
+                >
+                    <svg class="ba-icon" aria-hidden="true" viewBox="0 0 24 24" width="24" height="24">
+                        <path fill="currentColor" d="M3 5h18v2.5H3zm0 5.75h18v2.5H3zM3 16.5h18V19H3z"/>
+                    </svg>
+                    <span class="ba-button-label ba-menu-label">{move || s().menu}</span>
+                </button>
                 <button
                     class="ba-header-button ba-close"
                     aria-label=move || s().close
@@ -31,45 +52,7 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
                     <span aria-hidden="true">"✕"</span>
                 </button>
             </div>
-            <div class="ba-toolbar" role="group" aria-label=move || s().toolbar_label>
-                <button
-                    class="ba-header-button ba-settings-toggle"
-                    aria-expanded=move || settings_open.get().to_string()
-                    aria-controls="ba-settings"
-                    on:click=move |_| settings_open.update(|o| *o = !*o)
-                >
-                    <span aria-hidden="true" class="ba-aa">"Aa"</span>
-                    <span>{move || s().display_settings}</span>
-                </button>
-                <button
-                    class="ba-header-button ba-language"
-                    lang=move || if chat.locale.get() == Lang::En { "zh-CN" } else { "en" }
-                    on:click=move |_| {
-                        chat.locale.update(|l| *l = if *l == Lang::En { Lang::ZhCn } else { Lang::En });
-                        chat.reset_suggestions();
-                    }
-                >
-                    {move || s().switch_language}
-                </button>
-                <button
-                    class="ba-header-button ba-person"
-                    on:click=move |_| chat.accept_handoff(Reason::AskedForPerson, chat.locale.get_untracked())
-                >
-                    {move || s().talk_to_person}
-                </button>
-                <button
-                    node_ref=clear_button
-                    class="ba-header-button ba-clear"
-                    hidden=move || chat.messages.with(Vec::is_empty)
-                    aria-expanded=move || clear_open.get().to_string()
-                    aria-controls="ba-clear-confirm"
-                    on:click=move |_| clear_open.update(|o| *o = !*o)
-                >
-                    {move || s().clear}
-                </button>
-            </div>
-            <Settings chat=chat prefs=prefs open=settings_open/>
-            <ClearConfirm chat=chat open=clear_open toggle=clear_button/>
+            <Settings chat=chat prefs=prefs open=menu_open/>
         </div>
     }
 }
@@ -78,8 +61,10 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
 fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
     let s = move || strings(chat.locale.get());
     let can_speak = speech::available();
+    let clear_open = RwSignal::new(false);
+    let clear_button: NodeRef<leptos::html::Button> = NodeRef::new();
     view! {
-        <div id="ba-settings" class="ba-settings" hidden=move || !open.get()>
+        <div id="ba-settings" class="ba-settings" role="group" aria-label=move || s().menu hidden=move || !open.get()>
             <div class="ba-size-group" role="group" aria-labelledby="ba-size-label">
                 <span id="ba-size-label" class="ba-settings-label">{move || s().text_size}</span>
                 {TextSize::ALL
@@ -117,6 +102,29 @@ fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
                     <span>{move || s().auto_read}</span>
                 </label>
             })}
+            <div class="ba-menu-actions">
+                <button
+                    class="ba-menu-button ba-language"
+                    lang=move || if chat.locale.get() == Lang::En { "zh-CN" } else { "en" }
+                    on:click=move |_| {
+                        chat.locale.update(|l| *l = if *l == Lang::En { Lang::ZhCn } else { Lang::En });
+                        chat.reset_suggestions();
+                    }
+                >
+                    {move || s().switch_language}
+                </button>
+                <button
+                    node_ref=clear_button
+                    class="ba-menu-button ba-clear"
+                    hidden=move || chat.messages.with(Vec::is_empty)
+                    aria-expanded=move || clear_open.get().to_string()
+                    aria-controls="ba-clear-confirm"
+                    on:click=move |_| clear_open.update(|o| *o = !*o)
+                >
+                    {move || s().clear}
+                </button>
+            </div>
+            <ClearConfirm chat=chat open=clear_open toggle=clear_button menu=open/>
         </div>
     }
 }
@@ -129,6 +137,7 @@ fn ClearConfirm(
     chat: Chat,
     open: RwSignal<bool>,
     toggle: NodeRef<leptos::html::Button>,
+    menu: RwSignal<bool>,
 ) -> impl IntoView {
     let s = move || strings(chat.locale.get());
     let keep: NodeRef<leptos::html::Button> = NodeRef::new();
@@ -143,6 +152,7 @@ fn ClearConfirm(
     });
     let clear = move |ev: leptos::ev::MouseEvent| {
         open.set(false);
+        menu.set(false);
         chat.clear_conversation();
         // The panel's question box (found from the button: ids are not global inside a shadow root).
         use wasm_bindgen::JsCast;

@@ -2,6 +2,11 @@
 //! and the history is never re-announced because existing message nodes are never re-rendered.
 //! Assistant messages carry a read-aloud button where the platform can speak; with auto-read on, each
 //! new answer is read as it arrives (it always follows the customer's own question, a user action).
+//!
+//! Where the log scrolls: to the end after the customer's own message, but to the *start* of each new
+//! answer, so the customer reads it from its first line (a product card at 30 px is taller than the
+//! log). Only the newest answer asks "Was this helpful?": one rating row under every answer took the
+//! room the conversation needs.
 
 use crate::conversation::{Author, Chat, Message, Origin, Rateable};
 use crate::platform::i18n::strings;
@@ -12,13 +17,6 @@ use leptos::prelude::*;
 #[component]
 pub fn MessageLog(chat: Chat) -> impl IntoView {
     let log: NodeRef<leptos::html::Div> = NodeRef::new();
-    // Keep the newest message in view without moving keyboard focus.
-    Effect::new(move |_| {
-        chat.messages.track();
-        if let Some(el) = log.get() {
-            el.set_scroll_top(el.scroll_height());
-        }
-    });
     let speaker = expect_context::<Speaker>();
     let last_read = StoredValue::new(0u32);
     Effect::new(move |_| {
@@ -73,17 +71,32 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
             </button>
         }
     });
+    let id = message.id;
+    let latest = Signal::derive(move || {
+        chat.messages
+            .with(|m| m.iter().rev().find(|m| m.rate.is_some()).map(|m| m.id))
+            == Some(id)
+    });
     let rating = message
         .rate
         .clone()
-        .map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang/> });
+        .map(|rate| view! { <Rating chat=chat rate=rate lang=message.lang latest=latest/> });
+    // Once shown (without moving keyboard focus): the customer's own message at the end of the log,
+    // an answer from its first line.
+    let node: NodeRef<leptos::html::Div> = NodeRef::new();
+    let from_start = message.author != Author::Customer;
     Effect::new(move |_| {
-        if let Some(el) = log.get_untracked() {
-            el.set_scroll_top(el.scroll_height());
+        if let (Some(log), Some(el)) = (log.get_untracked(), node.get()) {
+            let top = if from_start {
+                el.offset_top() - 12
+            } else {
+                log.scroll_height()
+            };
+            log.set_scroll_top(top);
         }
     });
     view! {
-        <div class=class lang=message.lang.tag() data-route=message.origin.name() data-intent=message.origin.pair().or_else(|| message.intent.clone()).unwrap_or_default()>
+        <div node_ref=node class=class lang=message.lang.tag() data-route=message.origin.name() data-intent=message.origin.pair().or_else(|| message.intent.clone()).unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
             <crate::ui::products::Body chat=chat message=message.clone()/>
@@ -116,9 +129,15 @@ fn ReadAloud(id: u32, text: String, lang: assistant_core::locale::Lang) -> impl 
 }
 
 /// "Was this helpful?" with a reason on "not helpful". The rating goes through the outbox, so it is
-/// never lost; the row then says thank you (one short addition the log announces).
+/// never lost; the row then says thank you (one short addition the log announces). Shown on the newest
+/// answer only (and on an older one while its reason is being chosen).
 #[component]
-fn Rating(chat: Chat, rate: Rateable, lang: assistant_core::locale::Lang) -> impl IntoView {
+fn Rating(
+    chat: Chat,
+    rate: Rateable,
+    lang: assistant_core::locale::Lang,
+    latest: Signal<bool>,
+) -> impl IntoView {
     #[derive(Clone, Copy, PartialEq)]
     enum Step {
         Ask,
@@ -133,7 +152,12 @@ fn Rating(chat: Chat, rate: Rateable, lang: assistant_core::locale::Lang) -> imp
         step.set(Step::Done);
     };
     view! {
-        <div class="ba-rating" role="group" aria-label=s.helpful_question>
+        <div
+            class="ba-rating"
+            role="group"
+            aria-label=s.helpful_question
+            hidden=move || !latest.get() && step.get() != Step::Why
+        >
             {move || match step.get() {
                 Step::Ask => view! {
                     <span class="ba-rating-label" aria-hidden="true">{s.helpful_question}</span>

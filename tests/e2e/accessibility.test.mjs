@@ -94,7 +94,7 @@ for (const [size, minFont] of [['large', 18], ['larger', 18], ['largest', 30]]) 
   test(`elder mode "${size}": text ≥ ${minFont}px, line height ≥ 1.3, main controls ≥ 60×60, every target ≥ 44×44`, async () => {
     const { page } = await openPage(browser, server.url, { viewport: DESKTOP, storage: { [SIZE_KEY]: size } });
     await openChat(page);
-    await page.getByRole('button', { name: /Text size$/ }).click();
+    await page.getByRole('button', { name: 'Menu', exact: true }).click();
     await ask(page, 'I want to talk to a real person');
 
     const text = await measure(page, '.ba-message p, .ba-input, .ba-root button:not(.ba-term), .ba-chip, .ba-check span');
@@ -102,7 +102,7 @@ for (const [size, minFont] of [['large', 18], ['larger', 18], ['largest', 30]]) 
       assert.ok(t.font >= minFont, `${t.what} "${t.text}": font ${t.font}px < ${minFont}px`);
       assert.ok(t.line / t.font >= 1.3, `${t.what} "${t.text}": line height ${t.line}px is < 1.3 × ${t.font}px`);
     }
-    const main = await measure(page, '.ba-send, .ba-close, .ba-settings-toggle, .ba-size, .ba-read, .ba-person, .ba-chip, .ba-launcher');
+    const main = await measure(page, '.ba-send, .ba-close, .ba-settings-toggle, .ba-size, .ba-menu-button, .ba-read, .ba-person, .ba-chip, .ba-launcher');
     assert.ok(main.length >= 10, 'main controls found');
     for (const c of main) assert.ok(c.w >= 60 && c.h >= 60, `main control ${c.what} "${c.text}" is ${c.w}×${c.h}`);
     // Glossary terms are buttons inside sentences: WCAG 2.5.8's inline exception applies to them.
@@ -123,7 +123,7 @@ test('text size: chosen in the panel, applied at once, remembered on this device
   await openChat(page);
   const font = () => page.locator('.ba-input').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
   assert.equal(await font(), 16);
-  await page.getByRole('button', { name: /Text size$/ }).click();
+  await page.getByRole('button', { name: 'Menu', exact: true }).click();
   await page.getByRole('button', { name: 'Largest' }).click();
   assert.equal(await page.getByRole('button', { name: /Largest/ }).getAttribute('aria-pressed'), 'true');
   assert.equal(await font(), 30);
@@ -168,7 +168,7 @@ for (const size of ['standard', 'large', 'larger', 'largest']) {
     const lb = await launcher.boundingBox();
     assert.ok(lb.x >= 0 && lb.x + lb.width <= 320, 'launcher fits');
     await openChat(page);
-    await page.getByRole('button', { name: /Text size$/ }).click();
+    await page.getByRole('button', { name: 'Menu', exact: true }).click();
     await ask(page, 'I lost my card');
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
@@ -177,8 +177,15 @@ for (const size of ['standard', 'large', 'larger', 'largest']) {
     assert.ok(overflow.page <= 320, `page scrolls sideways: ${overflow.page}px`);
     assert.ok(overflow.panel <= 0, `panel scrolls sideways by ${overflow.panel}px`);
     const boxes = await page.locator('.ba-header button, .ba-settings button, .ba-chip, .ba-send, .ba-input').evaluateAll((els) =>
-      els.filter((e) => e.getClientRects().length).map((e) => { const r = e.getBoundingClientRect(); return { t: e.innerText.slice(0, 20), l: r.left, r: r.right, t0: r.top, b: r.bottom }; }));
-    for (const b of boxes) assert.ok(b.l >= -0.5 && b.r <= 320.5, `"${b.t}" is clipped: ${b.l}–${b.r}`);
+      els.filter((e) => e.getClientRects().length).map((e) => {
+        const r = e.getBoundingClientRect();
+        // Suggestions are one row that scrolls sideways: each must fit in the row, once scrolled to.
+        const row = e.closest('.ba-chips');
+        const rr = row?.getBoundingClientRect();
+        const fits = row ? r.width <= row.clientWidth + 0.5 && rr.left >= -0.5 && rr.right <= 320.5 : r.left >= -0.5 && r.right <= 320.5;
+        return { t: e.innerText.slice(0, 20), l: r.left, r: r.right, t0: r.top, b: r.bottom, fits };
+      }));
+    for (const b of boxes) assert.ok(b.fits, `"${b.t}" is clipped: ${b.l}–${b.r}`);
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
         const [a, c] = [boxes[i], boxes[j]];
@@ -242,7 +249,7 @@ test('keyboard only: a whole conversation, suggestions, text size and hand-off; 
   await page.locator('.ba-log .ba-customer').filter({ hasText: chipText }).waitFor();
 
   // Read-aloud buttons and the text size controls are reachable and operable.
-  assert.ok(await tabTo((f) => /Text size$/.test(f.text)), 'display settings reachable');
+  assert.ok(await tabTo((f) => f.text === 'Menu'), 'the menu (display settings) reachable');
   await page.keyboard.press('Enter');
   assert.ok(await tabTo((f) => f.text.includes('Larger')), 'text size buttons reachable');
   await page.keyboard.press('Space');
@@ -353,7 +360,7 @@ test('read aloud: per answer, in the answer\'s language, can be stopped; auto-re
   await zh.getByRole('button', { name: '朗读' }).waitFor();
 
   // Auto-read (elder mode option): the next answer is read without a click.
-  await page.getByRole('button', { name: /Text size$/ }).click();
+  await page.getByRole('button', { name: 'Menu', exact: true }).click();
   await page.getByRole('button', { name: 'Large', exact: true }).click();
   await page.getByLabel('Read answers aloud automatically').check();
   await ask(page, 'I lost my card');
@@ -366,7 +373,7 @@ test('read aloud: per answer, in the answer\'s language, can be stopped; auto-re
   await openChat(none.page);
   await ask(none.page, 'I lost my card');
   assert.equal(await none.page.locator('.ba-read').count(), 0);
-  await none.page.getByRole('button', { name: /Text size$/ }).click();
+  await none.page.getByRole('button', { name: 'Menu', exact: true }).click();
   assert.equal(await none.page.getByLabel('Read answers aloud automatically').count(), 0);
 });
 
@@ -376,6 +383,7 @@ test('language: the widget root and every message carry the right lang; UI strin
   assert.equal(await page.locator('.ba-root').getAttribute('lang'), 'en');
   const zh = await ask(page, '我的银行卡丢了');
   assert.equal(await zh.getAttribute('lang'), 'zh-CN');
+  await page.getByRole('button', { name: 'Menu', exact: true }).click();
   await page.getByRole('button', { name: '中文' }).click();
   assert.equal(await page.locator('.ba-root').getAttribute('lang'), 'zh-CN');
   assert.equal(await page.locator('.ba-person').innerText(), '转人工客服');

@@ -91,7 +91,7 @@ password_hash = ${JSON.stringify(hash)}
 }
 
 /// The agent API, signed in with a bearer token (no cookie, so no Origin rules): take a conversation,
-/// reply, read its transcript, as the agent console does.
+/// reply, close it, read its transcript, as the agent console does.
 export async function agentApi(base) {
   const login = await fetch(base + 'v1/agent/login', {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -110,6 +110,7 @@ export async function agentApi(base) {
   return {
     take: (id) => call('POST', `${id}/take`),
     reply: (id, text) => call('POST', `${id}/reply`, { text }),
+    close: (id) => call('POST', `${id}/close`),
     transcript: async (id) => (await call('GET', id)).transcript,
   };
 }

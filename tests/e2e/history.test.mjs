@@ -111,6 +111,8 @@ test('the conversation survives navigating away and back; "Clear conversation" r
   assert.deepEqual(languages, ['en', 'zh-CN']);
 
   // Clear: asks first; "Keep it" keeps everything.
+  // In the header's menu.
+  await page.getByRole('button', { name: 'Menu', exact: true }).click();
   const clear = page.getByRole('button', { name: /Clear conversation/ });
   await clear.click();
   const confirm = page.getByRole('group', { name: /Clear this conversation/ });

@@ -164,7 +164,10 @@ test('compare: any two of the nine side by side on the same rows, in English and
   assert.equal(await cmp.getAttribute('data-b'), 'product_certificate_of_deposit');
   const heads = await cmp.locator('thead th[scope="col"]').allInnerTexts();
   assert.deepEqual(heads.slice(1), ['Fixed deposit', 'Certificate of deposit']);
-  const risk = cmp.locator('tr[data-row="risk"] td');
+  assert.equal(await cmp.locator('tr[data-row="risk"] td').count(), 2);
+  // In the panel's width the same rows are shown as one card per product (the table where it fits).
+  assert.deepEqual(await cmp.locator('.ba-compare-product h4').allInnerTexts(), ['Fixed deposit', 'Certificate of deposit']);
+  const risk = cmp.locator('.ba-compare-product [data-item="risk"] dd');
   assert.equal(await risk.count(), 2);
   for (const cell of await risk.allInnerTexts()) assert.match(cell, /Risk level R[1-5]/);
   assert.match(await cmp.locator('.ba-disclaimer').innerText(), /not advice/i);
@@ -174,7 +177,8 @@ test('compare: any two of the nine side by side on the same rows, in English and
   await cmp.waitFor();
   assert.equal(await reply.getAttribute('lang'), 'zh-CN');
   assert.deepEqual((await cmp.locator('thead th[scope="col"]').allInnerTexts()).slice(1), ['定期存款', '大额存单']);
-  assert.match(await cmp.locator('tr[data-row="risk"]').innerText(), /风险等级R/);
+  assert.deepEqual(await cmp.locator('.ba-compare-product h4').allInnerTexts(), ['定期存款', '大额存单']);
+  for (const cell of await cmp.locator('.ba-compare-product [data-item="risk"] dd').allInnerTexts()) assert.match(cell, /风险等级R/);
 
   // Every pair: the same rows for both products, each with its risk.
   const short = {
@@ -192,6 +196,9 @@ test('compare: any two of the nine side by side on the same rows, in English and
       assert.deepEqual([await c.getAttribute('data-a'), await c.getAttribute('data-b')], [a, b]);
       assert.equal(await c.locator('tbody tr').count(), 9);
       assert.equal(await c.locator('tbody tr td').count(), 18, 'every row has both cells');
+      for (const card of await c.locator('.ba-compare-product').all()) {
+        assert.equal(await card.locator('.ba-compare-item dd').count(), 9, 'each product card has the same rows');
+      }
     }
   }
   assert.deepEqual(errors, []);

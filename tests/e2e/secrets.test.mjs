@@ -125,6 +125,7 @@ test('every request about the conversation carries its secret in a header, never
     assert.equal((await r.json()).error, 'not_found');
   }
   // "Clear conversation" forgets the id, claim and secret: the next question opens a new conversation.
+  await page.getByRole('button', { name: 'Menu', exact: true }).click();
   await page.getByRole('button', { name: /Clear conversation/ }).click();
   await page.getByRole('button', { name: 'Yes, clear it' }).click();
   await outboxEmpty(page);
