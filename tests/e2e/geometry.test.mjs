@@ -66,6 +66,19 @@ function measure() {
     if (!inside(box(el), screen)) problems.push(`${name} ${fmt(box(el))} is not inside the ${vw}×${vh} viewport`);
   }
 
+  // The title's words stay whole: "Lakeside Bank assistan/t" is not something a customer reads.
+  const title = $('.ba-title');
+  const words = title ? document.createTreeWalker(title, NodeFilter.SHOW_TEXT) : null;
+  for (let n = words?.nextNode(); n; n = words.nextNode()) {
+    for (const m of n.textContent.matchAll(/[A-Za-z]+/g)) {
+      const range = document.createRange();
+      range.setStart(n, m.index);
+      range.setEnd(n, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (tops.size > 1) problems.push(`the title's word "${m[0]}" is broken over ${tops.size} lines`);
+    }
+  }
+
   // The visible part of an element: its box clipped by every scrolling or clipping ancestor.
   const visiblePart = (el, r) => {
     let out = { ...r };
