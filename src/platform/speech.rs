@@ -1,7 +1,9 @@
 //! Read-aloud with the platform's `speechSynthesis`, where it exists.
 //!
-//! Why this is careful: Android WebView has no `speechSynthesis`, and some browsers have the object but
-//! no voice for a language. The control is shown only when the API exists; speech starts only from a
+//! Why this is careful: Android WebView has no `speechSynthesis`, and some browsers and WebViews have the
+//! object but no voice at all, or none for a language: speaking then does nothing and says nothing. The
+//! control is shown only where a voice for the message's language exists (voices arrive late in
+//! Chromium: the list is read again on `voiceschanged`); speech starts only from a
 //! customer action (a click, or a reply to a question they just sent with auto-read on); starting a new
 //! utterance or pressing the button again stops the current one. The voice language follows the
 //! message's own language (`zh-CN` or `en`), not the page's.
@@ -19,17 +21,79 @@ pub fn available() -> bool {
     })
 }
 
-/// Which message is being read (by id), so its button can say "Stop reading".
+/// Which message is being read (by id), so its button can say "Stop reading", and which languages
+/// have a voice.
 #[derive(Clone, Copy)]
 pub struct Speaker {
     pub speaking: RwSignal<Option<u32>>,
+    /// The platform's voices' languages (BCP 47 tags, lower case).
+    voices: RwSignal<Vec<String>>,
+}
+
+/// The languages of `speechSynthesis.getVoices()` (read through `Reflect`: no web-sys voice bindings).
+fn voice_langs() -> Vec<String> {
+    let Some(synth) = web_sys::window().and_then(|w| w.speech_synthesis().ok()) else {
+        return Vec::new();
+    };
+    let list = js_sys::Reflect::get(&synth, &JsValue::from_str("getVoices"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&synth).ok())
+        .and_then(|v| v.dyn_into::<js_sys::Array>().ok());
+    list.map(|a| {
+        a.iter()
+            .filter_map(|v| {
+                js_sys::Reflect::get(&v, &JsValue::from_str("lang"))
+                    .ok()?
+                    .as_string()
+            })
+            .map(|l| l.to_ascii_lowercase().replace('_', "-"))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 impl Speaker {
     pub fn new() -> Self {
-        Self {
+        let speaker = Self {
             speaking: RwSignal::new(None),
+            voices: RwSignal::new(if available() {
+                voice_langs()
+            } else {
+                Vec::new()
+            }),
+        };
+        if let Some(synth) = web_sys::window()
+            .filter(|_| available())
+            .and_then(|w| w.speech_synthesis().ok())
+        {
+            let voices = speaker.voices;
+            let changed = Closure::<dyn Fn()>::new(move || {
+                voices.try_set(voice_langs());
+            });
+            let _ = synth.add_event_listener_with_callback(
+                "voiceschanged",
+                changed.as_ref().unchecked_ref(),
+            );
+            changed.forget();
         }
+        speaker
+    }
+
+    /// Whether a message in `lang` can be read aloud here: the API and a voice for the language
+    /// (Chinese: any `zh` or `cmn` voice; English: any `en` voice). Reactive: voices arrive late.
+    pub fn can_read(self, lang: Lang) -> bool {
+        let prefixes: &[&str] = match lang {
+            Lang::En => &["en"],
+            Lang::ZhCn => &["zh", "cmn"],
+        };
+        self.voices.with(|v| {
+            v.iter().any(|l| {
+                prefixes
+                    .iter()
+                    .any(|p| l == p || l.starts_with(&format!("{p}-")))
+            })
+        })
     }
 
     /// Reads `text` aloud in `lang`, replacing anything being read now.

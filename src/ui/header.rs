@@ -23,7 +23,7 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
     view! {
         <div class="ba-header">
             <div class="ba-header-row">
-                <h2 id="ba-title" class="ba-title">{move || s().title}</h2>
+                <h2 id="ba-title" class="ba-title">{move || chat.name(chat.locale.get()).unwrap_or_else(|| s().title.to_owned())}</h2>
                 <button
                     class="ba-header-button ba-person"
                     on:click=move |_| chat.accept_handoff(Reason::AskedForPerson, chat.locale.get_untracked())
@@ -60,7 +60,10 @@ pub fn Header(chat: Chat, prefs: Prefs, on_close: Callback<()>) -> impl IntoView
 #[component]
 fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
     let s = move || strings(chat.locale.get());
-    let can_speak = speech::available();
+    // Auto-read is offered where something can be read: a voice in either language.
+    let speaker = expect_context::<speech::Speaker>();
+    let can_speak =
+        move || speech::available() && (speaker.can_read(Lang::En) || speaker.can_read(Lang::ZhCn));
     let clear_open = RwSignal::new(false);
     let clear_button: NodeRef<leptos::html::Button> = NodeRef::new();
     view! {
@@ -92,7 +95,7 @@ fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
                 />
                 <span>{move || s().high_contrast}</span>
             </label>
-            {can_speak.then(|| view! {
+            {move || can_speak().then(|| view! {
                 <label class="ba-check">
                     <input
                         type="checkbox"
@@ -107,8 +110,8 @@ fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
                     class="ba-menu-button ba-language"
                     lang=move || if chat.locale.get() == Lang::En { "zh-CN" } else { "en" }
                     on:click=move |_| {
-                        chat.locale.update(|l| *l = if *l == Lang::En { Lang::ZhCn } else { Lang::En });
-                        chat.reset_suggestions();
+                        let other = if chat.locale.get_untracked() == Lang::En { Lang::ZhCn } else { Lang::En };
+                        chat.choose_locale(other);
                     }
                 >
                     {move || s().switch_language}

@@ -343,6 +343,7 @@ test('read aloud: per answer, in the answer\'s language, can be stopped; auto-re
     window.__spoken = [];
     window.__cancelled = 0;
     Object.defineProperty(window, 'speechSynthesis', { configurable: true, value: {
+      getVoices: () => [{ lang: 'en-US' }, { lang: 'zh-CN' }], addEventListener: () => {},
       speak: (u) => window.__spoken.push({ text: u.text, lang: u.lang }), cancel: () => { window.__cancelled++; } } });
     window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; this.lang = ''; } };
   };
@@ -375,6 +376,25 @@ test('read aloud: per answer, in the answer\'s language, can be stopped; auto-re
   assert.equal(await none.page.locator('.ba-read').count(), 0);
   await none.page.getByRole('button', { name: 'Menu', exact: true }).click();
   assert.equal(await none.page.getByLabel('Read answers aloud automatically').count(), 0);
+
+  // speechSynthesis without a Chinese voice (common in WebViews): a Chinese answer offers no control that
+  // would do nothing; an English one still does. Voices that arrive late (Chromium) bring it back.
+  const enOnly = () => {
+    window.__voices = [{ lang: 'en-GB' }];
+    window.__listeners = [];
+    Object.defineProperty(window, 'speechSynthesis', { configurable: true, value: {
+      getVoices: () => window.__voices, addEventListener: (_, f) => window.__listeners.push(f),
+      speak: () => {}, cancel: () => {} } });
+    window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; } };
+  };
+  const some = await openPage(browser, server.url, { viewport: DESKTOP, init: enOnly });
+  await openChat(some.page);
+  const zhAnswer = await ask(some.page, '我的银行卡丢了');
+  assert.equal(await zhAnswer.locator('.ba-read').count(), 0, 'no read-aloud without a Chinese voice');
+  const enAnswer = await ask(some.page, 'I lost my card');
+  await enAnswer.getByRole('button', { name: 'Read aloud' }).waitFor();
+  await some.page.evaluate(() => { window.__voices.push({ lang: 'zh-CN' }); window.__listeners.forEach((f) => f()); });
+  await zhAnswer.getByRole('button', { name: '朗读' }).waitFor();
 });
 
 test('language: the widget root and every message carry the right lang; UI strings switch', async () => {
