@@ -11,6 +11,7 @@
 
 use crate::conversation::{Author, Chat, Engine, Handoff};
 use crate::io::Io;
+use crate::io::outbox::{Link, Unreached};
 use crate::platform::prefs::{Prefs, TextSize};
 use crate::wire::write::Obj;
 use assistant_core::locale::Lang;
@@ -29,6 +30,9 @@ struct Config {
     persist_hours: Option<String>,
     /// `data-product-links`: JSON, product id (or `"*"`) → URL.
     product_links: Option<String>,
+    /// `data-title`, `data-title-zh`: the assistant's name, where the bank gives one.
+    title: Option<String>,
+    title_zh: Option<String>,
 }
 
 impl Config {
@@ -46,6 +50,8 @@ impl Config {
             persist: opt_string(&o, "persist")?,
             persist_hours: opt_string(&o, "persistHours")?,
             product_links: opt_string(&o, "productLinks")?,
+            title: opt_string(&o, "title")?,
+            title_zh: opt_string(&o, "titleZh")?,
         })
     }
 }
@@ -81,16 +87,34 @@ pub fn mount(
         .and_then(crate::wire::read::parse)
         .and_then(|o| crate::wire::read::string_map(&o))
         .unwrap_or_default();
-    let locale = config
-        .locale
-        .or_else(|| web_sys::window().and_then(|w| w.navigator().language()))
-        .and_then(|tag| Lang::from_tag(&tag))
+    // The customer's own earlier choice, else the page's language (its tag's `data-locale`, then the
+    // page's `lang`), else the browser's.
+    let page_lang = || {
+        let lang = web_sys::window()?
+            .document()?
+            .document_element()?
+            .get_attribute("lang")?;
+        Lang::from_tag(&lang)
+    };
+    let locale = crate::platform::prefs::remembered_locale()
+        .or_else(|| config.locale.as_deref().and_then(Lang::from_tag))
+        .or_else(page_lang)
+        .or_else(|| {
+            web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .and_then(|t| Lang::from_tag(&t))
+        })
         .unwrap_or_default();
     let owner = Owner::new();
     let chat = owner.with(|| {
         let prefs = Prefs::load(config.text_size.as_deref(), config.theme.as_deref());
         // The widget's only I/O handles, kept by the conversation from here on.
         let chat = Chat::new(locale, prefs, Io::new(assets), persist, product_links);
+        if let Err(e) = chat.set_names(config.title.as_deref(), config.title_zh.as_deref()) {
+            web_sys::console::warn_1(
+                &format!("assistant: data-title: {e}; the default name is used").into(),
+            );
+        }
         // Every component finds the conversation (element ids, the worker for calculators).
         provide_context(chat);
         chat
@@ -143,6 +167,18 @@ impl Widget {
             // The same as the customer's "Clear conversation": the transcript kept for the tab and
             // the conversation id go too.
             "reset" => chat.clear_conversation(),
+            // `setTitle(name, nameZh)`: JSON `{"title": …, "titleZh": …}` from the loader.
+            "title" => {
+                use crate::wire::read::{opt_string, parse};
+                let names = parse(&text)
+                    .and_then(|o| Some((opt_string(&o, "title")?, opt_string(&o, "titleZh")?)));
+                let Some((en, zh)) = names else {
+                    return Some("setTitle takes one or two strings".to_owned());
+                };
+                if let Err(e) = chat.set_names(en.as_deref(), zh.as_deref()) {
+                    return Some(e.to_owned());
+                }
+            }
             _ => return Some(format!("unknown command {name:?}")),
         }
         None
@@ -274,6 +310,42 @@ fn watch(chat: Chat, emit: js_sys::Function) {
             };
             emit_handoff("handoff", detail);
             was_handoff.set_value(h);
+        }
+    });
+    // The bank's server not reached: one `error` event per reason, with what to do about it.
+    let emit_link = send.clone();
+    let last_why = StoredValue::new(None);
+    Effect::new(move |_| {
+        let why = match chat.link.get() {
+            Link::Waiting { why, .. } => Some(why),
+            Link::Ok => None,
+        };
+        if why != last_why.get_value() {
+            last_why.set_value(why);
+            if let Some(why) = why {
+                let message = match why {
+                    Unreached::Offline => {
+                        "the browser is offline; requests wait and are sent when it is back"
+                    }
+                    Unreached::Unreachable => {
+                        "no response from the assistant server (down, or a wrong data-server address); requests wait and are retried"
+                    }
+                    Unreached::Blocked => {
+                        "the assistant server answered but this page may not read its answers: add this page's origin to the server's security.cors_origins (or check a proxy in between)"
+                    }
+                    Unreached::ServerError => {
+                        "the assistant server answered with an error (5xx); requests wait and are retried"
+                    }
+                };
+                emit_link(
+                    "error",
+                    Detail {
+                        code: Some(why.code()),
+                        message: Some(message),
+                        ..Detail::default()
+                    },
+                );
+            }
         }
     });
     Effect::new(move |_| {

@@ -60,6 +60,8 @@ const api = Object.freeze({
   toggle: () => command('toggle'),
   setLocale: (tag) => command('locale', String(tag)),
   setTextSize: (size) => command('textSize', String(size)),
+  /** The assistant's name (header and launcher); `nameZh` for Chinese (else `name` is used). */
+  setTitle: (name, nameZh) => command('title', JSON.stringify({ title: name ?? null, titleZh: nameZh ?? null })),
   ask: (text) => command('ask', String(text ?? '')),
   reset: () => command('reset'),
   /** An opaque token from the bank's own session (never a name, number or e-mail). */
@@ -194,7 +196,8 @@ const stored = (key) => { try { return localStorage.getItem(key); } catch { retu
  * contrast (the customer's remembered choice first, as `prefs.rs` does), so the swap is invisible.
  */
 function facade(data) {
-  const zh = /^zh([-_]|$)/i.test(data.locale ?? navigator.language ?? '');
+  // As the widget decides (host.rs): the customer's remembered choice, the tag's, the page's, the browser's.
+  const zh = /^zh([-_]|$)/i.test(stored('bank-assistant.locale') ?? data.locale ?? (document.documentElement.lang || navigator.language) ?? '');
   const size = textSize(stored('bank-assistant.text-size')) ?? textSize(data.textSize) ?? 'standard';
   const contrast = stored('bank-assistant.high-contrast');
   // Hidden until the stylesheet is in: an unstyled button would flash in the page's flow.
@@ -210,7 +213,9 @@ function facade(data) {
   path.setAttribute('fill', 'currentColor');
   path.setAttribute('d', ICON);
   svg.append(path);
-  button.append(svg, Object.assign(document.createElement('span'), { textContent: zh ? LAUNCHER.zh : LAUNCHER.en }));
+  // The bank's name for its assistant where it gave one (as the widget shows it: host.rs, Chat::name).
+  const name = ((zh ? data.titleZh || data.title : data.title) ?? '').trim().slice(0, 60);
+  button.append(svg, Object.assign(document.createElement('span'), { textContent: name || (zh ? LAUNCHER.zh : LAUNCHER.en) }));
   // Screen readers seldom announce aria-busy on a button: a click before the widget is in says so here.
   const status = Object.assign(document.createElement('span'), { className: 'ba-visually-hidden' });
   status.setAttribute('role', 'status');
@@ -276,7 +281,8 @@ function start() {
 /** Loads the widget (wasm, else the plain-JS fallback), puts it in the launcher's place and replays the queue. */
 async function mountWidget(container, data, launcher) {
   const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server: data.server ?? '',
-    persist: data.persist, persistHours: data.persistHours, productLinks: data.productLinks };
+    persist: data.persist, persistHours: data.persistHours, productLinks: data.productLinks,
+    title: data.title, titleZh: data.titleZh };
   let mode = 'wasm';
   let mounted;
   try {

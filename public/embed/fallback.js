@@ -102,8 +102,10 @@ export function mount(container, config, emit) {
 
   const label_ = () => {
     root.lang = locale;
-    launcher.firstChild.textContent = t().launcher;
-    title.textContent = t().title;
+    // The bank's name for its assistant where it gave one (data-title, data-title-zh), as the widget does.
+    const name = ((locale === 'zh-CN' ? config.titleZh || config.title : config.title) ?? '').trim().slice(0, 60);
+    launcher.firstChild.textContent = name || t().launcher;
+    title.textContent = name || t().title;
     close.setAttribute('aria-label', t().close);
     log.setAttribute('aria-label', t().log_label);
     label.textContent = t().input_label;

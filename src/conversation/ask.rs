@@ -164,6 +164,11 @@ impl Chat {
         }
         let masked = pii::mask(text);
         let lang = Lang::of_text(&masked.text, locale);
+        // Written in the other language: offer (in theirs, once) to switch; never switch unasked.
+        if lang != locale && !self.kept.with_value(|k| k.offered_switch) {
+            self.kept.update_value(|k| k.offered_switch = true);
+            self.switch_offer.set(Some(lang));
+        }
         let id = self.id();
         self.push(Message {
             id,

@@ -184,6 +184,11 @@ pub struct Chat {
     pub agent_typing: RwSignal<bool>,
     /// Whether requests to the server are waiting for the network.
     pub link: RwSignal<Link>,
+    /// The assistant's name where the bank gave one (`data-title`, `data-title-zh`, `setTitle`): in the
+    /// header and on the launcher instead of the default words. English, then Chinese.
+    pub names: RwSignal<(Option<String>, Option<String>)>,
+    /// The customer wrote in the other language: the widget offers (in theirs) to switch to it.
+    pub switch_offer: RwSignal<Option<Lang>>,
     /// How each message is shown, by message id, once known (`None`: as plain text). Answers from
     /// the worker come with theirs; others' are asked for (`ui::products::ready`).
     pub(crate) views: RwSignal<Views>,
@@ -202,6 +207,8 @@ pub(crate) struct Kept {
     pub persist: history::Persist,
     /// The host's "next step" links: product id (or `"*"` for any product) → URL.
     pub product_links: Links,
+    /// The offer to switch language was made (once a conversation: never nag).
+    pub offered_switch: bool,
     /// A hand-off was just asked for: the stream resumes after the last event this tab saw, so status
     /// events before this hand-off's own `queued` belong to an earlier hand-off in the conversation
     /// (its `cancelled`, recorded after the widget stopped listening) and are skipped.
@@ -237,6 +244,8 @@ impl Chat {
             handoff: RwSignal::new(Handoff::None),
             agent_typing: RwSignal::new(false),
             link: RwSignal::new(Link::Ok),
+            names: RwSignal::new((None, None)),
+            switch_offer: RwSignal::new(None),
             views: RwSignal::new(Views::new()),
             kept: StoredValue::new_local(Kept {
                 pending: Vec::new(),
@@ -244,6 +253,7 @@ impl Chat {
                 persist,
                 product_links,
                 awaiting_queued: false,
+                offered_switch: false,
                 io,
                 next_id: 1,
             }),
@@ -302,6 +312,40 @@ impl Chat {
             rate: None,
             offer_handoff: false,
         })
+    }
+
+    /// The bank's name for the assistant in `lang` (Chinese falls back to the English name: brand
+    /// names often go untranslated), if it gave one. Reactive.
+    pub fn name(&self, lang: Lang) -> Option<String> {
+        self.names.with(|(en, zh)| match lang {
+            Lang::En => en.clone(),
+            Lang::ZhCn => zh.clone().or_else(|| en.clone()),
+        })
+    }
+
+    /// Sets the bank's names for the assistant: each trimmed, 1–60 characters, or none.
+    pub fn set_names(&self, en: Option<&str>, zh: Option<&str>) -> Result<(), &'static str> {
+        let clean = |n: Option<&str>| -> Result<Option<String>, &'static str> {
+            match n.map(str::trim).filter(|n| !n.is_empty()) {
+                None => Ok(None),
+                Some(n) if n.chars().count() <= 60 => Ok(Some(n.to_owned())),
+                Some(_) => Err("the assistant's name must be at most 60 characters"),
+            }
+        };
+        let names = (clean(en)?, clean(zh)?);
+        self.names.set(names);
+        Ok(())
+    }
+
+    /// The customer chose the widget's language (the menu, or yes to the offer): switch, and remember
+    /// it on this device. (The page's `setLocale` switches without remembering.)
+    pub fn choose_locale(&self, lang: Lang) {
+        self.switch_offer.set(None);
+        crate::platform::prefs::remember_locale(lang);
+        if self.locale.get_untracked() != lang {
+            self.locale.set(lang);
+            self.reset_suggestions();
+        }
     }
 
     /// Records how message `id` is shown (`None`: as plain text); the first answer stays (a view that

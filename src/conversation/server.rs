@@ -26,6 +26,9 @@ pub(super) fn api_text_size(chat: &Chat) -> TextSize {
     }
 }
 
+/// The longest comment sent with a rating.
+pub const COMMENT_CHARS: usize = 300;
+
 impl Chat {
     /// This tab's conversation id, made on first use (so nothing is stored before the customer writes).
     pub fn conversation_id(&self) -> String {
@@ -83,13 +86,26 @@ impl Chat {
     }
 
     /// "Helpful" / "not helpful" on an answer, with an optional reason.
-    pub fn rate(self, rate: &Rateable, helpful: bool, comment: Option<String>) {
+    /// Rates an answer: `reason` is one of the offered reasons, `comment` what the customer typed
+    /// (masked here and cut to `COMMENT_CHARS`). The question of an answer the browser gave itself goes
+    /// with the rating only when the customer wrote a comment: a tap on "not helpful" alone sends the
+    /// answer's intent, never the customer's words.
+    pub fn rate(self, rate: &Rateable, helpful: bool, reason: Option<&str>, comment: Option<&str>) {
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(|c| {
+            assistant_core::pii::mask(&c.chars().take(COMMENT_CHARS).collect::<String>()).text
+        });
+        let question = comment.is_some().then(|| rate.question.clone());
+        let comment = match (reason, comment) {
+            (Some(r), Some(c)) => Some(format!("{r}: {c}")),
+            (Some(r), None) => Some(r.to_owned()),
+            (None, c) => c,
+        };
         let body = FeedbackRequest {
             message_id: rate.message_id.clone(),
             helpful,
             comment,
             conversation_id: self.conversation_id(),
-            question: Some(rate.question.clone()),
+            question,
             intent: rate.intent.clone(),
         };
         self.queue(Kind::Feedback, new_id("f"), "/v1/feedback".into(), &body);

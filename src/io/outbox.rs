@@ -160,8 +160,57 @@ pub enum Outcome {
 pub enum Link {
     /// Nothing waiting, or sending normally.
     Ok,
-    /// Requests are waiting for the network or the server.
-    Waiting { pending: usize },
+    /// Requests are waiting for the network or the server, for this reason.
+    Waiting { pending: usize, why: Unreached },
+}
+
+/// Why the bank's server was not reached: each gets its own calm words for the customer and its own
+/// `error` code for the page (issue #14: a missing CORS setting looked like "you seem to be offline").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unreached {
+    /// The browser says it has no network.
+    Offline,
+    /// No response: the server is down, or the address is wrong.
+    Unreachable,
+    /// The server answered, but not to this page: it does not allow the page's origin (CORS), or a
+    /// proxy stands in between. The bank's setting, not the customer's network.
+    Blocked,
+    /// The server answered with an error (5xx, or a page that is not its answer), or is busy.
+    ServerError,
+}
+
+impl Unreached {
+    /// The page's `error` event code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unreached::Offline => "offline",
+            Unreached::Unreachable => "server_unreachable",
+            Unreached::Blocked => "server_blocked",
+            Unreached::ServerError => "server_error",
+        }
+    }
+}
+
+/// Why no response came from `base`: the browser's own word that it is offline; else an opaque
+/// (`no-cors`) request to the server, which the browser lets through when the server is there but
+/// does not allow this page to read its answers; a same-origin server cannot be blocked that way.
+async fn why_unreached(base: &str) -> Unreached {
+    let Some(window) = web_sys::window() else {
+        return Unreached::Unreachable;
+    };
+    if !window.navigator().on_line() {
+        return Unreached::Offline;
+    }
+    if base.is_empty() {
+        return Unreached::Unreachable;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_mode(web_sys::RequestMode::NoCors);
+    let probe = window.fetch_with_str_and_init(&format!("{base}/v1/hours"), &init);
+    match wasm_bindgen_futures::JsFuture::from(probe).await {
+        Ok(_) => Unreached::Blocked,
+        Err(_) => Unreached::Unreachable,
+    }
 }
 
 /// Hears how each request ended (`start`).
@@ -180,6 +229,8 @@ struct State {
     timer: Option<TimeoutHandle>,
     on_outcome: Option<OnOutcome>,
     link: Option<RwSignal<Link>>,
+    /// Why the last attempt failed.
+    why: Unreached,
 }
 
 /// The widget's one outbox (made by `host::mount`, shared through `io::Io`): cheap to clone, every clone
@@ -200,6 +251,7 @@ impl Default for Outbox {
             timer: None,
             on_outcome: None,
             link: None,
+            why: Unreached::Unreachable,
         })))
     }
 }
@@ -592,10 +644,11 @@ impl Outbox {
     }
 
     fn set_link(&self) {
-        let (link, pending, failures) = self.with(|s| (s.link, s.items.len(), s.failures));
+        let (link, pending, failures, why) =
+            self.with(|s| (s.link, s.items.len(), s.failures, s.why));
         if let Some(link) = link {
             let value = if pending > 0 && failures > 0 {
-                Link::Waiting { pending }
+                Link::Waiting { pending, why }
             } else {
                 Link::Ok
             };
@@ -642,6 +695,11 @@ impl Outbox {
             claim: keys.claim.clone(),
         });
         let response = fetch(&format!("{base}/v1/conversations"), Some(&body), None).await;
+        // Still "sending" while finding out why nothing came back: nothing else starts meanwhile.
+        let why = match response {
+            Err(()) => Some(why_unreached(&base).await),
+            Ok(_) => None,
+        };
         self.with(|s| s.sending = false);
         match response {
             Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
@@ -653,12 +711,12 @@ impl Outbox {
                     });
                     self.pump();
                 }
-                // Not the server's answer (a proxy's page?): as if none came.
-                None => self.failed(None),
+                // Not the server's answer (a proxy's page?).
+                None => self.failed(None, Unreached::ServerError),
             },
             Ok(r) if is_permanent(r.status) => self.refused_open(&keys.id, &r.body),
-            Ok(r) => self.failed(retry_after(&r)),
-            Err(()) => self.failed(None),
+            Ok(r) => self.failed(retry_after(&r), Unreached::ServerError),
+            Err(()) => self.failed(None, why.unwrap_or(Unreached::Unreachable)),
         }
     }
 
@@ -741,6 +799,11 @@ impl Outbox {
     async fn send(self, base: String, item: Item, secret: Option<String>) {
         let url = format!("{base}{}", item.path);
         let response = fetch(&url, Some(&item.body), secret.as_deref()).await;
+        // Still "sending" while finding out why nothing came back: nothing else starts meanwhile.
+        let why = match response {
+            Err(()) => Some(why_unreached(&base).await),
+            Ok(_) => None,
+        };
         self.with(|s| s.sending = false);
         match response {
             Ok(r) if r.ok => self.done(&item, Outcome::Delivered { body: r.body }),
@@ -756,8 +819,8 @@ impl Outbox {
                     self.done(&item, Outcome::Refused { code, message });
                 }
             }
-            Ok(r) => self.failed(retry_after(&r)),
-            Err(()) => self.failed(None),
+            Ok(r) => self.failed(retry_after(&r), Unreached::ServerError),
+            Err(()) => self.failed(None, why.unwrap_or(Unreached::Unreachable)),
         }
     }
 
@@ -815,8 +878,9 @@ impl Outbox {
     }
 
     /// Exponential backoff with full jitter: a random wait in [0.5, 1] × min(30 s, 1 s × 2^failures).
-    fn failed(&self, retry_after_ms: Option<f64>) {
+    fn failed(&self, retry_after_ms: Option<f64>, why: Unreached) {
         let wait = self.with(|s| {
+            s.why = why;
             s.failures = s.failures.saturating_add(1);
             let cap = (FIRST_RETRY_MS * 2f64.powi(s.failures as i32 - 1)).min(MAX_RETRY_MS);
             let jittered = cap * (0.5 + 0.5 * js_sys::Math::random());

@@ -25,6 +25,8 @@ pub const LAST_EVENT: &str = "bank-assistant.last-event";
 pub const HANDOFF: &str = "bank-assistant.handoff";
 /// The agent who has the conversation, so a new page shows the hand-off as it was.
 pub const HANDOFF_AGENT: &str = "bank-assistant.handoff-agent";
+/// The language the customer chose for the widget (`platform::prefs`), in localStorage.
+pub const LOCALE: &str = "bank-assistant.locale";
 /// Display settings (`platform::prefs`), in localStorage.
 pub const TEXT_SIZE: &str = "bank-assistant.text-size";
 pub const HIGH_CONTRAST: &str = "bank-assistant.high-contrast";

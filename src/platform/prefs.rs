@@ -59,6 +59,17 @@ impl Prefs {
     }
 }
 
+/// The widget's language the customer chose earlier on this device (the menu's language button, or
+/// yes to the offer to switch), which wins over the page's.
+pub fn remembered_locale() -> Option<assistant_core::locale::Lang> {
+    stored(storage::LOCALE).and_then(|t| assistant_core::locale::Lang::from_tag(&t))
+}
+
+/// Remembers the customer's choice of language on this device.
+pub fn remember_locale(lang: assistant_core::locale::Lang) {
+    store(storage::LOCALE, lang.tag());
+}
+
 fn stored(key: &str) -> Option<String> {
     storage::local()?.get_item(key).ok()?
 }

@@ -6,7 +6,7 @@
 //! tester can read it.
 
 use crate::conversation::{Chat, Engine, Handoff};
-use crate::io::outbox::Link;
+use crate::io::outbox::{Link, Unreached};
 use crate::platform::i18n::strings;
 use crate::platform::speech::Speaker;
 use assistant_core::protocol::Stage;
@@ -71,7 +71,7 @@ pub fn App(chat: Chat, server: String) -> impl IntoView {
                 <svg class="ba-icon ba-launcher-icon" aria-hidden="true" viewBox="0 0 24 24" width="26" height="26">
                     <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h2V9H7zm4 0v2h2V9h-2zm4 0v2h2V9h-2z"/>
                 </svg>
-                <span>{move || s().launcher}</span>
+                <span>{move || chat.name(chat.locale.get()).unwrap_or_else(|| s().launcher.to_owned())}</span>
             </button>
             <section
                 id="ba-panel"
@@ -94,6 +94,7 @@ pub fn App(chat: Chat, server: String) -> impl IntoView {
                 <crate::ui::messages::MessageLog chat=chat/>
                 <StatusLine chat=chat/>
                 <HandoffBar chat=chat/>
+                <crate::ui::composer::LanguageOffer chat=chat/>
                 <crate::ui::composer::Suggestions chat=chat input=input/>
                 <crate::ui::composer::Composer chat=chat input=input/>
             </section>
@@ -105,8 +106,14 @@ pub fn App(chat: Chat, server: String) -> impl IntoView {
 fn StatusLine(chat: Chat) -> impl IntoView {
     let text = move || {
         let s = strings(chat.locale.get());
-        if let Link::Waiting { .. } = chat.link.get() {
-            return s.offline.to_owned();
+        if let Link::Waiting { why, .. } = chat.link.get() {
+            return match why {
+                Unreached::Offline => s.offline,
+                Unreached::Unreachable => s.unreachable,
+                Unreached::ServerError => s.server_down,
+                Unreached::Blocked => s.blocked,
+            }
+            .to_owned();
         }
         match chat.handoff.get() {
             Handoff::Requested => return s.requesting.to_owned(),

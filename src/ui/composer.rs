@@ -44,6 +44,24 @@ pub fn Suggestions(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView 
     }
 }
 
+/// "You are writing in Chinese: show the chat in Chinese?", in the customer's language, with one tap to
+/// switch (remembered) or to say no. Shown once a conversation, and only when asked for by the text.
+#[component]
+pub fn LanguageOffer(chat: Chat) -> impl IntoView {
+    move || {
+        chat.switch_offer.get().map(|lang| {
+            let s = strings(lang);
+            view! {
+                <div class="ba-switch" lang=lang.tag() role="group" aria-label=s.switch_offer>
+                    <p class="ba-switch-text">{s.switch_offer}</p>
+                    <button class="ba-switch-yes" on:click=move |_| chat.choose_locale(lang)>{s.switch_yes}</button>
+                    <button class="ba-switch-no" on:click=move |_| chat.switch_offer.set(None)>{s.switch_no}</button>
+                </div>
+            }
+        })
+    }
+}
+
 #[component]
 pub fn Composer(chat: Chat, input: NodeRef<html::Textarea>) -> impl IntoView {
     let draft = RwSignal::new(String::new());

@@ -8,7 +8,8 @@
 //! log). Only the newest answer asks "Was this helpful?": one rating row under every answer took the
 //! room the conversation needs.
 
-use crate::conversation::{Author, Chat, Message, Origin, Rateable};
+use crate::conversation::server::COMMENT_CHARS;
+use crate::conversation::{Author, Chat, Handoff, Message, Origin, Rateable};
 use crate::platform::i18n::strings;
 use crate::platform::speech::{self, Speaker};
 use assistant_core::routing::Reason;
@@ -30,7 +31,7 @@ pub fn MessageLog(chat: Chat) -> impl IntoView {
         };
         if id > last_read.get_value() {
             last_read.set_value(id);
-            if chat.prefs.auto_read.get_untracked() && speech::available() {
+            if chat.prefs.auto_read.get_untracked() && speaker.can_read(lang) {
                 speaker.speak(id, &text, lang);
             }
         }
@@ -57,8 +58,16 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         Author::Assistant => ("ba-message ba-assistant", s.assistant),
         Author::Agent => ("ba-message ba-assistant ba-agent", s.agent),
     };
-    let read_aloud = (message.author != Author::Customer && speech::available())
-        .then(|| view! { <ReadAloud id=message.id text=message.text.clone() lang=message.lang/> });
+    // Only where a voice for the message's language exists (a WebView may have none).
+    let read_aloud = (message.author != Author::Customer && speech::available()).then(|| {
+        let (id, text, lang) = (message.id, message.text.clone(), message.lang);
+        let speaker = expect_context::<Speaker>();
+        move || {
+            speaker
+                .can_read(lang)
+                .then(|| view! { <ReadAloud id=id text=text.clone() lang=lang/> })
+        }
+    });
     let offer = message.offer_handoff.then(|| {
         let reason = if message.origin == Origin::Handoff {
             Reason::Complaint
@@ -146,11 +155,16 @@ fn Rating(
     }
     let s = strings(lang);
     let step = RwSignal::new(Step::Ask);
+    let helpful_said = RwSignal::new(true);
+    let comment = RwSignal::new(String::new());
     let rate = StoredValue::new(rate);
     let send = move |helpful: bool, reason: Option<&str>| {
-        rate.with_value(|r| chat.rate(r, helpful, reason.map(str::to_owned)));
+        let typed = comment.get_untracked();
+        rate.with_value(|r| chat.rate(r, helpful, reason, Some(typed.as_str())));
+        helpful_said.set(helpful);
         step.set(Step::Done);
     };
+    let comment_id = format!("ba-comment-{}", chat.id());
     view! {
         <div
             class="ba-rating"
@@ -173,9 +187,28 @@ fn Rating(
                     {s.reasons.into_iter().map(|r| view! {
                         <button class="ba-rate ba-reason" on:click=move |_| send(false, Some(r))>{r}</button>
                     }).collect_view()}
-                    <button class="ba-rate" on:click=move |_| send(false, None)>{s.skip}</button>
+                    <label class="ba-comment-label" for=comment_id.clone()>{s.comment_label}</label>
+                    <textarea
+                        id=comment_id.clone()
+                        class="ba-comment"
+                        rows="2"
+                        maxlength=COMMENT_CHARS.to_string()
+                        prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))
+                    ></textarea>
+                    <button class="ba-rate" on:click=move |_| send(false, None)>
+                        {move || if comment.with(|c| c.trim().is_empty()) { s.skip } else { s.send }}
+                    </button>
                 }.into_any(),
-                Step::Done => view! { <span class="ba-rating-done">{s.feedback_thanks}</span> }.into_any(),
+                // After "not helpful", a person is one tap away (unless one is already on the way).
+                Step::Done => view! {
+                    <span class="ba-rating-done">{s.feedback_thanks}</span>
+                    {move || (!helpful_said.get() && chat.handoff.get() == Handoff::None).then(|| view! {
+                        <button class="ba-offer" on:click=move |_| chat.accept_handoff(Reason::Unsure, lang)>
+                            {s.talk_to_person}
+                        </button>
+                    })}
+                }.into_any(),
             }}
         </div>
     }

@@ -5,13 +5,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, serve, launch, openPage, openChat, ask } from './harness.mjs';
 
-let server, site, browser;
-const hostPage = ({ css = '', head = '', attrs = '' } = {}) => () => `<!doctype html>
+let server, site, browser, bare;
+const hostPage = ({ css = '', head = '', attrs = '', other = () => server } = {}) => () => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>A bank's page</title>${css}${head}</head>
 <body>
   <h1>Everyday banking</h1>
   <p class="ba-visually-hidden ba-message" id="decoy">The widget's class names on the host's own element.</p>
-  <script type="module" src="/assistant.js" data-server="${server.url.replace(/\/$/, '')}" data-locale="en"></script>
+  <script type="module" src="/assistant.js" data-server="${other().url.replace(/\/$/, '')}" data-locale="en"></script>
 </body></html>`;
 
 before(async () => {
@@ -19,17 +19,20 @@ before(async () => {
   // which must allow the site's origin (CORS); the site's CSP must allow the chat server.
   const pages = {};
   const csp = () => `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; ` +
-    `connect-src 'self' ${server.url.replace(/\/$/, '')}; worker-src 'self'`;
+    `connect-src 'self' ${server.url.replace(/\/$/, '')} ${bare?.url.replace(/\/$/, '') ?? ''}; worker-src 'self'`;
   site = await serve({ pages, csp: () => (server ? csp() : '') });
   server = await startServer({ cors: [site.url.replace(/\/$/, '')] });
   Object.assign(pages, {
     '/hostile.html': hostPage({ css: '<link rel="stylesheet" href="/fixtures/hostile.css">' }),
     '/plain.html': hostPage(),
+    // A chat server that was not told about the site (no CORS for it): the bank's misconfiguration.
+    '/nocors.html': hostPage({ other: () => bare }),
     '/early.html': hostPage({ head: '<script src="/fixtures/early.js"></script>' }),
   });
+  bare = await startServer();
   browser = await launch();
 });
-after(async () => { await browser?.close(); await server?.stop(); site?.close(); });
+after(async () => { await browser?.close(); await server?.stop(); await bare?.stop(); site?.close(); });
 
 /** No uncaught errors, no console errors, no CSP violations. */
 async function assertClean({ page, errors, console }, label) {
@@ -258,4 +261,29 @@ test('an answers file changed on the way is refused by its integrity hash: quest
   assert.ok(['kb', 'server'].includes(await reply.getAttribute('data-route')));
   assert.deepEqual(errors, []);
   await browserContext.close();
+});
+
+// Issue #14, problem 8: a missing CORS setting looked like "You seem to be offline" and no `error` event
+// fired. Each reason now has its own calm words for the customer and its own code for the page.
+test('a chat server that does not allow the site, and a browser that is offline, each say what they are', async () => {
+  const collect = () => {
+    window.__errors = [];
+    document.addEventListener('bank-assistant:error', (e) => window.__errors.push(e.detail.code));
+  };
+  const blocked = await openPage(browser, site.url + 'nocors.html', { init: collect });
+  await blocked.page.getByRole('button', { name: 'Chat with our assistant' }).click();
+  await blocked.page.locator('.ba-status[data-engine="ready"]').waitFor({ timeout: 60_000 });
+  await blocked.page.getByRole('button', { name: 'Talk to a person' }).first().click();
+  await blocked.page.locator('.ba-status').filter({ hasText: /a setting on the bank's side/ }).waitFor({ timeout: 15_000 });
+  assert.ok((await blocked.page.evaluate(() => window.__errors)).includes('server_blocked'));
+  assert.ok(!(await blocked.page.locator('.ba-status').innerText()).includes('offline'), 'not blamed on the network');
+
+  const offline = await openPage(browser, server.url, { init: collect });
+  await openChat(offline.page);
+  await offline.page.context().setOffline(true);
+  await offline.page.getByRole('button', { name: 'Talk to a person' }).first().click();
+  await offline.page.locator('.ba-status').filter({ hasText: /seem to be offline/ }).waitFor({ timeout: 15_000 });
+  assert.deepEqual(await offline.page.evaluate(() => window.__errors), ['offline']);
+  await offline.page.context().setOffline(false);
+  await offline.page.locator('.ba-status').filter({ hasText: /Waiting for a person|number \d+ in line|you are next/ }).waitFor({ timeout: 30_000 });
 });

@@ -21,7 +21,6 @@ mod glossary;
 
 use crate::conversation::{Author, Chat, Message, Origin};
 use crate::wire::worker::Answer;
-use assistant_core::locale::Lang;
 use assistant_core::protocol::{Render, ToWorker, View};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -33,14 +32,6 @@ pub use glossary::RichText;
 /// `Chat` is the context of every component).
 pub(crate) fn uid() -> u32 {
     expect_context::<Chat>().id()
-}
-
-/// "This is general information, not advice.", under a product answer shown without its card.
-fn general_info(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "This is general information, not advice.",
-        Lang::ZhCn => "以上是一般信息，不构成建议。",
-    }
 }
 
 /// The host's link for a product's "next steps", if it gave one (`data-product-links`, see
@@ -172,7 +163,7 @@ pub fn Body(chat: Chat, message: Message) -> impl IntoView {
         // for a product still the "not advice" line.
         None => {
             let note = is_product(&message)
-                .then(|| view! { <p class="ba-disclaimer">{general_info(lang)}</p> });
+                .then(|| view! { <p class="ba-disclaimer">{crate::platform::i18n::strings(lang).general_info}</p> });
             view! { {plain(&message.text)} {note} }.into_any()
         }
     }
