@@ -1,12 +1,13 @@
-// Screenshots for the README and ACCESSIBILITY.md: normal and elder (large-text) mode, English and
-// Chinese, phone and desktop width. `cargo xtask screenshots` builds dist/ and runs this; the PNGs are
+// Screenshots for the README and ACCESSIBILITY.md: standard and the largest text size (elder mode),
+// English and Chinese, phone (375 × 812) and desktop width. `cargo xtask screenshots` builds dist/ and runs this; the PNGs are
 // committed under docs/screenshots/ so reviewers see what customers see.
 import { mkdir } from 'node:fs/promises';
 import { serve, launch, openPage, openChat, ask } from './harness.mjs';
 
 const OUT = new URL('../../docs/screenshots/', import.meta.url).pathname;
-const QUESTIONS = { en: ['My card has not arrived yet'], zh: ['我的卡怎么还没到？'] };
-const VIEWPORTS = { phone: { width: 390, height: 760 }, desktop: { width: 1280, height: 800 } };
+// A question, then a product: the screenshot shows the product's answer from its first line.
+const QUESTIONS = { en: ['My card has not arrived yet', 'what is a personal loan'], zh: ['我的卡怎么还没到？', '个人消费贷款是什么'] };
+const VIEWPORTS = { phone: { width: 375, height: 812 }, desktop: { width: 1280, height: 800 } };
 
 const server = await serve();
 const browser = await launch();
@@ -15,7 +16,7 @@ try {
   for (const lang of ['en', 'zh']) {
     for (const mode of ['normal', 'elder']) {
       for (const [device, viewport] of Object.entries(VIEWPORTS)) {
-        const storage = { 'bank-assistant.text-size': mode === 'elder' ? 'larger' : 'standard' };
+        const storage = { 'bank-assistant.text-size': mode === 'elder' ? 'largest' : 'standard' };
         const { page } = await openPage(browser, server.url, { viewport, storage });
         if (lang === 'zh') {
           await page.route(server.url, async (route) => {
