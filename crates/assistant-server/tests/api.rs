@@ -702,6 +702,197 @@ async fn handoff_queue_agent_reply_and_live_events() {
     }
 }
 
+/// Signs `user` in through the console's form, as a browser does; returns the session cookie.
+async fn console_cookie(s: &TestServer, user: &str) -> String {
+    let resp = s
+        .send(
+            Request::post("/agent/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "http://bank.example")
+                .header("host", "bank.example")
+                .body(Body::from(format!(
+                    "username={user}&password={AGENT_PASSWORD}"
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A console page's HTML for the signed-in agent.
+async fn console_html(s: &TestServer, path: &str, cookie: &str) -> String {
+    let resp = s
+        .send(
+            Request::get(path)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    String::from_utf8(
+        http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_queue_shows_the_customer_s_first_message_masked_and_short_and_the_wait() {
+    for db in backends() {
+        let s = TestServer::new(&db).await;
+        let (c, quiet) = (s.open().await, s.open().await);
+        // The first customer line: markup, a card number, and far more than fits in a queue row.
+        let first = format!(
+            "<script>alert(1)</script> my card 4111 1111 1111 1111 was charged twice {}",
+            "and nobody tells me why ".repeat(12)
+        );
+        let transcript = json!([
+            {"role": "assistant", "text": "Hello! How can I help?"},
+            {"role": "customer", "text": first},
+            {"role": "assistant", "text": "I can connect you with our team."},
+            {"role": "customer", "text": "yes please, a person"}
+        ]);
+        let (st, t) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(
+                    json!({"conversation_id": c, "reason": "complaint", "locale": "en",
+                            "text_size": "large", "transcript": transcript}),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+        // A customer who handed off at once, with nothing said yet.
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(json!({"conversation_id": quiet, "reason": "requested", "locale": "zh-CN"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+
+        let li = s.login("li").await;
+        let (st, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("QueueResponse", &q);
+        let item = |q: &serde_json::Value, c: &str| {
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["conversation_id"] == c)
+                .cloned()
+                .unwrap_or_else(|| panic!("{c} in the queue: {q}"))
+        };
+        let i = item(&q, &c);
+        let shown = i["first_message"].as_str().expect("a first message");
+        assert!(
+            shown.starts_with("<script>alert(1)</script> my card [card ••••1111] was charged"),
+            "the first customer line, masked: {shown}"
+        );
+        assert!(!shown.contains("4111"), "{shown}");
+        assert!(shown.ends_with('…'), "shortened: {shown}");
+        assert!(
+            (100..=141).contains(&shown.chars().count()),
+            "about 140 characters: {} in {shown}",
+            shown.chars().count()
+        );
+        assert!(i["waited_s"].as_u64().is_some(), "{i}");
+        assert!(i["waited_s"].as_u64().unwrap() < 600, "{i}");
+        let quiet_item = item(&q, &quiet);
+        assert!(
+            quiet_item.get("first_message").is_none(),
+            "nothing said: no first message: {quiet_item}"
+        );
+        assert!(quiet_item["waited_s"].as_u64().is_some());
+
+        // What the quiet customer writes while waiting is their first message.
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/conversations/{quiet}/messages"),
+                Some(json!({"message_id": id(), "text": "我的手机号 13812345678 收不到验证码"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::ACCEPTED);
+        let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_valid("QueueResponse", &q);
+        let later = item(&q, &quiet)["first_message"]
+            .as_str()
+            .expect("the message sent while waiting")
+            .to_owned();
+        assert!(
+            later.contains("收不到验证码") && !later.contains("13812345678"),
+            "{later}"
+        );
+
+        // The console shows the same, escaped, with the wait in words.
+        let cookie = console_cookie(&s, "li").await;
+        let html = console_html(&s, "/agent", &cookie).await;
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt; my card [card ••••1111]"),
+            "the first message, escaped: {html}"
+        );
+        assert!(!html.contains("<script>alert"), "never raw markup: {html}");
+        assert!(html.contains("收不到验证码"), "{html}");
+        assert!(html.contains("complaint"), "{html}");
+        let waits: Vec<&str> = html
+            .split("<time datetime=")
+            .skip(1)
+            .filter_map(|t| t.split('>').nth(1)?.strip_suffix("</time"))
+            .collect();
+        assert_eq!(waits.len(), 2, "a wait for each row: {html}");
+        for w in waits {
+            assert!(
+                w.ends_with(" s") || w.ends_with(" min"),
+                "a wait in words, not a timestamp: {w:?}"
+            );
+        }
+
+        // Handing off again with nothing new said: the latest customer line before it is shown.
+        s.call(
+            "POST",
+            "/v1/handoff/cancel",
+            Some(json!({"conversation_id": c})),
+            None,
+        )
+        .await;
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(
+                    json!({"conversation_id": c, "reason": "distress", "locale": "en",
+                            "transcript": transcript}),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_valid("QueueResponse", &q);
+        assert_eq!(item(&q, &c)["first_message"], "yes please, a person");
+        let html = console_html(&s, "/agent", &cookie).await;
+        assert!(html.contains("upset"), "{html}");
+    }
+}
+
 #[tokio::test]
 async fn customer_can_cancel_and_go_back_to_the_assistant() {
     for db in backends() {
