@@ -1372,3 +1372,32 @@ async fn serves_the_build_s_precompressed_files_to_browsers_that_accept_them() {
         "public, max-age=31536000, immutable"
     );
 }
+
+#[tokio::test]
+async fn a_customer_who_left_the_queue_can_hand_off_again() {
+    for db in backends() {
+        let s = TestServer::with(&db, |c| c.handoff.abandon_after_s = 0).await;
+        let c = s.open().await;
+        let body = json!({"conversation_id": c, "reason": "complaint", "locale": "en"});
+        let (st, first) = s
+            .call("POST", "/v1/handoff", Some(body.clone()), None)
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assistant_server::jobs::abandon_gone(&s.state)
+            .await
+            .unwrap();
+        let li = s.login("li").await;
+        let path = format!("/v1/agent/conversations/{c}");
+        let (_, v) = s.call("GET", &path, None, Some(&li)).await;
+        assert_eq!(v["item"]["state"], "abandoned");
+        // They come back and ask again: a new ticket, in the queue, where agents see them.
+        let (st, again) = s.call("POST", "/v1/handoff", Some(body), None).await;
+        assert_eq!(st, StatusCode::OK, "{again}");
+        assert_valid("HandoffResponse", &again);
+        assert_ne!(again["ticket_id"], first["ticket_id"]);
+        assert!(again["position"].as_u64().unwrap() >= 1, "{again}");
+        let (_, v) = s.call("GET", &path, None, Some(&li)).await;
+        assert_eq!(v["item"]["state"], "queued");
+    }
+}

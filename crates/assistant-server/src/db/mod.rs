@@ -269,7 +269,8 @@ impl Store {
         row.as_ref().map(handoff_from).transpose()
     }
 
-    /// Queues a conversation (new ticket), replacing a closed or cancelled earlier hand-off.
+    /// Queues a conversation (new ticket), replacing an earlier hand-off that has ended (closed,
+    /// cancelled, or abandoned by a customer who has now come back).
     pub async fn queue(
         &self,
         conversation_id: &str,
@@ -286,7 +287,7 @@ impl Store {
              state = 'queued', reason = excluded.reason, locale = excluded.locale, \
              text_size = excluded.text_size, queued_at = excluded.queued_at, agent = NULL, \
              agent_name = NULL, updated_at = excluded.updated_at \
-             WHERE handoffs.state IN ('closed', 'cancelled')",
+             WHERE handoffs.state IN ('closed', 'cancelled', 'abandoned')",
         )
         .bind(conversation_id)
         .bind(ticket_id)
