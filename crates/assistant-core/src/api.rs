@@ -315,8 +315,17 @@ pub struct QueueItem {
     pub locale: Lang,
     pub text_size: TextSize,
     pub queued_at: String,
+    /// Seconds since `queued_at`, when the server answered (0 from a server that did not say).
+    #[serde(default)]
+    pub waited_s: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
+    /// What the customer wants, before an agent takes the conversation: their first line of this
+    /// hand-off (or, when they said nothing new, their latest line before it), masked again by the
+    /// server and cut to about 140 characters. Absent when the customer has said nothing; in the queue
+    /// only, not in a conversation's view (which has the whole transcript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_message: Option<String>,
 }
 
 /// `GET /v1/agent/queue?page=N`: waiting and active conversations, oldest first, one page.
@@ -438,5 +447,24 @@ mod tests {
             serde_json::to_string(&s).unwrap(),
             r#"{"type":"status","state":"active","agent_name":"Li"}"#
         );
+    }
+
+    #[test]
+    fn queue_items_from_older_servers_still_read_and_empty_fields_are_left_out() {
+        // An item as servers wrote it before `waited_s` and `first_message`.
+        let old = r#"{"conversation_id":"c1","ticket_id":"t1","state":"queued","reason":"complaint",
+            "locale":"en","text_size":"large","queued_at":"2026-12-07T10:00:00.000Z"}"#;
+        let i: QueueItem = serde_json::from_str(old).unwrap();
+        assert_eq!((i.waited_s, i.first_message.as_deref()), (0, None));
+        let v = serde_json::to_value(&i).unwrap();
+        assert_eq!(v["waited_s"], 0);
+        assert!(v.get("first_message").is_none() && v.get("agent").is_none());
+        let i = QueueItem {
+            waited_s: 125,
+            first_message: Some("my card [card ••••1111] was charged twice".into()),
+            ..i
+        };
+        let back: QueueItem = serde_json::from_value(serde_json::to_value(&i).unwrap()).unwrap();
+        assert_eq!(back, i);
     }
 }

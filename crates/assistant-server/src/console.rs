@@ -124,6 +124,16 @@ fn reason_words(r: assistant_core::api::HandoffReason) -> &'static str {
     }
 }
 
+/// How long someone has waited, as an agent reads it at a glance: "45 s", "2 min", "1 h 5 min".
+fn wait_words(s: u64) -> String {
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        _ if s % 3600 / 60 == 0 => format!("{} h", s / 3600),
+        _ => format!("{} h {} min", s / 3600, s % 3600 / 60),
+    }
+}
+
 fn state_words(s: HandoffState) -> &'static str {
     match s {
         HandoffState::Queued => "waiting",
@@ -169,8 +179,14 @@ async fn home(
         } else {
             format!("with {}", esc(h.agent.as_deref().unwrap_or("")))
         };
+        // The customer's words were masked by the server (`routes::agent::queue_page`); they are
+        // still the customer's text, so escaped like every other.
+        let said = match &h.first_message {
+            Some(t) => format!("<q>{}</q>", esc(t)),
+            None => "<span class=\"none\">nothing yet</span>".to_owned(),
+        };
         rows.push_str(&format!(
-            "<tr><td><a href=\"/agent/c/{id}\">{short}</a></td><td>{state}</td><td>{reason}</td><td>{lang}</td><td>{size:?}</td><td>{at}</td><td>{action}</td></tr>",
+            "<tr><td><a href=\"/agent/c/{id}\">{short}</a></td><td>{state}</td><td>{reason}</td><td class=\"said\">{said}</td><td>{lang}</td><td>{size:?}</td><td><time datetime=\"{at}\" title=\"Queued at {at}\">{waited}</time></td><td>{action}</td></tr>",
             id = esc(&h.conversation_id),
             short = esc(&crate::conversations::log_id(&h.conversation_id)),
             state = state_words(h.state),
@@ -178,13 +194,14 @@ async fn home(
             lang = h.locale.tag(),
             size = h.text_size,
             at = esc(&h.queued_at),
+            waited = wait_words(h.waited_s),
         ));
     }
     let queue_html = if queue.items.is_empty() {
         "<p>No one is waiting.</p>".to_owned()
     } else {
         format!(
-            "<table><caption>Waiting and active conversations, oldest first ({total} in all)</caption><thead><tr><th scope=\"col\">Conversation</th><th scope=\"col\">State</th><th scope=\"col\">Reason</th><th scope=\"col\">Language</th><th scope=\"col\">Text size</th><th scope=\"col\">Queued at</th><th scope=\"col\">Action</th></tr></thead><tbody>{rows}</tbody></table>",
+            "<table><caption>Waiting and active conversations, oldest first ({total} in all)</caption><thead><tr><th scope=\"col\">Conversation</th><th scope=\"col\">State</th><th scope=\"col\">Reason</th><th scope=\"col\">First message</th><th scope=\"col\">Language</th><th scope=\"col\">Text size</th><th scope=\"col\">Waited</th><th scope=\"col\">Action</th></tr></thead><tbody>{rows}</tbody></table>",
             total = queue.total
         )
     };
@@ -419,5 +436,38 @@ impl FromRequestParts<AppState> for ConsoleAgent {
             .await
             .map(ConsoleAgent)
             .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_read_at_a_glance() {
+        let cases = [
+            (0, "0 s"),
+            (45, "45 s"),
+            (59, "59 s"),
+            (60, "1 min"),
+            (125, "2 min"),
+            (3599, "59 min"),
+            (3600, "1 h"),
+            (3900, "1 h 5 min"),
+            (26 * 3600 + 59, "26 h"),
+        ];
+        for (s, words) in cases {
+            assert_eq!(wait_words(s), words, "{s} s");
+        }
+    }
+
+    #[test]
+    fn reasons_use_the_words_agents_know() {
+        use assistant_core::api::HandoffReason::*;
+        let words = [Requested, Complaint, Distress, Unanswered].map(reason_words);
+        assert_eq!(
+            words,
+            ["asked for a person", "complaint", "upset", "unanswered"]
+        );
     }
 }

@@ -702,6 +702,210 @@ async fn handoff_queue_agent_reply_and_live_events() {
     }
 }
 
+/// Signs `user` in through the console's form, as a browser does; returns the session cookie.
+async fn console_cookie(s: &TestServer, user: &str) -> String {
+    let resp = s
+        .send(
+            Request::post("/agent/login")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("origin", "http://bank.example")
+                .header("host", "bank.example")
+                .body(Body::from(format!(
+                    "username={user}&password={AGENT_PASSWORD}"
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A console page's HTML for the signed-in agent.
+async fn console_html(s: &TestServer, path: &str, cookie: &str) -> String {
+    let resp = s
+        .send(
+            Request::get(path)
+                .header("cookie", cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    String::from_utf8(
+        http_body_util::BodyExt::collect(resp.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+/// The console queue's table row of conversation `c`.
+fn row<'a>(html: &'a str, c: &str) -> &'a str {
+    let start = html
+        .find(&format!("<a href=\"/agent/c/{c}\">"))
+        .unwrap_or_else(|| panic!("a row for {c}: {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</tr>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn the_queue_shows_the_customer_s_first_message_masked_and_short_and_the_wait() {
+    for db in backends() {
+        // (On PostgreSQL the tests share one database: other tests' conversations are in the queue too.)
+        let s = TestServer::with(&db, |c| c.handoff.queue_page_size = 1000).await;
+        let (c, quiet) = (s.open().await, s.open().await);
+        // The first customer line: markup, a card number, and far more than fits in a queue row.
+        let first = format!(
+            "<script>alert(1)</script> my card 4111 1111 1111 1111 was charged twice {}",
+            "and nobody tells me why ".repeat(12)
+        );
+        let transcript = json!([
+            {"role": "assistant", "text": "Hello! How can I help?"},
+            {"role": "customer", "text": first},
+            {"role": "assistant", "text": "I can connect you with our team."},
+            {"role": "customer", "text": "yes please, a person"}
+        ]);
+        let (st, t) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(
+                    json!({"conversation_id": c, "reason": "complaint", "locale": "en",
+                            "text_size": "large", "transcript": transcript}),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+        // A customer who handed off at once, with nothing said yet.
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(json!({"conversation_id": quiet, "reason": "requested", "locale": "zh-CN"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+
+        let li = s.login("li").await;
+        let (st, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("QueueResponse", &q);
+        let item = |q: &serde_json::Value, c: &str| {
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["conversation_id"] == c)
+                .cloned()
+                .unwrap_or_else(|| panic!("{c} in the queue: {q}"))
+        };
+        let i = item(&q, &c);
+        let shown = i["first_message"].as_str().expect("a first message");
+        assert!(
+            shown.starts_with("<script>alert(1)</script> my card [card ••••1111] was charged"),
+            "the first customer line, masked: {shown}"
+        );
+        assert!(!shown.contains("4111"), "{shown}");
+        assert!(shown.ends_with('…'), "shortened: {shown}");
+        assert!(
+            (100..=141).contains(&shown.chars().count()),
+            "about 140 characters: {} in {shown}",
+            shown.chars().count()
+        );
+        assert!(i["waited_s"].as_u64().is_some(), "{i}");
+        assert!(i["waited_s"].as_u64().unwrap() < 600, "{i}");
+        let quiet_item = item(&q, &quiet);
+        assert!(
+            quiet_item.get("first_message").is_none(),
+            "nothing said: no first message: {quiet_item}"
+        );
+        assert!(quiet_item["waited_s"].as_u64().is_some());
+
+        // What the quiet customer writes while waiting is their first message.
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/conversations/{quiet}/messages"),
+                Some(json!({"message_id": id(), "text": "我的手机号 13812345678 收不到验证码"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::ACCEPTED);
+        let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_valid("QueueResponse", &q);
+        let later = item(&q, &quiet)["first_message"]
+            .as_str()
+            .expect("the message sent while waiting")
+            .to_owned();
+        assert!(
+            later.contains("收不到验证码") && !later.contains("13812345678"),
+            "{later}"
+        );
+
+        // The console shows the same, escaped, with the wait in words.
+        let cookie = console_cookie(&s, "li").await;
+        let html = console_html(&s, "/agent", &cookie).await;
+        assert!(!html.contains("<script>alert"), "never raw markup: {html}");
+        let row_c = row(&html, &c);
+        assert!(
+            row_c.contains("&lt;script&gt;alert(1)&lt;/script&gt; my card [card ••••1111]"),
+            "the first message, escaped: {row_c}"
+        );
+        assert!(row_c.contains("<td>complaint</td>"), "{row_c}");
+        let row_quiet = row(&html, &quiet);
+        assert!(row_quiet.contains("收不到验证码"), "{row_quiet}");
+        for r in [row_c, row_quiet] {
+            let wait = r
+                .split("<time datetime=")
+                .nth(1)
+                .and_then(|t| t.split('>').nth(1)?.strip_suffix("</time"))
+                .unwrap_or_else(|| panic!("a wait: {r}"));
+            assert!(
+                wait.ends_with(" s") || wait.ends_with(" min"),
+                "a wait in words, not a timestamp: {wait:?}"
+            );
+        }
+
+        // Handing off again with nothing new said: the latest customer line before it is shown.
+        s.call(
+            "POST",
+            "/v1/handoff/cancel",
+            Some(json!({"conversation_id": c})),
+            None,
+        )
+        .await;
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(
+                    json!({"conversation_id": c, "reason": "distress", "locale": "en",
+                            "transcript": transcript}),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_valid("QueueResponse", &q);
+        assert_eq!(item(&q, &c)["first_message"], "yes please, a person");
+        let html = console_html(&s, "/agent", &cookie).await;
+        let row_c = row(&html, &c);
+        assert!(row_c.contains("<td>upset</td>"), "{row_c}");
+        assert!(row_c.contains("<q>yes please, a person</q>"), "{row_c}");
+    }
+}
+
 #[tokio::test]
 async fn customer_can_cancel_and_go_back_to_the_assistant() {
     for db in backends() {
@@ -1167,4 +1371,33 @@ async fn serves_the_build_s_precompressed_files_to_browsers_that_accept_them() {
         resp.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+}
+
+#[tokio::test]
+async fn a_customer_who_left_the_queue_can_hand_off_again() {
+    for db in backends() {
+        let s = TestServer::with(&db, |c| c.handoff.abandon_after_s = 0).await;
+        let c = s.open().await;
+        let body = json!({"conversation_id": c, "reason": "complaint", "locale": "en"});
+        let (st, first) = s
+            .call("POST", "/v1/handoff", Some(body.clone()), None)
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assistant_server::jobs::abandon_gone(&s.state)
+            .await
+            .unwrap();
+        let li = s.login("li").await;
+        let path = format!("/v1/agent/conversations/{c}");
+        let (_, v) = s.call("GET", &path, None, Some(&li)).await;
+        assert_eq!(v["item"]["state"], "abandoned");
+        // They come back and ask again: a new ticket, in the queue, where agents see them.
+        let (st, again) = s.call("POST", "/v1/handoff", Some(body), None).await;
+        assert_eq!(st, StatusCode::OK, "{again}");
+        assert_valid("HandoffResponse", &again);
+        assert_ne!(again["ticket_id"], first["ticket_id"]);
+        assert!(again["position"].as_u64().unwrap() >= 1, "{again}");
+        let (_, v) = s.call("GET", &path, None, Some(&li)).await;
+        assert_eq!(v["item"]["state"], "queued");
+    }
 }

@@ -112,6 +112,22 @@ async fn change(
     Ok(true)
 }
 
+/// Characters of a customer's line shown in the agents' queue.
+pub const PREVIEW_CHARS: usize = 140;
+
+/// A customer's line as the agents' queue shows it: masked again (stored lines were masked when they
+/// arrived, but the queue must not rely on that), on one line, and cut on a character boundary to
+/// [`PREVIEW_CHARS`] characters, then "…". Masking comes first, so a cut never leaves part of a
+/// number unmasked.
+pub fn preview(text: &str) -> String {
+    let masked = pii::mask(text).text;
+    let one_line = masked.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(PREVIEW_CHARS) {
+        None => one_line,
+        Some((cut, _)) => format!("{}…", one_line[..cut].trim_end()),
+    }
+}
+
 // ---- the customer's side ---------------------------------------------------------------------------
 
 async fn ticket(state: &AppState, h: &Handoff) -> ApiResult<HandoffResponse> {
@@ -447,4 +463,28 @@ pub async fn delete(state: &AppState, who: &str, c: &str, ip: IpAddr) -> ApiResu
     }
     audit::record(state, who, "delete", Some(&log_id(c)), Some(ip), None).await;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_are_masked_one_line_and_cut_on_a_character_boundary() {
+        // Masked again even when the stored line was not (an older row, a browser that did not mask).
+        let p = preview("card 4111 1111 1111 1111\n\n  please   help");
+        assert_eq!(p, "card [card ••••1111] please help");
+        // Short lines are kept whole; long ones are cut to 140 characters (not bytes) and marked.
+        assert_eq!(preview("你好"), "你好");
+        let long = "我".repeat(300);
+        let p = preview(&long);
+        assert_eq!(p.chars().count(), PREVIEW_CHARS + 1);
+        assert!(p.ends_with("我…"));
+        let exact = "a".repeat(PREVIEW_CHARS);
+        assert_eq!(preview(&exact), exact, "exactly 140 is not cut");
+        // A number at the cut is masked before cutting, so no part of it shows.
+        let at_cut = format!("{} 4111 1111 1111 1111", "x".repeat(130));
+        assert!(!preview(&at_cut).contains("4111"), "{}", preview(&at_cut));
+        assert_eq!(preview("   "), "");
+    }
 }

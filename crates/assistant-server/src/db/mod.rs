@@ -87,7 +87,9 @@ impl Handoff {
             locale: self.locale,
             text_size: self.text_size,
             queued_at: rfc3339(self.queued_at),
+            waited_s: u64::try_from((now_ms() - self.queued_at) / 1000).unwrap_or(0),
             agent: self.agent_name.clone(),
+            first_message: None,
         }
     }
 }
@@ -267,7 +269,8 @@ impl Store {
         row.as_ref().map(handoff_from).transpose()
     }
 
-    /// Queues a conversation (new ticket), replacing a closed or cancelled earlier hand-off.
+    /// Queues a conversation (new ticket), replacing an earlier hand-off that has ended (closed,
+    /// cancelled, or abandoned by a customer who has now come back).
     pub async fn queue(
         &self,
         conversation_id: &str,
@@ -284,7 +287,7 @@ impl Store {
              state = 'queued', reason = excluded.reason, locale = excluded.locale, \
              text_size = excluded.text_size, queued_at = excluded.queued_at, agent = NULL, \
              agent_name = NULL, updated_at = excluded.updated_at \
-             WHERE handoffs.state IN ('closed', 'cancelled')",
+             WHERE handoffs.state IN ('closed', 'cancelled', 'abandoned')",
         )
         .bind(conversation_id)
         .bind(ticket_id)
@@ -338,22 +341,37 @@ impl Store {
             .try_get(0)
     }
 
-    /// Waiting and active hand-offs, oldest first, one page.
+    /// Waiting and active hand-offs, oldest first, one page; each with its customer's first line of
+    /// the hand-off (stored as the customer wrote it, already masked), all in one query: the first
+    /// customer line stored since it was queued (the lines the browser sent with it, then what they
+    /// wrote while waiting), or else the latest one before (a second hand-off with nothing new said).
     pub async fn open_handoffs(
         &self,
         limit: i64,
         offset: i64,
-    ) -> Result<Vec<Handoff>, sqlx::Error> {
+    ) -> Result<Vec<(Handoff, Option<String>)>, sqlx::Error> {
+        let customer_line = "SELECT e.data FROM events e WHERE e.conversation_id = h.conversation_id \
+             AND e.kind IN ('transcript', 'message') AND e.role = 'customer'";
         sqlx::query(&format!(
-            "SELECT {HANDOFF_COLS} FROM handoffs WHERE state IN ('queued', 'active') \
-             ORDER BY queued_at, ticket_id LIMIT $1 OFFSET $2"
+            "SELECT {HANDOFF_COLS}, COALESCE(\
+             ({customer_line} AND e.created_at >= h.queued_at ORDER BY e.id LIMIT 1), \
+             ({customer_line} AND e.created_at < h.queued_at ORDER BY e.id DESC LIMIT 1)) AS first_line \
+             FROM handoffs h WHERE h.state IN ('queued', 'active') \
+             ORDER BY h.queued_at, h.ticket_id LIMIT $1 OFFSET $2"
         ))
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(handoff_from)
+        .map(|row| {
+            let data: Option<String> = row.try_get("first_line")?;
+            let text = data.and_then(|d| match serde_json::from_str(&d) {
+                Ok(assistant_core::api::ConversationEvent::Message { text, .. }) => Some(text),
+                _ => None,
+            });
+            Ok((handoff_from(row)?, text))
+        })
         .collect()
     }
 

@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::stream::{last_event_id, stream};
 use assistant_core::api::{
     Accepted, AgentReply, AgentTyping, ConversationView, LeftMessage, LoginRequest, LoginResponse,
-    QueueResponse,
+    QueueItem, QueueResponse,
 };
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -81,8 +81,14 @@ pub async fn queue_page(state: &AppState, page: u32) -> ApiResult<QueueResponse>
         .store
         .open_handoffs(size, offset)
         .await?
-        .iter()
-        .map(|h| h.item())
+        .into_iter()
+        .map(|(h, first)| QueueItem {
+            first_message: first
+                .as_deref()
+                .map(conversations::preview)
+                .filter(|p| !p.is_empty()),
+            ..h.item()
+        })
         .collect();
     let total = state.store.open_count().await?;
     Ok(QueueResponse {
