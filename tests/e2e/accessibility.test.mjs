@@ -404,7 +404,7 @@ test('language: the widget root and every message carry the right lang; UI strin
   const zh = await ask(page, '我的银行卡丢了');
   assert.equal(await zh.getAttribute('lang'), 'zh-CN');
   await page.getByRole('button', { name: 'Menu', exact: true }).click();
-  await page.getByRole('button', { name: '中文' }).click();
+  await page.getByRole('button', { name: '中文', exact: true }).click();
   assert.equal(await page.locator('.ba-root').getAttribute('lang'), 'zh-CN');
   assert.equal(await page.locator('.ba-person').innerText(), '转人工客服');
   assert.ok(await page.getByRole('log', { name: '对话记录' }).isVisible());

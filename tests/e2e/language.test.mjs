@@ -61,7 +61,7 @@ test('the bank names its assistant: data-title on the launcher and in the header
   assert.equal(await page.locator('#ba-title').innerText(), 'Ask Lakey');
   assert.equal(await page.getByRole('dialog').getAttribute('aria-labelledby'), 'ba-title');
   await page.getByRole('button', { name: 'Menu', exact: true }).click();
-  await page.getByRole('button', { name: '中文' }).click();
+  await page.getByRole('button', { name: '中文', exact: true }).click();
   assert.equal(await page.locator('#ba-title').innerText(), '湖畔小助手');
   await page.evaluate(() => window.BankAssistant.setTitle('Lakey'));
   assert.equal(await page.locator('#ba-title').innerText(), 'Lakey', 'Chinese falls back to the one name given');

@@ -267,21 +267,26 @@ test('loan calculator: good input gives the monthly payment and total; bad input
   assert.match(await settled(dep.locator('[role="status"]'), /利息/), /存¥15,000，存1年，年利率2%，利息¥300\.00/);
 });
 
-test('elder mode: one part of the card at a time with Previous and Next; risk and "not advice" always shown', async () => {
+test('elder mode: a few pages of the card, one at a time, with Previous and Next; risk and "not advice" always shown', async () => {
   const { page } = await openPage(browser, server.url, { storage: { [SIZE_KEY]: 'largest' } });
   await openChat(page);
   const { card } = await askCard(page, 'How does a certificate of deposit work?');
-  assert.equal(await card.locator('.ba-part').count(), 1, 'one section at a time');
+  // The first page: the summary and its worked example together.
+  assert.deepEqual(await card.locator('.ba-part').evaluateAll((ps) => ps.map((p) => p.dataset.part)), ['summary', 'example']);
   assert.equal(await card.locator('button.ba-more').count(), 0);
-  assert.equal(await card.locator('button.ba-prev').count(), 0, 'no "Previous" on the first part');
+  assert.equal(await card.locator('button.ba-prev').count(), 0, 'no "Previous" on the first page');
   const position = card.locator('.ba-step-position');
   const total = Number((await position.innerText()).match(/of (\d+)/)[1]);
-  assert.ok(total >= 10, `${total} parts`);
+  // Issue #14: 11–12 one-section pages were too many taps; a few longer ones.
+  assert.ok(total >= 3 && total <= 6, `${total} pages`);
   const seen = [];
+  const pageFirsts = [];
   for (let i = 1; i <= total; i++) {
-    assert.match(await position.innerText(), new RegExp(`Part ${i} of ${total}`));
-    assert.equal(await card.locator('.ba-part').count(), 1);
-    seen.push(await card.locator('.ba-part').getAttribute('data-part'));
+    assert.match(await position.innerText(), new RegExp(`Page ${i} of ${total}`));
+    const onPage = await card.locator('.ba-part').evaluateAll((ps) => ps.map((p) => p.dataset.part));
+    assert.ok(onPage.length >= 1 && onPage.length <= 3, `page ${i}: ${onPage}`);
+    seen.push(...onPage);
+    pageFirsts.push(onPage[0]);
     assert.ok(await card.locator('.ba-risk').isVisible(), 'risk always visible');
     assert.ok(await card.locator('.ba-disclaimer').isVisible(), '"not advice" always visible');
     if (i < total) {
@@ -289,13 +294,14 @@ test('elder mode: one part of the card at a time with Previous and Next; risk an
       // Focus moves to the new part's heading (after the next frame).
       await page.waitForFunction(() => __ba.active()?.classList.contains('ba-part-title'));
       assert.equal(await page.evaluate(() => __ba.active().closest('.ba-part')?.dataset.part),
-        await card.locator('.ba-part').getAttribute('data-part'), 'the heading of the part now shown');
+        await card.locator('.ba-part').first().getAttribute('data-part'), 'the heading of the page now shown');
     }
   }
-  assert.equal(new Set(seen).size, total, 'every part shown once');
-  assert.equal(await card.locator('button.ba-next').count(), 0, 'no "Next" on the last part');
+  assert.equal(new Set(seen).size, seen.length, 'every part shown once');
+  assert.ok(seen.length >= 10, `all ${seen.length} parts of the card are on some page`);
+  assert.equal(await card.locator('button.ba-next').count(), 0, 'no "Next" on the last page');
   await card.locator('button.ba-prev').click();
-  assert.equal(await card.locator('.ba-part').getAttribute('data-part'), seen[total - 2]);
+  assert.equal(await card.locator('.ba-part').first().getAttribute('data-part'), pageFirsts[total - 2]);
   // Targets are at least 60 px in elder mode.
   const box = await card.locator('button.ba-prev').boundingBox();
   assert.ok(box.height >= 60 && box.width >= 60, JSON.stringify(box));
