@@ -702,51 +702,6 @@ async fn handoff_queue_agent_reply_and_live_events() {
     }
 }
 
-/// Signs `user` in through the console's form, as a browser does; returns the session cookie.
-async fn console_cookie(s: &TestServer, user: &str) -> String {
-    let resp = s
-        .send(
-            Request::post("/agent/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("origin", "http://bank.example")
-                .header("host", "bank.example")
-                .body(Body::from(format!(
-                    "username={user}&password={AGENT_PASSWORD}"
-                )))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-/// A console page's HTML for the signed-in agent.
-async fn console_html(s: &TestServer, path: &str, cookie: &str) -> String {
-    let resp = s
-        .send(
-            Request::get(path)
-                .header("cookie", cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::OK);
-    String::from_utf8(
-        http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap()
-}
-
 /// The console queue's table row of conversation `c`.
 fn row<'a>(html: &'a str, c: &str) -> &'a str {
     let start = html
@@ -853,8 +808,8 @@ async fn the_queue_shows_the_customer_s_first_message_masked_and_short_and_the_w
         );
 
         // The console shows the same, escaped, with the wait in words.
-        let cookie = console_cookie(&s, "li").await;
-        let html = console_html(&s, "/agent", &cookie).await;
+        let cookie = s.console_login("li").await;
+        let html = s.console_page("/agent", &cookie).await;
         assert!(!html.contains("<script>alert"), "never raw markup: {html}");
         let row_c = row(&html, &c);
         assert!(
@@ -899,7 +854,7 @@ async fn the_queue_shows_the_customer_s_first_message_masked_and_short_and_the_w
         let (_, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
         assert_valid("QueueResponse", &q);
         assert_eq!(item(&q, &c)["first_message"], "yes please, a person");
-        let html = console_html(&s, "/agent", &cookie).await;
+        let html = s.console_page("/agent", &cookie).await;
         let row_c = row(&html, &c);
         assert!(row_c.contains("<td>upset</td>"), "{row_c}");
         assert!(row_c.contains("<q>yes please, a person</q>"), "{row_c}");
@@ -1174,41 +1129,8 @@ async fn pages_carry_security_headers_and_the_console_needs_sign_in() {
     );
     assert!(!html.contains("<script>"), "no inline scripts");
     // Sign in through the form, then the queue page shows.
-    let form = format!("username=li&password={AGENT_PASSWORD}");
-    let resp = s
-        .send(
-            Request::post("/agent/login")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("origin", "http://bank.example")
-                .header("host", "bank.example")
-                .body(Body::from(form))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let cookie = resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let resp = s
-        .send(
-            Request::get("/agent")
-                .header("cookie", &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let html = String::from_utf8(
-        http_body_util::BodyExt::collect(resp.into_body())
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
-    .unwrap();
+    let cookie = s.console_login("li").await;
+    let html = s.console_page("/agent", &cookie).await;
     assert!(html.contains("<h1>Queue</h1>"), "{html}");
     // A cross-site form post is refused.
     let resp = s

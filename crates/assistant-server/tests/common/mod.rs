@@ -228,6 +228,45 @@ impl TestServer {
         String::from_utf8(bytes.to_vec()).unwrap()
     }
 
+    /// Signs `user` in through the console's form, as a browser does; returns the session cookie.
+    pub async fn console_login(&self, user: &str) -> String {
+        let resp = self
+            .send(
+                Request::post("/agent/login")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("origin", "http://bank.example")
+                    .header("host", "bank.example")
+                    .body(Body::from(format!(
+                        "username={user}&password={AGENT_PASSWORD}"
+                    )))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        resp.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A console page's HTML for the agent signed in with `cookie`.
+    pub async fn console_page(&self, path: &str, cookie: &str) -> String {
+        let resp = self
+            .send(
+                Request::get(path)
+                    .header("cookie", cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
     pub async fn login(&self, user: &str) -> String {
         let (s, v) = self
             .call(
