@@ -688,6 +688,18 @@ impl Outbox {
         }
     }
 
+    /// One attempt is over: why it failed, if it did (a response that is not a success is the server's
+    /// error; none at all is found out by `why_unreached`). Still "sending" until then, so nothing else
+    /// starts meanwhile.
+    async fn attempt_over(&self, base: &str, response: &Result<Fetched, ()>) -> Unreached {
+        let why = match response {
+            Ok(_) => Unreached::ServerError,
+            Err(()) => why_unreached(base).await,
+        };
+        self.with(|s| s.sending = false);
+        why
+    }
+
     /// `POST /v1/conversations`: the secret comes back, and the queue goes on.
     async fn open(self, base: String, keys: Keys) {
         let body = open_json(&OpenConversation {
@@ -695,12 +707,7 @@ impl Outbox {
             claim: keys.claim.clone(),
         });
         let response = fetch(&format!("{base}/v1/conversations"), Some(&body), None).await;
-        // Still "sending" while finding out why nothing came back: nothing else starts meanwhile.
-        let why = match response {
-            Err(()) => Some(why_unreached(&base).await),
-            Ok(_) => None,
-        };
-        self.with(|s| s.sending = false);
+        let why = self.attempt_over(&base, &response).await;
         match response {
             Ok(r) if r.ok => match read_opened(&r.body).filter(|o| o.conversation_id == keys.id) {
                 Some(opened) => {
@@ -712,11 +719,11 @@ impl Outbox {
                     self.pump();
                 }
                 // Not the server's answer (a proxy's page?).
-                None => self.failed(None, Unreached::ServerError),
+                None => self.failed(None, why),
             },
             Ok(r) if is_permanent(r.status) => self.refused_open(&keys.id, &r.body),
-            Ok(r) => self.failed(retry_after(&r), Unreached::ServerError),
-            Err(()) => self.failed(None, why.unwrap_or(Unreached::Unreachable)),
+            Ok(r) => self.failed(retry_after(&r), why),
+            Err(()) => self.failed(None, why),
         }
     }
 
@@ -799,12 +806,7 @@ impl Outbox {
     async fn send(self, base: String, item: Item, secret: Option<String>) {
         let url = format!("{base}{}", item.path);
         let response = fetch(&url, Some(&item.body), secret.as_deref()).await;
-        // Still "sending" while finding out why nothing came back: nothing else starts meanwhile.
-        let why = match response {
-            Err(()) => Some(why_unreached(&base).await),
-            Ok(_) => None,
-        };
-        self.with(|s| s.sending = false);
+        let why = self.attempt_over(&base, &response).await;
         match response {
             Ok(r) if r.ok => self.done(&item, Outcome::Delivered { body: r.body }),
             Ok(r) if is_permanent(r.status) => {
@@ -819,8 +821,8 @@ impl Outbox {
                     self.done(&item, Outcome::Refused { code, message });
                 }
             }
-            Ok(r) => self.failed(retry_after(&r), Unreached::ServerError),
-            Err(()) => self.failed(None, why.unwrap_or(Unreached::Unreachable)),
+            Ok(r) => self.failed(retry_after(&r), why),
+            Err(()) => self.failed(None, why),
         }
     }
 

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 /// Whether this platform can read aloud at all.
-pub fn available() -> bool {
+fn available() -> bool {
     web_sys::window().is_some_and(|w| {
         js_sys::Reflect::has(&w, &JsValue::from_str("speechSynthesis")).unwrap_or(false)
             && js_sys::Reflect::has(&w, &JsValue::from_str("SpeechSynthesisUtterance"))
@@ -80,7 +80,8 @@ impl Speaker {
         speaker
     }
 
-    /// Whether a message in `lang` can be read aloud here: the API and a voice for the language
+    /// Whether a message in `lang` can be read aloud here (the one check: without the API there are no
+    /// voices): a voice for the language
     /// (Chinese: any `zh` or `cmn` voice; English: any `en` voice). Reactive: voices arrive late.
     pub fn can_read(self, lang: Lang) -> bool {
         let prefixes: &[&str] = match lang {
@@ -88,11 +89,8 @@ impl Speaker {
             Lang::ZhCn => &["zh", "cmn"],
         };
         self.voices.with(|v| {
-            v.iter().any(|l| {
-                prefixes
-                    .iter()
-                    .any(|p| l == p || l.starts_with(&format!("{p}-")))
-            })
+            v.iter()
+                .any(|l| prefixes.contains(&l.split('-').next().unwrap_or_default()))
         })
     }
 

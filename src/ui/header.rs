@@ -62,8 +62,7 @@ fn Settings(chat: Chat, prefs: Prefs, open: RwSignal<bool>) -> impl IntoView {
     let s = move || strings(chat.locale.get());
     // Auto-read is offered where something can be read: a voice in either language.
     let speaker = expect_context::<speech::Speaker>();
-    let can_speak =
-        move || speech::available() && (speaker.can_read(Lang::En) || speaker.can_read(Lang::ZhCn));
+    let can_speak = move || speaker.can_read(Lang::En) || speaker.can_read(Lang::ZhCn);
     let clear_open = RwSignal::new(false);
     let clear_button: NodeRef<leptos::html::Button> = NodeRef::new();
     view! {

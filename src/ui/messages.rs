@@ -11,7 +11,7 @@
 use crate::conversation::server::COMMENT_CHARS;
 use crate::conversation::{Author, Chat, Handoff, Message, Origin, Rateable};
 use crate::platform::i18n::strings;
-use crate::platform::speech::{self, Speaker};
+use crate::platform::speech::Speaker;
 use assistant_core::routing::Reason;
 use leptos::prelude::*;
 
@@ -59,7 +59,7 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         Author::Agent => ("ba-message ba-assistant ba-agent", s.agent),
     };
     // Only where a voice for the message's language exists (a WebView may have none).
-    let read_aloud = (message.author != Author::Customer && speech::available()).then(|| {
+    let read_aloud = (message.author != Author::Customer).then(|| {
         let (id, text, lang) = (message.id, message.text.clone(), message.lang);
         let speaker = expect_context::<Speaker>();
         move || {
