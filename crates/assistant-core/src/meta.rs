@@ -20,7 +20,7 @@ pub struct ModelMeta {
     /// Lower-case hex SHA-256 of the ONNX file.
     pub sha256: String,
     pub featuriser: FeaturiserConfig,
-    /// Output classes, in the model's output order: the 91 intents and `out_of_scope`.
+    /// Output classes, in the model's output order: the 98 intents and `out_of_scope`.
     pub labels: Vec<String>,
     pub thresholds: Thresholds,
     /// Softmax temperature baked into the graph (kept for the record).

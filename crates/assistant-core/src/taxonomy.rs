@@ -99,6 +99,22 @@ pub const PRODUCTS: [&str; 9] = [
     "product_sme_loan",
 ];
 
+/// Topics a real bank gets that BANKING77 (a neobank's list) lacks: how to reach us, logging in, limits,
+/// opening an account, statements, branches, and a customer being steered by a fraudster.
+pub const BANK_SERVICES: [&str; 7] = [
+    "contact_bank",
+    "cannot_log_in",
+    "transfer_limits",
+    "open_account",
+    "account_statement",
+    "branch_hours",
+    "scam_warning",
+];
+
+/// A customer being steered by a fraudster ("move your money to a safe account"): warned at once and
+/// offered a person, first in the agents' queue.
+pub const SCAM_WARNING: &str = "scam_warning";
+
 /// The extra class the model is trained with; never answered from the knowledge base.
 pub const OUT_OF_SCOPE: &str = "out_of_scope";
 /// A customer asking for a person.
@@ -106,8 +122,9 @@ pub const HUMAN_AGENT: &str = "human_agent";
 /// A customer complaining.
 pub const COMPLAINT: &str = "complaint";
 
-/// Number of in-scope intents (77 + 5 + 9).
-pub const INTENT_COUNT: usize = BANKING77.len() + CONVERSATIONAL.len() + PRODUCTS.len();
+/// Number of in-scope intents (77 + 5 + 9 + 7).
+pub const INTENT_COUNT: usize =
+    BANKING77.len() + CONVERSATIONAL.len() + PRODUCTS.len() + BANK_SERVICES.len();
 
 /// Every in-scope intent label, in taxonomy order.
 pub fn intents() -> impl Iterator<Item = &'static str> {
@@ -115,6 +132,7 @@ pub fn intents() -> impl Iterator<Item = &'static str> {
         .iter()
         .chain(CONVERSATIONAL.iter())
         .chain(PRODUCTS.iter())
+        .chain(BANK_SERVICES.iter())
         .copied()
 }
 
@@ -133,12 +151,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn taxonomy_has_91_unique_intents() {
+    fn taxonomy_has_98_unique_intents() {
         let mut all: Vec<_> = intents().collect();
-        assert_eq!(all.len(), 91);
+        assert_eq!(all.len(), 98);
         all.sort_unstable();
         all.dedup();
-        assert_eq!(all.len(), 91, "labels must be unique");
+        assert_eq!(all.len(), 98, "labels must be unique");
         assert!(!is_intent(OUT_OF_SCOPE));
         assert!(is_intent("reverted_card_payment?") && is_intent("Refund_not_showing_up"));
     }
