@@ -79,6 +79,13 @@ def check_text(where, value):
             err(f"{where}.zh: has no Chinese")
 
 
+def norm(text):
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+TITLES = {}  # normalised title -> article id, both languages
+
+
 def load_corpus():
     articles = {}
     per_topic = Counter()
@@ -111,6 +118,10 @@ def load_corpus():
             extra = set(art) - {"id", "topic", "title", "answer", "section"}
             if extra:
                 err(f"{where}: unknown keys {sorted(extra)}")
+            if isinstance(art.get("title"), dict):
+                for lang in ("en", "zh"):
+                    if isinstance(art["title"].get(lang), str):
+                        TITLES[norm(art["title"][lang])] = aid
             for key in ("title", "answer"):
                 if key not in art:
                     err(f"{where}: {key} is missing")
@@ -146,6 +157,9 @@ def intent_labels():
 def check_eval(articles, labels):
     texts = {}
     report = {}
+    for stem in ("dev", "test"):
+        if not (HELP / "eval" / f"{stem}.csv").exists():
+            err(f"eval/{stem}.csv: is missing")
     for path in sorted((HELP / "eval").glob("*.csv")):
         name = path.relative_to(ROOT)
         counts = Counter()
@@ -163,6 +177,8 @@ def check_eval(articles, labels):
                     err(f"{where}: empty text")
                 if lang not in ("en", "zh"):
                     err(f"{where}: lang must be en or zh, is {lang!r}")
+                if norm(text) in TITLES:
+                    err(f"{where}: copies the title of article {TITLES[norm(text)]}: {text!r}")
                 key = (lang, text.lower())
                 if key in seen:
                     err(f"{where}: duplicate question {text!r}")
