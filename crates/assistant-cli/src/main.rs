@@ -21,7 +21,9 @@ use assistant_core::locale::Lang;
 use assistant_core::normalize::Normalizer;
 use assistant_core::pii;
 use assistant_core::products::ProductBundle;
-use assistant_core::routing::{Route, decide};
+use assistant_core::protocol::View;
+use assistant_core::routing::{Reason, Route, decide};
+use assistant_core::taxonomy;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -147,7 +149,10 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<(
             .with_context(|| format!("{file} has no '{name}' column"))
     };
     let (text_col, cat_col) = (col("text")?, col("category")?);
-    let (mut total, mut correct) = (0usize, 0usize);
+    // Optional columns of the customers'-words sets (training/customer/): the part of a product asked
+    // about, and the second question of a two-part one.
+    let (facet_col, second_col) = (col("facet").ok(), col("second").ok());
+    let mut n = Tally::default();
     let mut routes: BTreeMap<&str, usize> = BTreeMap::new();
     for record in reader.records() {
         let record = record?;
@@ -160,34 +165,94 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<(
             chip: None,
         };
         let reply = assistant::reply(&question, knowledge).map_err(anyhow::Error::msg)?;
-        total += 1;
-        correct += usize::from(
-            reply
-                .top
-                .first()
-                .is_some_and(|(i, _)| i == &record[cat_col]),
-        );
+        let want = &record[cat_col];
+        let said = reply.intent.as_deref();
+        n.total += 1;
+        n.top1 += usize::from(reply.top.first().is_some_and(|(i, _)| i == want));
         let route = match reply.route {
             Route::Answer => "answer",
             Route::Handoff => "handoff",
             Route::Server => "server",
+            Route::Clarify => "did you mean",
         };
         *routes.entry(route).or_default() += 1;
+        if reply.route == Route::Answer {
+            n.answered += 1;
+            n.answered_right += usize::from(said == Some(want));
+        }
+        if reply.route == Route::Clarify {
+            n.clarified += 1;
+            n.clarified_with_right += usize::from(reply.choices.iter().any(|c| c.intent == want));
+        }
+        let warned = reply.reason == Reason::Scam;
+        if want == taxonomy::SCAM_WARNING {
+            n.scams += 1;
+            n.scams_warned += usize::from(warned);
+        } else {
+            n.false_scam += usize::from(warned);
+        }
+        if let Some(f) = facet_col.map(|c| &record[c]).filter(|f| !f.is_empty()) {
+            n.facets += 1;
+            let opened = reply.view.as_deref().and_then(|v| match v {
+                View::Card(c) => c.parts.get(1).map(|p| p.key.clone()),
+                _ => None,
+            });
+            n.facets_opened += usize::from(opened.as_deref() == Some(&format!("facet-{f}")));
+        }
+        if let Some(s) = second_col.map(|c| &record[c]).filter(|s| !s.is_empty()) {
+            n.seconds += 1;
+            n.seconds_offered += usize::from(reply.also.as_ref().is_some_and(|a| a.intent == s));
+        }
     }
-    if total == 0 {
+    if n.total == 0 {
         bail!("{file} has no rows");
     }
-    let pct = |n: usize| 100.0 * n as f64 / total as f64;
+    let rate = |k: usize, of: usize| -> String {
+        if of == 0 {
+            return "n/a".into();
+        }
+        let p = k as f64 / of as f64;
+        let se = (p * (1.0 - p) / of as f64).sqrt();
+        format!("{:.2}% ± {:.2} ({k}/{of})", 100.0 * p, 100.0 * se)
+    };
     println!("file: {file}");
-    println!("examples: {total}");
-    println!("top-1 accuracy: {:.2}%", pct(correct));
-    for route in ["answer", "handoff", "server"] {
-        println!(
-            "routed to {route}: {:.2}%",
-            pct(routes.get(route).copied().unwrap_or(0))
-        );
+    println!("examples: {}", n.total);
+    println!("top-1 accuracy: {}", rate(n.top1, n.total));
+    for route in ["answer", "did you mean", "handoff", "server"] {
+        let k = routes.get(route).copied().unwrap_or(0);
+        println!("routed to {route}: {}", rate(k, n.total));
+    }
+    println!("accuracy of the answers given: {}", rate(n.answered_right, n.answered));
+    println!("did you mean, right intent among the choices: {}", rate(n.clarified_with_right, n.clarified));
+    if n.scams > 0 || n.false_scam > 0 {
+        println!("scam stories warned: {}", rate(n.scams_warned, n.scams));
+        println!("other questions warned as scams: {}", rate(n.false_scam, n.total - n.scams));
+    }
+    if n.facets > 0 {
+        println!("product questions opened at the part asked: {}", rate(n.facets_opened, n.facets));
+    }
+    if n.seconds > 0 {
+        println!("two-part questions, second offered: {}", rate(n.seconds_offered, n.seconds));
     }
     Ok(())
+}
+
+/// Counts for `eval` (each rate is printed with its binomial standard error).
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    top1: usize,
+    answered: usize,
+    answered_right: usize,
+    clarified: usize,
+    clarified_with_right: usize,
+    scams: usize,
+    scams_warned: usize,
+    false_scam: usize,
+    facets: usize,
+    facets_opened: usize,
+    seconds: usize,
+    seconds_offered: usize,
 }
 
 #[derive(serde::Serialize)]

@@ -67,6 +67,15 @@ impl AnswerBundle {
         Some(texts.get(lang))
     }
 
+    /// `intent` as a chip: its suggestion text in `lang`.
+    pub fn chip(&self, intent: &str, lang: Lang) -> Option<Suggestion> {
+        let s = self.intents.get(intent)?;
+        Some(Suggestion {
+            intent: intent.to_owned(),
+            text: s.suggestion.get(lang).to_owned(),
+        })
+    }
+
     /// Follow-up suggestions for `intent` in `lang`, at most `max`.
     pub fn suggestions(&self, intent: &str, lang: Lang, max: usize) -> Vec<Suggestion> {
         let Some(a) = self.intents.get(intent) else {
@@ -74,13 +83,7 @@ impl AnswerBundle {
         };
         a.related
             .iter()
-            .filter_map(|r| {
-                let s = self.intents.get(r)?;
-                Some(Suggestion {
-                    intent: r.clone(),
-                    text: s.suggestion.get(lang).to_owned(),
-                })
-            })
+            .filter_map(|r| self.chip(r, lang))
             .take(max)
             .collect()
     }

@@ -125,6 +125,9 @@ pub enum HandoffReason {
     Distress,
     /// Neither the browser nor the server could answer.
     Unanswered,
+    /// The customer's story is a fraudster's script ("move your money to a safe account"): first in
+    /// the agents' queue, before anyone who came earlier for anything else.
+    Scam,
 }
 
 /// Who wrote a transcript line.

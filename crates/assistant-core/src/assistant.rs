@@ -4,14 +4,18 @@
 //!
 //! In order: "compare A and B" is answered with a side-by-side table, no model run (not for a tapped
 //! chip); without the model (it failed to load) everything goes to the server; a chip's intent is
-//! taken as chosen, anything else goes through the model and [`decide`]; then the answer text for
-//! the route (the knowledge base's own words also before a hand-off the customer asked for or a
-//! complaint) and, after an answer, three suggestions in elder mode or four otherwise; and how to show
-//! the answer (its card, comparison or marked-up text), so the widget shows it in one trip.
+//! taken as chosen, anything else goes through the model and [`decide`]; a question that asks two
+//! things ([`two_questions`]) is answered for the first and the second is offered (`Reply::also`);
+//! then the answer text for the route (the knowledge base's own words also before a hand-off the
+//! customer asked for, a complaint or a scam warning), "Did you mean…?" choices for a close call, and,
+//! after an answer, three suggestions in elder mode or four otherwise; and how to show the answer (its
+//! card, opened at the part asked about (`products::facet`), comparison or marked-up text), so the
+//! widget shows it in one trip.
 
 use crate::answers::AnswerBundle;
 use crate::engine::IntentEngine;
 use crate::locale::Lang;
+use crate::products::facet::Facet;
 use crate::products::{ProductBundle, view};
 use crate::protocol::{Render, Reply, View};
 use crate::routing::{Decision, Reason, Route, decide};
@@ -57,6 +61,8 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
         answer: None,
         suggestions: Vec::new(),
         infer_ms: 0.0,
+        choices: Vec::new(),
+        also: None,
         compare: None,
         view: None,
     };
@@ -88,19 +94,36 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
         return Ok(reply);
     };
     // A chip's intent is known: no need to run the model for it.
-    let (d, top) = match q.chip.clone().filter(|i| taxonomy::is_intent(i)) {
+    let (mut d, top) = match q.chip.clone().filter(|i| taxonomy::is_intent(i)) {
         Some(intent) => (chosen(intent), Vec::new()),
         None => {
             let p = engine.predict(q.text).map_err(|e| e.to_string())?;
             let d = decide(&p.ranked, q.text, &engine.meta().thresholds);
-            (d, p.ranked.into_iter().take(3).collect())
+            (d, p.ranked.into_iter().take(3).collect::<Vec<_>>())
         }
     };
+    // Two questions in one ("fees for card abroad, and cash machine withdrawals?"): answer the first,
+    // offer the second, when each half is clear on its own and they differ.
+    if q.chip.is_none() && matches!(d.route, Route::Answer | Route::Clarify) {
+        if let Some((first, second)) = two_questions(q.text) {
+            let th = &engine.meta().thresholds;
+            let one = |t: &str| -> Result<Decision, String> {
+                let p = engine.predict(t).map_err(|e| e.to_string())?;
+                Ok(decide(&p.ranked, t, th))
+            };
+            let (d1, d2) = (one(first)?, one(second)?);
+            if d1.route == Route::Answer && d2.route == Route::Answer && d1.intent != d2.intent {
+                reply.also = d2.intent.as_deref().and_then(|i| answers.chip(i, lang));
+                d = d1;
+            }
+        }
+    }
     let intent = d.intent.as_deref().unwrap_or_default();
     let answer = match d.route {
         Route::Answer => answers.answer(intent, lang, q.simple),
-        // A person is offered; the knowledge base's own words for asking/complaining come first.
-        Route::Handoff if matches!(intent, "human_agent" | "complaint") => {
+        // A person is offered; the knowledge base's own words (asking, complaining, the scam warning)
+        // come first.
+        Route::Handoff if matches!(intent, "human_agent" | "complaint" | "scam_warning") => {
             answers.answer(intent, lang, q.simple)
         }
         _ => None,
@@ -108,8 +131,25 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
     if d.route == Route::Answer {
         reply.suggestions = answers.suggestions(intent, lang, suggestion_count(q.simple));
     }
+    if d.route == Route::Clarify {
+        reply.choices = top
+            .iter()
+            .filter_map(|(l, _)| answers.chip(l, lang))
+            .collect();
+    }
+    // The part of a product asked about ("信用卡年费多少钱"): the card opens there, and its first
+    // sentence answers before the general answer.
+    let facet = (d.route == Route::Answer && intent.starts_with("product_") && q.chip.is_none())
+        .then(|| Facet::detect(&engine.normalize(q.text)))
+        .flatten();
     reply.answer = answer.map(str::to_owned);
-    reply.view = shown(k.products, &d, reply.answer.as_deref(), lang);
+    reply.view = shown(k.products, &d, reply.answer.as_deref(), lang, facet);
+    if let Some(lead) = reply.view.as_deref().and_then(|v| match v {
+        View::Card(c) => c.lead.clone(),
+        _ => None,
+    }) {
+        reply.answer = reply.answer.map(|a| format!("{lead}\n\n{a}"));
+    }
     Ok(Reply {
         route: d.route,
         reason: d.reason,
@@ -120,6 +160,37 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
     })
 }
 
+/// Splits a question that clearly asks two things at its joint ("…, and …?", "…? also …", "…，还有…",
+/// "…？…？"), when both halves are long enough to be questions of their own.
+pub fn two_questions(text: &str) -> Option<(&str, &str)> {
+    const JOINTS: [&str; 14] = [
+        ", and ", "? and ", " and also ", "? also ", ". also ", "; also ", ", also ", ", plus ",
+        "，还有", "？还有", "还有就是", "另外", "顺便问", "以及",
+    ];
+    const ENDS: [char; 2] = ['?', '？'];
+    let lower = text.to_lowercase();
+    let enough = |s: &str| {
+        let s = s.trim_matches(|c: char| !c.is_alphanumeric());
+        s.split_whitespace().count() >= 3 || s.chars().filter(|c| !c.is_ascii()).count() >= 4
+    };
+    let at = |i: usize, len: usize| {
+        // `lower` and `text` have the same byte offsets for these joints only when lower-casing kept
+        // lengths; otherwise leave the question whole.
+        (lower.len() == text.len()).then(|| (&text[..i], &text[i + len..]))
+    };
+    let joint = JOINTS
+        .iter()
+        .filter_map(|j| lower.find(j).map(|i| (i, j.len())))
+        .chain(
+            text.char_indices()
+                .filter(|(i, c)| ENDS.contains(c) && *i + c.len_utf8() < text.len())
+                .map(|(i, c)| (i + c.len_utf8(), 0)),
+        )
+        .filter_map(|(i, len)| at(i, len))
+        .find(|(a, b)| enough(a) && enough(b))?;
+    Some((joint.0.trim(), joint.1.trim()))
+}
+
 /// How the answer is shown: a product's card for a `product_*` answer, else its paragraphs with glossary
 /// terms marked. `None` without an answer or a catalogue (the widget shows the plain text).
 fn shown(
@@ -127,17 +198,15 @@ fn shown(
     d: &Decision,
     answer: Option<&str>,
     lang: Lang,
+    facet: Option<Facet>,
 ) -> Option<Box<View>> {
     let (products, text) = (products?, answer?);
     let intent = d.intent.as_deref().unwrap_or_default();
-    let what = if d.route == Route::Answer && intent.starts_with("product_") {
-        Render::Product {
-            product: intent.to_owned(),
-        }
-    } else {
-        Render::Text {
-            text: text.to_owned(),
-        }
+    if d.route == Route::Answer && intent.starts_with("product_") {
+        return view::card_view(products, intent, lang, facet).map(|c| Box::new(View::Card(c)));
+    }
+    let what = Render::Text {
+        text: text.to_owned(),
     };
     view::render(products, &what, lang).map(Box::new)
 }
@@ -147,6 +216,7 @@ fn chosen(intent: String) -> Decision {
     let (route, reason) = match intent.as_str() {
         taxonomy::HUMAN_AGENT => (Route::Handoff, Reason::AskedForPerson),
         taxonomy::COMPLAINT => (Route::Handoff, Reason::Complaint),
+        taxonomy::SCAM_WARNING => (Route::Handoff, Reason::Scam),
         _ => (Route::Answer, Reason::Confident),
     };
     Decision {
@@ -154,5 +224,35 @@ fn chosen(intent: String) -> Decision {
         reason,
         intent: Some(intent),
         confidence: 1.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::two_questions;
+
+    #[test]
+    fn two_questions_split_at_their_joint_and_one_stays_whole() {
+        assert_eq!(
+            two_questions("fees for card abroad, and cash machine withdrawals?"),
+            Some(("fees for card abroad", "cash machine withdrawals?"))
+        );
+        assert_eq!(
+            two_questions("信用卡年费多少？境外取现收费吗？"),
+            Some(("信用卡年费多少？", "境外取现收费吗？"))
+        );
+        assert_eq!(
+            two_questions("how long does a transfer take? also is there a fee for it"),
+            Some(("how long does a transfer take", "is there a fee for it"))
+        );
+        for one in [
+            "my card and pin are lost",
+            "why?? and where is my card",
+            "hello?? is anyone there",
+            "card declined in spain, and?",
+            "转账多久到账",
+        ] {
+            assert_eq!(two_questions(one), None, "{one}");
+        }
     }
 }

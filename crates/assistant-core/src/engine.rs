@@ -101,6 +101,11 @@ impl IntentEngine {
         &self.meta
     }
 
+    /// `text` as the model reads it: NFKC, simplified Chinese, lower case (`normalize`).
+    pub fn normalize(&self, text: &str) -> String {
+        self.normalizer.normalize(text)
+    }
+
     /// The features the model sees for `text` (normalised, then featurised).
     pub fn features(&self, text: &str) -> Features {
         featurise(&self.normalizer.normalize(text), &self.meta.featuriser)

@@ -134,6 +134,13 @@ pub struct Reply {
     pub answer: Option<String>,
     pub suggestions: Vec<Suggestion>,
     pub infer_ms: f64,
+    /// "Did you mean…?" (route `clarify`): the candidates, best first, each as a chip to tap.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Suggestion>,
+    /// The second thing a two-part question asked ("…, and cash machine withdrawals?"), offered
+    /// after the answer to the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also: Option<Suggestion>,
     /// "Compare A and B": the two product ids (then `answer` is the one-line introduction and no
     /// model was run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +192,10 @@ pub enum View {
 pub struct CardView {
     pub product: String,
     pub name: String,
+    /// The one sentence that answers the part asked about ("There is no annual fee."), shown first;
+    /// that part then follows the summary (`products::view::card_view` with a facet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
     pub risk: RiskView,
     pub parts: Vec<Part>,
     pub notice: Option<String>,

@@ -2,11 +2,13 @@
 //!
 //! - a confident in-scope intent → answer from the knowledge base, at once, with no network;
 //! - the customer asks for a person, complains, or is clearly upset → offer a person (hand-off);
+//! - a customer being steered by a fraudster → the warning at once, and a person offered (scam first);
+//! - two intents nearly tied → "Did you mean…?" with the candidates, instead of a confident wrong answer;
 //! - unsure, or out of scope → ask the bank's server chatbot (with the masked text and top intents).
 //!
 //! Thresholds ship in the model metadata; training chooses them on held-out training data.
 
-use crate::taxonomy::{COMPLAINT, HUMAN_AGENT, OUT_OF_SCOPE};
+use crate::taxonomy::{COMPLAINT, HUMAN_AGENT, OUT_OF_SCOPE, SCAM_WARNING};
 use serde::{Deserialize, Serialize};
 
 /// Where a question goes.
@@ -19,6 +21,8 @@ pub enum Route {
     Handoff,
     /// Ask the server chatbot.
     Server,
+    /// Ask "Did you mean…?" with the top candidates (two intents nearly tied).
+    Clarify,
 }
 
 /// Why a route was chosen (for the UI's wording, for metrics, and for tests).
@@ -31,6 +35,10 @@ pub enum Reason {
     Distress,
     OutOfScope,
     Unsure,
+    /// The customer's story is a fraudster's script: warn, and offer a person first in the queue.
+    Scam,
+    /// The top two intents were too close to answer either with confidence.
+    CloseCall,
 }
 
 impl Reason {
@@ -71,7 +79,17 @@ pub struct Thresholds {
     pub answer: f32,
     /// Minimum probability of `human_agent` / `complaint` to offer a person.
     pub handoff: f32,
+    /// "Did you mean…?" when the top two intents' probabilities are closer than this (0: never).
+    /// Chosen by training on dev data (`training/train.py`), never on a test set.
+    #[serde(default)]
+    pub margin: f32,
 }
+
+/// A scam story is warned about when `scam_warning` is among the top three with at least this
+/// probability, even if another topic scores higher: the story ("the police called, move my money")
+/// also reads as a transfer question, and a needless warning costs a sentence where a missed one can
+/// cost a life's savings. Checked on the customers'-words dev set (`training/customer/dev.csv`).
+pub const SCAM_ANYWHERE: f32 = 0.2;
 
 /// The routing decision for one question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +113,16 @@ pub fn decide(ranked: &[(String, f32)], raw_text: &str, th: &Thresholds) -> Deci
         intent: intent.clone(),
         confidence: p,
     };
+    let scam = ranked
+        .iter()
+        .take(3)
+        .any(|(l, q)| l == SCAM_WARNING && *q >= SCAM_ANYWHERE);
+    if scam {
+        return Decision {
+            intent: Some(SCAM_WARNING.to_owned()),
+            ..decision(Route::Handoff, Reason::Scam)
+        };
+    }
     if is_distressed(raw_text) {
         return decision(Route::Handoff, Reason::Distress);
     }
@@ -110,7 +138,12 @@ pub fn decide(ranked: &[(String, f32)], raw_text: &str, th: &Thresholds) -> Deci
     if p < th.answer {
         return decision(Route::Server, Reason::Unsure);
     }
-    decision(Route::Answer, Reason::Confident)
+    match ranked.get(1) {
+        Some((second, q)) if second != OUT_OF_SCOPE && p - q < th.margin => {
+            decision(Route::Clarify, Reason::CloseCall)
+        }
+        _ => decision(Route::Answer, Reason::Confident),
+    }
 }
 
 /// Words that, on their own, show a customer is angry or in distress. Deliberately short and strong:
@@ -185,6 +218,7 @@ mod tests {
     const TH: Thresholds = Thresholds {
         answer: 0.5,
         handoff: 0.4,
+        margin: 0.0,
     };
 
     fn ranked(top: &str, p: f32) -> Vec<(String, f32)> {
@@ -245,5 +279,48 @@ mod tests {
         ] {
             assert!(!is_distressed(q), "{q}");
         }
+    }
+
+    #[test]
+    fn a_scam_story_is_warned_about_even_when_another_topic_scores_higher() {
+        let ranked = vec![
+            ("transfer_into_account".to_owned(), 0.5),
+            (SCAM_WARNING.to_owned(), 0.25),
+            ("pending_transfer".to_owned(), 0.1),
+        ];
+        let d = decide(&ranked, "the police said move my money to a safe account", &TH);
+        assert_eq!((d.route, d.reason), (Route::Handoff, Reason::Scam));
+        assert_eq!(d.intent.as_deref(), Some(SCAM_WARNING));
+        assert!(!d.reason.starts_handoff(), "a scam warning offers a person");
+        // Fourth place, or too weak: an ordinary answer.
+        let weak = vec![
+            ("transfer_into_account".to_owned(), 0.9),
+            (SCAM_WARNING.to_owned(), 0.05),
+        ];
+        assert_eq!(decide(&weak, "how do I transfer", &TH).route, Route::Answer);
+    }
+
+    #[test]
+    fn a_close_call_asks_did_you_mean_and_a_clear_one_answers() {
+        let th = Thresholds { margin: 0.2, ..TH };
+        let close = vec![
+            ("declined_card_payment".to_owned(), 0.55),
+            ("declined_transfer".to_owned(), 0.40),
+        ];
+        let d = decide(&close, "declined in spain", &th);
+        assert_eq!((d.route, d.reason), (Route::Clarify, Reason::CloseCall));
+        let clear = vec![
+            ("declined_card_payment".to_owned(), 0.85),
+            ("declined_transfer".to_owned(), 0.10),
+        ];
+        assert_eq!(decide(&clear, "card declined", &th).route, Route::Answer);
+        // Close to out-of-scope is not a choice between two topics.
+        let oos = vec![
+            ("declined_card_payment".to_owned(), 0.55),
+            (OUT_OF_SCOPE.to_owned(), 0.45),
+        ];
+        assert_eq!(decide(&oos, "x", &th).route, Route::Answer);
+        // Margin 0 (an older model's metadata): never asks.
+        assert_eq!(decide(&close, "declined in spain", &TH).route, Route::Answer);
     }
 }

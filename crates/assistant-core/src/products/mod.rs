@@ -24,6 +24,7 @@ pub mod calculator;
 pub mod card;
 pub mod catalogue;
 pub mod compare;
+pub mod facet;
 pub mod glossary;
 pub mod input;
 pub mod matcher;

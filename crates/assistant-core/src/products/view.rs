@@ -12,6 +12,7 @@
 use super::ProductBundle;
 use super::calculator::{deposit_from_text, describe_deposit, describe_loan, loan_from_text};
 use super::card::SectionKey;
+use super::facet::{Facet, first_sentence};
 use super::catalogue::{RiskLevel, WorkedExample};
 use super::glossary::{Glossary, Segment};
 use super::input::{parse_rate, parse_term};
@@ -124,7 +125,7 @@ pub fn render(bundle: &ProductBundle, what: &Render, lang: Lang) -> Option<View>
                 .map(|p| mark(&bundle.glossary, p, lang))
                 .collect(),
         }),
-        Render::Product { product } => card_view(bundle, product, lang).map(View::Card),
+        Render::Product { product } => card_view(bundle, product, lang, None).map(View::Card),
         Render::Compare { a, b } => compare_view(bundle, a, b, lang).map(View::Compare),
     }
 }
@@ -200,7 +201,16 @@ pub fn compare_view(bundle: &ProductBundle, a: &str, b: &str, lang: Lang) -> Opt
 /// The card for product `id`: summary, worked example, the calculator where one helps (filled in
 /// with the worked example), then every "tell me more" section (the example's own section excluded:
 /// the table shows it), each return or example with its risk line.
-pub fn card_view(bundle: &ProductBundle, id: &str, lang: Lang) -> Option<CardView> {
+///
+/// With a `facet` (the customer asked about one part: "信用卡年费多少钱"), that part's section comes
+/// right after the summary, always shown (not behind "Tell me more"; on elder mode's first page), and
+/// its first sentence is the card's `lead`: the answer to the question, before anything else.
+pub fn card_view(
+    bundle: &ProductBundle,
+    id: &str,
+    lang: Lang,
+    facet: Option<Facet>,
+) -> Option<CardView> {
     let card = bundle.catalogue.card(id, lang)?;
     let w = words(lang);
     let g = &bundle.glossary;
@@ -258,9 +268,31 @@ pub fn card_view(bundle: &ProductBundle, id: &str, lang: Lang) -> Option<CardVie
             blocks,
         });
     }
+    let mut lead = None;
+    if let Some(facet) = facet {
+        let key = facet.section();
+        let at = card
+            .sections
+            .iter()
+            .filter(|s| s.key != SectionKey::Example)
+            .position(|s| s.key == key);
+        if let Some(at) = at {
+            let first_detail = parts.iter().position(|p| p.detail).unwrap_or(parts.len());
+            let mut part = parts.remove(first_detail + at);
+            part.detail = false;
+            part.key = format!("facet-{}", facet.name());
+            parts.insert(1, part);
+            lead = card
+                .sections
+                .iter()
+                .find(|s| s.key == key)
+                .map(|s| first_sentence(&s.body).to_owned());
+        }
+    }
     Some(CardView {
         product: card.id,
         name: card.name,
+        lead,
         risk: risk_view(&card.risk, lang),
         parts,
         notice: card.example_notice,
@@ -392,7 +424,7 @@ mod tests {
         let b = bundle();
         for id in PRODUCTS {
             for lang in [Lang::En, Lang::ZhCn] {
-                let c = card_view(&b, id, lang).unwrap_or_else(|| panic!("{id}"));
+                let c = card_view(&b, id, lang, None).unwrap_or_else(|| panic!("{id}"));
                 assert_eq!(c.product, id);
                 assert!(!c.risk.label.is_empty() && !c.risk.meaning.is_empty());
                 assert!(c.notice.is_some(), "{id}: example notice");
@@ -425,10 +457,33 @@ mod tests {
     }
 
     #[test]
+    fn a_question_about_one_part_opens_the_card_there_with_its_answer_first() {
+        let b = bundle();
+        for lang in [Lang::En, Lang::ZhCn] {
+            let c = card_view(&b, "product_credit_card", lang, Some(Facet::Fees)).unwrap();
+            let costs = SectionKey::Costs.title(lang);
+            // Right after the summary, not behind "Tell me more".
+            assert_eq!(c.parts[1].title, costs, "{lang:?}");
+            assert!(!c.parts[1].detail);
+            assert_eq!(c.parts.iter().filter(|p| p.title == costs).count(), 1);
+            let lead = c.lead.clone().unwrap();
+            let body = text(match &c.parts[1].blocks[0] {
+                Block::Para { text, .. } => text,
+                other => panic!("{other:?}"),
+            });
+            assert!(body.starts_with(&lead), "{lead} / {body}");
+            // Every other part is still there, and a return still carries its risk.
+            let plain = card_view(&b, "product_credit_card", lang, None).unwrap();
+            assert_eq!(c.parts.len(), plain.parts.len());
+            assert!(plain.lead.is_none());
+        }
+    }
+
+    #[test]
     fn a_return_is_never_shown_without_its_risk() {
         let b = bundle();
         for id in PRODUCTS {
-            let c = card_view(&b, id, Lang::En).unwrap();
+            let c = card_view(&b, id, Lang::En, None).unwrap();
             let returns = c.parts.iter().find(|p| p.title == "What you get").unwrap();
             let notes = returns
                 .blocks
@@ -443,7 +498,7 @@ mod tests {
     fn deposits_and_loans_get_their_calculator_filled_in_with_the_example() {
         let b = bundle();
         let calc = |id| {
-            card_view(&b, id, Lang::En)
+            card_view(&b, id, Lang::En, None)
                 .unwrap()
                 .parts
                 .into_iter()
