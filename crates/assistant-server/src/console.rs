@@ -121,6 +121,7 @@ fn reason_words(r: assistant_core::api::HandoffReason) -> &'static str {
         Complaint => "complaint",
         Distress => "upset",
         Unanswered => "unanswered",
+        Scam => "possible scam: first in queue",
     }
 }
 
@@ -464,10 +465,16 @@ mod tests {
     #[test]
     fn reasons_use_the_words_agents_know() {
         use assistant_core::api::HandoffReason::*;
-        let words = [Requested, Complaint, Distress, Unanswered].map(reason_words);
+        let words = [Requested, Complaint, Distress, Unanswered, Scam].map(reason_words);
         assert_eq!(
             words,
-            ["asked for a person", "complaint", "upset", "unanswered"]
+            [
+                "asked for a person",
+                "complaint",
+                "upset",
+                "unanswered",
+                "possible scam: first in queue"
+            ]
         );
     }
 }

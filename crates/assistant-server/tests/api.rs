@@ -861,6 +861,63 @@ async fn the_queue_shows_the_customer_s_first_message_masked_and_short_and_the_w
     }
 }
 
+/// Issue #15: a customer being talked into moving their savings to a "safe account" cannot wait behind
+/// everyone who came earlier: a possible scam goes first in the queue, and the agent sees why.
+#[tokio::test]
+async fn a_possible_scam_goes_first_in_the_queue_and_the_agent_sees_why() {
+    for db in backends() {
+        let s = TestServer::with(&db, |c| c.handoff.queue_page_size = 1000).await;
+        let (early, earlier, scam) = (s.open().await, s.open().await, s.open().await);
+        let hand_off = |c: String, reason: &'static str| {
+            let s = &s;
+            async move {
+                let (st, r) = s
+                    .call(
+                        "POST",
+                        "/v1/handoff",
+                        Some(json!({"conversation_id": c, "reason": reason, "locale": "en"})),
+                        None,
+                    )
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{r}");
+                r["position"].as_u64().expect("a position")
+            }
+        };
+        hand_off(earlier.clone(), "requested").await;
+        let second = hand_off(early.clone(), "complaint").await;
+        let scam_place = hand_off(scam.clone(), "scam").await;
+        assert!(
+            scam_place < second,
+            "the scam ({scam_place}) goes before those who came earlier ({second})"
+        );
+
+        let li = s.login("li").await;
+        let (st, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("QueueResponse", &q);
+        let at = |c: &str| {
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|i| i["conversation_id"] == c)
+                .unwrap_or_else(|| panic!("{c} in the queue: {q}"))
+        };
+        assert!(at(&scam) < at(&earlier) && at(&scam) < at(&early), "{q}");
+        let cookie = s.console_login("li").await;
+        let html = s.console_page("/agent", &cookie).await;
+        assert!(
+            row(&html, &scam).contains("possible scam: first in queue"),
+            "{}",
+            row(&html, &scam)
+        );
+        for c in [scam, early, earlier] {
+            s.call("POST", "/v1/handoff/cancel", Some(json!({"conversation_id": c})), None)
+                .await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn customer_can_cancel_and_go_back_to_the_assistant() {
     for db in backends() {

@@ -108,6 +108,12 @@ fn handoff_from(row: &AnyRow) -> Result<Handoff, sqlx::Error> {
     })
 }
 
+/// A hand-off's priority in the queue: 0 for a possible scam (a customer may be moving their savings to
+/// a fraudster right now), 1 for everyone else.
+const PRIORITY: &str = "(CASE WHEN reason = 'scam' THEN 0 ELSE 1 END)";
+/// Queue order: possible scams first, then first come, first served.
+const QUEUE_ORDER: &str = "(CASE WHEN reason = 'scam' THEN 0 ELSE 1 END), queued_at, ticket_id";
+
 const HANDOFF_COLS: &str =
     "conversation_id, ticket_id, state, reason, locale, text_size, queued_at, agent, agent_name";
 
@@ -300,14 +306,16 @@ impl Store {
         Ok(())
     }
 
-    /// 1-based place in the queue of a waiting conversation.
+    /// 1-based place in the queue of a waiting conversation ([`QUEUE_ORDER`]).
     pub async fn position(&self, h: &Handoff) -> Result<u32, sqlx::Error> {
-        let n: i64 = sqlx::query(
+        let n: i64 = sqlx::query(&format!(
             "SELECT COUNT(*) FROM handoffs WHERE state = 'queued' AND \
-             (queued_at < $1 OR (queued_at = $1 AND ticket_id < $2))",
-        )
+             ({PRIORITY} < $3 OR ({PRIORITY} = $3 AND \
+             (queued_at < $1 OR (queued_at = $1 AND ticket_id < $2))))"
+        ))
         .bind(h.queued_at)
         .bind(&h.ticket_id)
+        .bind(i64::from(h.reason != HandoffReason::Scam))
         .fetch_one(&self.read)
         .await?
         .try_get(0)?;
@@ -317,7 +325,7 @@ impl Store {
     /// Waiting conversations in queue order.
     pub async fn queued_ids(&self) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query(
-            "SELECT conversation_id FROM handoffs WHERE state = 'queued' ORDER BY queued_at, ticket_id",
+            &format!("SELECT conversation_id FROM handoffs WHERE state = 'queued' ORDER BY {QUEUE_ORDER}"),
         )
         .fetch_all(&self.read)
         .await?
@@ -357,7 +365,7 @@ impl Store {
              ({customer_line} AND e.created_at >= h.queued_at ORDER BY e.id LIMIT 1), \
              ({customer_line} AND e.created_at < h.queued_at ORDER BY e.id DESC LIMIT 1)) AS first_line \
              FROM handoffs h WHERE h.state IN ('queued', 'active') \
-             ORDER BY h.queued_at, h.ticket_id LIMIT $1 OFFSET $2"
+             ORDER BY {QUEUE_ORDER} LIMIT $1 OFFSET $2"
         ))
         .bind(limit)
         .bind(offset)
