@@ -4,6 +4,7 @@
 use super::{Author, Chat, Engine, MAX_CHARS, Message, Origin, Rateable};
 use crate::platform::i18n::strings;
 use crate::wire::worker::Answer;
+use assistant_core::answers::Suggestion;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
 use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker, View};
@@ -141,13 +142,31 @@ impl Chat {
                     view,
                 );
             }
+            // Two topics nearly tied: ask which, with the candidates as the chips (issue #15).
+            (Route::Clarify, _, _) if !r.choices.is_empty() => {
+                self.waiting.update(|w| *w = w.saturating_sub(1));
+                let s = strings(r.lang);
+                let text = s.did_you_mean.replace("{choices}", &quoted(&r.choices, r.lang));
+                self.say(text, r.lang, Origin::Clarify, None);
+                self.suggestions.set(r.choices);
+                return;
+            }
             // Unsure or out of scope: the bank's server chatbot answers (still waiting).
             _ => self.ask_server(message_id, question, r.lang, r.top),
         }
-        if r.suggestions.is_empty() {
+        // A two-part question: the second part is offered first among the chips.
+        let mut chips = r.suggestions;
+        if let Some(also) = r.also {
+            let s = strings(r.lang);
+            let one = quoted(std::slice::from_ref(&also), r.lang);
+            self.say(s.also_asked.replace("{question}", &one), r.lang, Origin::Notice, None);
+            chips.retain(|c| c.intent != also.intent);
+            chips.insert(0, also);
+        }
+        if chips.is_empty() {
             self.reset_suggestions();
         } else {
-            self.suggestions.set(r.suggestions);
+            self.suggestions.set(chips);
         }
     }
 
@@ -226,6 +245,19 @@ impl Chat {
 
 /// The words that come with a hand-off offer (a complaint, an upset customer): the knowledge base's
 /// answer, or the widget's own. Only an offer: nobody is connected until the customer taps the button.
+/// The chips' words in quotes, "or" before the last: “A”, “B” or “C” / “A”、“B”还是“C”.
+fn quoted(chips: &[Suggestion], lang: Lang) -> String {
+    let q: Vec<String> = chips.iter().map(|c| format!("“{}”", c.text)).collect();
+    let (sep, or) = match lang {
+        Lang::En => (", ", format!(" {} ", strings(lang).or)),
+        Lang::ZhCn => ("、", strings(lang).or.to_owned()),
+    };
+    match q.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{}{or}{last}", rest.join(sep)),
+        _ => q.concat(),
+    }
+}
+
 fn offer_words(answer: Option<String>, lang: Lang) -> String {
     answer.unwrap_or_else(|| strings(lang).handoff_offer.to_owned())
 }

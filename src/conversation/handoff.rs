@@ -38,6 +38,7 @@ impl Chat {
                 Reason::Complaint => HandoffReason::Complaint,
                 Reason::Distress => HandoffReason::Distress,
                 Reason::AskedForPerson => HandoffReason::Requested,
+                Reason::Scam => HandoffReason::Scam,
                 _ => HandoffReason::Unanswered,
             },
             locale: lang,

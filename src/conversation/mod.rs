@@ -48,6 +48,8 @@ pub enum Origin {
     Handoff,
     /// "Compare A and B": the two product ids, shown side by side.
     Compare { a: String, b: String },
+    /// "Did you mean…?": two intents were too close to answer either; the candidates are the chips.
+    Clarify,
 }
 
 impl Origin {
@@ -62,6 +64,7 @@ impl Origin {
             Origin::Notice => "notice",
             Origin::Handoff => "handoff",
             Origin::Compare { .. } => "compare",
+            Origin::Clarify => "clarify",
         }
     }
 
@@ -75,6 +78,7 @@ impl Origin {
             "server" => Origin::Server,
             "agent" => Origin::Agent,
             "handoff" => Origin::Handoff,
+            "clarify" => Origin::Clarify,
             "compare" => Origin::compare(pair.unwrap_or_default()),
             _ => Origin::Notice,
         }

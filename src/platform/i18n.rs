@@ -42,6 +42,12 @@ pub struct Strings {
     pub connecting: &'static str,
     /// Said with a "talk to a person" button (a complaint, an upset customer): an offer, not a promise.
     pub handoff_offer: &'static str,
+    /// "Did you mean…?" before the candidates ({choices}: each in quotes, "or" before the last); the
+    /// candidates are the chips below.
+    pub did_you_mean: &'static str,
+    pub or: &'static str,
+    /// The second question of a two-part one, offered as the first chip ({question}).
+    pub also_asked: &'static str,
     pub offline: &'static str,
     /// No response from the bank's server (down, or the customer's network), and the server answered
     /// with an error, and the page may not talk to the server (the bank's setting).
@@ -125,6 +131,9 @@ const EN: Strings = Strings {
     menu: "Menu",
     connecting: "I'll connect you with a member of our team now.\n\nWhile you wait, you can keep writing here. They will see your messages.",
     handoff_offer: "I'm sorry this has been difficult. A member of our team can help: tap \"Talk to a person\" below if you'd like to talk to them.",
+    did_you_mean: "I want to be sure I answer the right question. Did you mean {choices}? Tap one below, or say it another way.",
+    or: "or",
+    also_asked: "You also asked: {question} Tap it below for the answer.",
     unreachable: "We can't reach the bank's service right now: you may be offline, or it may be down. Your message is saved and will be sent as soon as it's back.",
     server_down: "Our service is having a problem right now. Your message is saved and will be sent as soon as it's back.",
     blocked: "This page can't reach the bank's chat service (a setting on the bank's side). Your message is saved. If it's urgent, please call the number on the back of your card.",
@@ -207,6 +216,9 @@ const ZH: Strings = Strings {
     menu: "菜单",
     connecting: "我现在为您转接人工客服。\n\n等待时您可以继续在这里留言，客服会看到。",
     handoff_offer: "很抱歉给您带来困扰。我们的工作人员可以帮您：如需人工服务，请点下面的“转人工客服”。",
+    did_you_mean: "为了答得准确，想先确认一下：您是想问{choices}？请点下面的选项，或换个说法再问。",
+    or: "还是",
+    also_asked: "您还问了：{question}请点下面的按钮查看答案。",
     unreachable: "暂时连不上银行的服务：可能是网络断开，也可能是服务暂停。消息已保存，恢复后会自动发送。",
     server_down: "我们的服务暂时出了点问题。消息已保存，恢复后会自动发送。",
     blocked: "本页面暂时无法连接银行的在线服务（银行端的设置问题）。消息已保存。如有急事，请拨打卡背面的客服电话。",

@@ -69,10 +69,12 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         }
     });
     let offer = message.offer_handoff.then(|| {
-        let reason = if message.origin == Origin::Handoff {
-            Reason::Complaint
-        } else {
-            Reason::Unsure
+        // Why a person is wanted, for the agents' queue (a possible scam goes first).
+        let reason = match (&message.origin, message.intent.as_deref()) {
+            (Origin::Handoff, Some(assistant_core::taxonomy::SCAM_WARNING)) => Reason::Scam,
+            (Origin::Handoff, Some(assistant_core::taxonomy::COMPLAINT)) => Reason::Complaint,
+            (Origin::Handoff, _) => Reason::Distress,
+            _ => Reason::Unsure,
         };
         view! {
             <button class="ba-offer" on:click=move |_| chat.accept_handoff(reason, chat.locale.get_untracked())>

@@ -88,6 +88,7 @@ pub const ROUTES: &[(&str, Route)] = &[
     ("answer", Route::Answer),
     ("handoff", Route::Handoff),
     ("server", Route::Server),
+    ("clarify", Route::Clarify),
 ];
 pub const REASONS: &[(&str, Reason)] = &[
     ("confident", Reason::Confident),
@@ -96,6 +97,8 @@ pub const REASONS: &[(&str, Reason)] = &[
     ("distress", Reason::Distress),
     ("out_of_scope", Reason::OutOfScope),
     ("unsure", Reason::Unsure),
+    ("scam", Reason::Scam),
+    ("close_call", Reason::CloseCall),
 ];
 pub const LANGS: &[(&str, Lang)] = &[("en", Lang::En), ("zh-CN", Lang::ZhCn)];
 pub const HANDOFF_STATES: &[(&str, HandoffState)] = &[

@@ -114,11 +114,11 @@ fn the_enum_names_read_are_the_ones_serde_writes_for_every_variant() {
         &[Stage::Downloading, Stage::Preparing].map(stage),
     );
     let route = |r| match r {
-        Route::Answer | Route::Handoff | Route::Server => r,
+        Route::Answer | Route::Handoff | Route::Server | Route::Clarify => r,
     };
     check(
         js::ROUTES,
-        &[Route::Answer, Route::Handoff, Route::Server].map(route),
+        &[Route::Answer, Route::Handoff, Route::Server, Route::Clarify].map(route),
     );
     let reason = |r| match r {
         Reason::Confident
@@ -126,7 +126,9 @@ fn the_enum_names_read_are_the_ones_serde_writes_for_every_variant() {
         | Reason::Complaint
         | Reason::Distress
         | Reason::OutOfScope
-        | Reason::Unsure => r,
+        | Reason::Unsure
+        | Reason::Scam
+        | Reason::CloseCall => r,
     };
     let reasons = [
         Reason::Confident,
@@ -135,6 +137,8 @@ fn the_enum_names_read_are_the_ones_serde_writes_for_every_variant() {
         Reason::Distress,
         Reason::OutOfScope,
         Reason::Unsure,
+        Reason::Scam,
+        Reason::CloseCall,
     ];
     check(js::REASONS, &reasons.map(reason));
     let lang = |l| match l {
@@ -194,6 +198,20 @@ fn a_reply_with_its_view_reads_back_as_serde_wrote_it() {
             text: NASTY.into(),
         }],
         infer_ms: 1.5,
+        choices: vec![
+            Suggestion {
+                intent: "declined_transfer".into(),
+                text: NASTY.into(),
+            },
+            Suggestion {
+                intent: "declined_card_payment".into(),
+                text: "卡被拒".into(),
+            },
+        ],
+        also: Some(Suggestion {
+            intent: "atm_support".into(),
+            text: NASTY.into(),
+        }),
         compare: Some(("product_a".into(), NASTY.into())),
         view: Some(Box::new(View::Text {
             paragraphs: vec![vec![
@@ -217,6 +235,8 @@ fn a_reply_with_its_view_reads_back_as_serde_wrote_it() {
             compare: None,
             view: None,
             intent: None,
+            choices: Vec::new(),
+            also: None,
             ..reply
         },
     ] {

@@ -85,6 +85,7 @@ fn card(v: &JsValue) -> CardView {
     let w = get(v, "words");
     CardView {
         product: s(v, "product"),
+        lead: get(v, "lead").as_string(),
         name: s(v, "name"),
         risk: RiskView {
             level: s(&risk, "level"),

@@ -75,16 +75,22 @@ fn read_reply(o: &JsValue) -> Option<Reply> {
         }),
         lang: js::unit(o, "lang", js::LANGS)?,
         answer: js::get(o, "answer").as_string(),
-        suggestions: js::list(o, "suggestions", |s| Suggestion {
-            intent: js::s(s, "intent"),
-            text: js::s(s, "text"),
-        }),
+        suggestions: js::list(o, "suggestions", chip),
         infer_ms: js::get(o, "infer_ms").as_f64().unwrap_or(0.0),
+        choices: js::list(o, "choices", chip),
+        also: js::obj(o, "also").map(|s| chip(&s)),
         compare,
         view: js::obj(o, "view")
             .and_then(|v| super::view::view(&v))
             .map(Box::new),
     })
+}
+
+fn chip(s: &JsValue) -> Suggestion {
+    Suggestion {
+        intent: js::s(s, "intent"),
+        text: js::s(s, "text"),
+    }
 }
 
 /// A message to the worker as JSON, as serde writes `ToWorker` (tagged by `type`, snake_case), which

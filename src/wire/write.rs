@@ -154,6 +154,7 @@ pub fn handoff_reason(r: HandoffReason) -> &'static str {
         HandoffReason::Complaint => "complaint",
         HandoffReason::Distress => "distress",
         HandoffReason::Unanswered => "unanswered",
+        HandoffReason::Scam => "scam",
     }
 }
 

@@ -75,6 +75,7 @@ fn elder_pages(parts: &[Part]) -> Vec<Vec<usize>> {
 pub fn ProductCardView(chat: Chat, card: CardView, lang: Lang, uid: u32) -> impl IntoView {
     let CardView {
         product,
+        lead,
         name,
         risk,
         parts,
@@ -129,9 +130,15 @@ pub fn ProductCardView(chat: Chat, card: CardView, lang: Lang, uid: u32) -> impl
                 </div>
             }
         });
+        // The parts always shown, in order: the summary (no heading of its own), the part asked about
+        // (a fee question: "What it costs"), the worked example.
+        let shown_always = parts.with_value(|p| {
+            (0..p.len())
+                .filter(|&i| !p[i].detail && p[i].key != "calc")
+                .collect::<Vec<_>>()
+        });
         view! {
-            {render(0, false)}
-            {render(1, true)}
+            {shown_always.into_iter().map(|i| render(i, i > 0)).collect_view()}
             {calc_part}
             {move || (first_detail..first_detail + shown.get()).map(|i| render(i, true)).collect_view()}
             {move || {
@@ -200,6 +207,7 @@ pub fn ProductCardView(chat: Chat, card: CardView, lang: Lang, uid: u32) -> impl
     });
     view! {
         <article class="ba-card" data-product=product aria-labelledby=labelled_by>
+            {lead.map(|l| view! { <p class="ba-card-lead">{l}</p> })}
             <h3 id=name_id class="ba-card-name">{name}</h3>
             <p class="ba-risk" data-level=risk.level>
                 <span class="ba-risk-icon" aria-hidden="true">{risk.icon}</span>
