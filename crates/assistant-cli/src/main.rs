@@ -19,8 +19,8 @@
 
 use anyhow::{Context, Result, bail};
 use assistant_core::answers::AnswerBundle;
-use assistant_core::distress::is_distressed;
 use assistant_core::assistant::{self, Knowledge, Question};
+use assistant_core::distress::is_distressed;
 use assistant_core::engine::IntentEngine;
 use assistant_core::features::{FeaturiserConfig, featurise};
 use assistant_core::locale::Lang;
@@ -311,13 +311,11 @@ fn distress(file: &str, show_misses: bool) -> Result<()> {
         bail!("{file} has no rows");
     }
     println!("file: {file}");
-    println!("upset = angry + anxious + frightened; calm = neutral + positive; ± one binomial standard error");
+    println!(
+        "upset = angry + anxious + frightened; calm = neutral + positive; ± one binomial standard error"
+    );
     for (lang, c) in &by_lang {
-        println!(
-            "[{lang}] {} upset, {} calm",
-            c.tp + c.missed,
-            c.fp + c.tn
-        );
+        println!("[{lang}] {} upset, {} calm", c.tp + c.missed, c.fp + c.tn);
         println!("  precision {}", with_se(c.tp, c.tp + c.fp));
         println!("  recall    {}", with_se(c.tp, c.tp + c.missed));
         println!("  calm flagged {}", with_se(c.fp, c.fp + c.tn));
