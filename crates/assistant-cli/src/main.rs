@@ -9,12 +9,18 @@
 //!   JSON object per line. Training uses this, so Python never re-implements the featuriser. `--buckets W,C`
 //!   overrides the bucket counts (for experiments; hashes folded with `% buckets`).
 //! - `assistant featuriser`: the featuriser's settings as JSON (copied into the model metadata).
+//! - `assistant distress FILE.csv [--misses]`: a CSV with `text,label,lang` columns (label one of angry,
+//!   anxious, frightened, neutral, positive; lang en or zh) → per language, the precision and recall of
+//!   `is_distressed` for "upset" (angry, anxious, frightened) against calm (neutral, positive), each with
+//!   its binomial standard error, and the calm messages it flagged (`--misses`: the upset ones it missed
+//!   too). The text is masked first, as the widget does before it decides.
 //!
 //! Like the widget, `classify` and `eval` mask personal data before the model sees the text.
 
 use anyhow::{Context, Result, bail};
 use assistant_core::answers::AnswerBundle;
 use assistant_core::assistant::{self, Knowledge, Question};
+use assistant_core::distress::is_distressed;
 use assistant_core::engine::IntentEngine;
 use assistant_core::features::{FeaturiserConfig, featurise};
 use assistant_core::locale::Lang;
@@ -28,7 +34,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: assistant <classify | eval FILE.csv | features [--buckets W,C] | featuriser> [--model-dir DIR] [--kb-dir DIR]";
+const USAGE: &str = "usage: assistant <classify | eval FILE.csv | features [--buckets W,C] | featuriser | distress FILE.csv [--misses]> [--model-dir DIR] [--kb-dir DIR]";
 
 fn main() {
     if let Err(e) = run() {
@@ -57,6 +63,10 @@ fn run() -> Result<()> {
             }
             features(&cfg)
         }
+        Some("distress") => {
+            let misses = take_flag(&mut args, "--misses");
+            distress(args.get(1).context(USAGE)?, misses)
+        }
         Some("featuriser") => {
             println!(
                 "{}",
@@ -66,6 +76,14 @@ fn run() -> Result<()> {
         }
         _ => bail!(USAGE),
     }
+}
+
+fn take_flag(args: &mut Vec<String>, name: &str) -> bool {
+    let found = args.iter().position(|a| a == name);
+    if let Some(i) = found {
+        args.remove(i);
+    }
+    found.is_some()
 }
 
 fn take_option(args: &mut Vec<String>, name: &str) -> Result<Option<String>> {
@@ -290,6 +308,90 @@ fn features(cfg: &FeaturiserConfig) -> Result<()> {
             },
         )?;
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Counts for one language in `assistant distress`.
+#[derive(Default)]
+struct DistressCounts {
+    /// Upset and flagged, upset and missed, calm and flagged, calm and not flagged.
+    tp: usize,
+    missed: usize,
+    fp: usize,
+    tn: usize,
+    false_alarms: Vec<(String, String)>,
+    misses: Vec<(String, String)>,
+}
+
+/// `p` with one binomial standard error, `sqrt(p(1-p)/n)`, as percentages; "n/a" when `n` is 0.
+fn with_se(k: usize, n: usize) -> String {
+    if n == 0 {
+        return "n/a".to_owned();
+    }
+    let p = k as f64 / n as f64;
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    format!("{:5.1}% ± {:4.1} ({k}/{n})", 100.0 * p, 100.0 * se)
+}
+
+fn distress(file: &str, show_misses: bool) -> Result<()> {
+    let mut reader = csv::Reader::from_path(file).with_context(|| format!("reading {file}"))?;
+    let headers = reader.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{file} has no '{name}' column"))
+    };
+    let (text_col, label_col, lang_col) = (col("text")?, col("label")?, col("lang")?);
+    let mut by_lang: BTreeMap<String, DistressCounts> = BTreeMap::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record?;
+        let (text, label, lang) = (&record[text_col], &record[label_col], &record[lang_col]);
+        let upset = match label {
+            "angry" | "anxious" | "frightened" => true,
+            "neutral" | "positive" => false,
+            other => bail!("{file} row {}: unknown label {other:?}", n + 2),
+        };
+        if !matches!(lang, "en" | "zh") {
+            bail!("{file} row {}: unknown lang {lang:?}", n + 2);
+        }
+        // The widget decides on the masked text.
+        let flagged = is_distressed(&pii::mask(text).text);
+        let c = by_lang.entry(lang.to_owned()).or_default();
+        match (upset, flagged) {
+            (true, true) => c.tp += 1,
+            (true, false) => {
+                c.missed += 1;
+                c.misses.push((label.to_owned(), text.to_owned()));
+            }
+            (false, true) => {
+                c.fp += 1;
+                c.false_alarms.push((label.to_owned(), text.to_owned()));
+            }
+            (false, false) => c.tn += 1,
+        }
+    }
+    if by_lang.is_empty() {
+        bail!("{file} has no rows");
+    }
+    println!("file: {file}");
+    println!(
+        "upset = angry + anxious + frightened; calm = neutral + positive; ± one binomial standard error"
+    );
+    for (lang, c) in &by_lang {
+        println!("[{lang}] {} upset, {} calm", c.tp + c.missed, c.fp + c.tn);
+        println!("  precision {}", with_se(c.tp, c.tp + c.fp));
+        println!("  recall    {}", with_se(c.tp, c.tp + c.missed));
+        println!("  calm flagged {}", with_se(c.fp, c.fp + c.tn));
+        for (label, text) in &c.false_alarms {
+            println!("  false positive ({label}): {text}");
+        }
+        if show_misses {
+            for (label, text) in &c.misses {
+                println!("  missed ({label}): {text}");
+            }
+        }
     }
     Ok(())
 }

@@ -12,6 +12,7 @@
 pub mod answers;
 pub mod api;
 pub mod display;
+pub mod distress;
 pub mod locale;
 pub mod pii;
 pub mod products;
