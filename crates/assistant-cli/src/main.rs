@@ -53,8 +53,9 @@ fn run() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("classify") => classify(&load_engine(&model_dir)?),
         Some("eval") => {
+            let misses = take_flag(&mut args, "--misses");
             let file = args.get(1).context(USAGE)?;
-            eval(&load_engine(&model_dir)?, &kb_dir, file)
+            eval(&load_engine(&model_dir)?, &kb_dir, file, misses)
         }
         Some("features") => {
             let mut cfg = FeaturiserConfig::default();
@@ -143,7 +144,9 @@ fn round3(p: f32) -> f32 {
     (p * 1000.0).round() / 1000.0
 }
 
-fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<()> {
+/// `misses`: also print each question the assistant got wrong (wrong answer, scam not warned, part of a
+/// product not opened, second question not offered), for looking at dev sets only.
+fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str, misses: bool) -> Result<()> {
     let read = |name: &str| {
         let path = kb_dir.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
@@ -194,9 +197,17 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<(
             Route::Clarify => "did you mean",
         };
         *routes.entry(route).or_default() += 1;
+        let miss = |what: &str| {
+            if misses {
+                println!("miss ({what}): {:?} want {want}, got {:?} {:?}", &record[text_col], reply.route, said);
+            }
+        };
         if reply.route == Route::Answer {
             n.answered += 1;
             n.answered_right += usize::from(said == Some(want));
+            if said != Some(want) {
+                miss("wrong answer");
+            }
         }
         if reply.route == Route::Clarify {
             n.clarified += 1;
@@ -206,6 +217,9 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<(
         if want == taxonomy::SCAM_WARNING {
             n.scams += 1;
             n.scams_warned += usize::from(warned);
+            if !warned {
+                miss("scam not warned");
+            }
         } else {
             n.false_scam += usize::from(warned);
         }
@@ -215,11 +229,21 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<(
                 View::Card(c) => c.parts.get(1).map(|p| p.key.clone()),
                 _ => None,
             });
-            n.facets_opened += usize::from(opened.as_deref() == Some(&format!("facet-{f}")));
+            let right = opened.as_deref() == Some(&format!("facet-{f}"));
+            n.facets_opened += usize::from(right);
+            if !right {
+                miss(&format!("facet {f}, opened {opened:?}"));
+            }
         }
         if let Some(s) = second_col.map(|c| &record[c]).filter(|s| !s.is_empty()) {
             n.seconds += 1;
-            n.seconds_offered += usize::from(reply.also.as_ref().is_some_and(|a| a.intent == s));
+            // Both parts covered: one answered, the other offered (either order).
+            let also = reply.also.as_ref().map(|a| a.intent.as_str());
+            let offered = (also == Some(s) && said == Some(want)) || (also == Some(want) && said == Some(s));
+            n.seconds_offered += usize::from(offered);
+            if !offered {
+                miss(&format!("second {s}, offered {:?}", reply.also.as_ref().map(|a| &a.intent)));
+            }
         }
     }
     if n.total == 0 {
@@ -250,7 +274,10 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str) -> Result<(
         println!("product questions opened at the part asked: {}", rate(n.facets_opened, n.facets));
     }
     if n.seconds > 0 {
-        println!("two-part questions, second offered: {}", rate(n.seconds_offered, n.seconds));
+        println!(
+            "two-part questions, one part answered and the other offered: {}",
+            rate(n.seconds_offered, n.seconds)
+        );
     }
     Ok(())
 }

@@ -105,17 +105,28 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
     // Two questions in one ("fees for card abroad, and cash machine withdrawals?"): answer the first,
     // offer the second, when each half is clear on its own and they differ.
     if q.chip.is_none() && matches!(d.route, Route::Answer | Route::Clarify) {
-        if let Some((first, second)) = two_questions(q.text) {
-            let th = &engine.meta().thresholds;
-            let one = |t: &str| -> Result<Decision, String> {
-                let p = engine.predict(t).map_err(|e| e.to_string())?;
-                Ok(decide(&p.ranked, t, th))
-            };
+        let th = &engine.meta().thresholds;
+        let one = |t: &str| -> Result<Decision, String> {
+            let p = engine.predict(t).map_err(|e| e.to_string())?;
+            Ok(decide(&p.ranked, t, th))
+        };
+        for (first, second) in two_questions(q.text) {
             let (d1, d2) = (one(first)?, one(second)?);
-            if d1.route == Route::Answer && d2.route == Route::Answer && d1.intent != d2.intent {
-                reply.also = d2.intent.as_deref().and_then(|i| answers.chip(i, lang));
-                d = d1;
+            if d1.route != Route::Answer || d2.route != Route::Answer || d1.intent == d2.intent {
+                continue;
             }
+            // The whole question's topic is one of the two: answer it and offer the other; if the
+            // whole question was a close call, answer the first half and offer the second.
+            let (answered, offered) = if d.intent == d2.intent && d.route == Route::Answer {
+                (d.clone(), d1)
+            } else if d.intent == d1.intent || d.route == Route::Clarify {
+                (d1, d2)
+            } else {
+                continue;
+            };
+            reply.also = offered.intent.as_deref().and_then(|i| answers.chip(i, lang));
+            d = answered;
+            break;
         }
     }
     let intent = d.intent.as_deref().unwrap_or_default();
@@ -160,25 +171,27 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
     })
 }
 
-/// Splits a question that clearly asks two things at its joint ("…, and …?", "…? also …", "…，还有…",
-/// "…？…？"), when both halves are long enough to be questions of their own.
-pub fn two_questions(text: &str) -> Option<(&str, &str)> {
-    const JOINTS: [&str; 14] = [
+/// Where a question that may ask two things could be split ("…, and …?", "… and how fast …",
+/// "…，还有…", "…？…？", "转账要几天 手续费多少"), best joints first; each half long enough to be a
+/// question of its own. Whether it really asks two things is the model's call: both halves must be
+/// answered with confidence, about different topics (`reply`).
+pub fn two_questions(text: &str) -> Vec<(&str, &str)> {
+    const JOINTS: [&str; 15] = [
         ", and ", "? and ", " and also ", "? also ", ". also ", "; also ", ", also ", ", plus ",
-        "，还有", "？还有", "还有就是", "另外", "顺便问", "以及",
+        " and ", "，还有", "？还有", "还有就是", " 还有", "另外", "顺便问",
     ];
-    const ENDS: [char; 2] = ['?', '？'];
+    const ENDS: [char; 4] = ['?', '？', '，', ','];
+    if text.to_lowercase().len() != text.len() {
+        // Lower-casing changed byte offsets: leave the question whole.
+        return Vec::new();
+    }
     let lower = text.to_lowercase();
     let enough = |s: &str| {
         let s = s.trim_matches(|c: char| !c.is_alphanumeric());
         s.split_whitespace().count() >= 3 || s.chars().filter(|c| !c.is_ascii()).count() >= 4
     };
-    let at = |i: usize, len: usize| {
-        // `lower` and `text` have the same byte offsets for these joints only when lower-casing kept
-        // lengths; otherwise leave the question whole.
-        (lower.len() == text.len()).then(|| (&text[..i], &text[i + len..]))
-    };
-    let joint = JOINTS
+    let han = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+    let joints = JOINTS
         .iter()
         .filter_map(|j| lower.find(j).map(|i| (i, j.len())))
         .chain(
@@ -186,9 +199,20 @@ pub fn two_questions(text: &str) -> Option<(&str, &str)> {
                 .filter(|(i, c)| ENDS.contains(c) && *i + c.len_utf8() < text.len())
                 .map(|(i, c)| (i + c.len_utf8(), 0)),
         )
-        .filter_map(|(i, len)| at(i, len))
-        .find(|(a, b)| enough(a) && enough(b))?;
-    Some((joint.0.trim(), joint.1.trim()))
+        // A space between two Chinese clauses ("转账到国外要几天 要收手续费吗").
+        .chain(text.char_indices().filter_map(|(i, c)| {
+            (c == ' ' && han(text[..i].chars().next_back()) && han(text[i + 1..].chars().next()))
+                .then_some((i, 1))
+        }));
+    let mut found: Vec<(&str, &str)> = Vec::new();
+    for (i, len) in joints {
+        let (a, b) = (text[..i].trim(), text[i + len..].trim());
+        if enough(a) && enough(b) && !found.contains(&(a, b)) {
+            found.push((a, b));
+        }
+    }
+    found.truncate(3);
+    found
 }
 
 /// How the answer is shown: a product's card for a `product_*` answer, else its paragraphs with glossary
@@ -232,19 +256,21 @@ mod tests {
     use super::two_questions;
 
     #[test]
-    fn two_questions_split_at_their_joint_and_one_stays_whole() {
+    fn two_questions_split_at_their_joints_and_one_stays_whole() {
+        let first = |t| two_questions(t).first().copied();
         assert_eq!(
-            two_questions("fees for card abroad, and cash machine withdrawals?"),
+            first("fees for card abroad, and cash machine withdrawals?"),
             Some(("fees for card abroad", "cash machine withdrawals?"))
         );
         assert_eq!(
-            two_questions("信用卡年费多少？境外取现收费吗？"),
+            first("信用卡年费多少？境外取现收费吗？"),
             Some(("信用卡年费多少？", "境外取现收费吗？"))
         );
         assert_eq!(
-            two_questions("how long does a transfer take? also is there a fee for it"),
+            first("how long does a transfer take? also is there a fee for it"),
             Some(("how long does a transfer take", "is there a fee for it"))
         );
+        assert!(two_questions("转账到国外要几天 要收手续费吗").contains(&("转账到国外要几天", "要收手续费吗")));
         for one in [
             "my card and pin are lost",
             "why?? and where is my card",
@@ -252,7 +278,7 @@ mod tests {
             "card declined in spain, and?",
             "转账多久到账",
         ] {
-            assert_eq!(two_questions(one), None, "{one}");
+            assert_eq!(two_questions(one), [], "{one}");
         }
     }
 }

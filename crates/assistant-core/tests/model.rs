@@ -274,3 +274,69 @@ fn answers_that_say_a_person_is_coming_start_the_hand_off() {
     ));
     assert!(!promises_a_person("需要为您转接人工客服吗？"));
 }
+
+/// Issue #15, through the same `reply` the browser gets: scam stories (told without the word "scam")
+/// are warned about with a person offered; a question about one part of a product opens its card
+/// there with that part's first sentence first; a two-part question offers its second part.
+#[test]
+fn customers_questions_in_their_own_words() {
+    use assistant_core::answers::AnswerBundle;
+    use assistant_core::assistant::{Knowledge, Question, reply};
+    use assistant_core::locale::Lang;
+    use assistant_core::products::ProductBundle;
+    use assistant_core::protocol::View;
+    use assistant_core::routing::Reason;
+    let e = engine();
+    let answers = AnswerBundle::parse(include_str!("../../../public/kb/answers.json")).unwrap();
+    let products = ProductBundle::parse(include_str!("../../../public/kb/products.json")).unwrap();
+    let k = Knowledge {
+        model: Some((&e, &answers)),
+        products: Some(&products),
+    };
+    let ask = |text: &str| {
+        let q = Question {
+            id: 1,
+            text,
+            locale: Lang::En,
+            simple: false,
+            chip: None,
+        };
+        reply(&q, k).unwrap()
+    };
+    for story in [
+        "the police called and said my account is involved in a case, they want me to move my money",
+        "someone from the bank rang and asked me for the code in the text message they sent",
+        "警察打电话说我涉嫌洗钱 让我把钱转到安全账户",
+        "群里老师带我们炒股 说稳赚 让我先转三万进去",
+    ] {
+        let r = ask(story);
+        assert_eq!(
+            (r.route, r.reason, r.intent.as_deref()),
+            (Route::Handoff, Reason::Scam, Some("scam_warning")),
+            "{story}"
+        );
+        assert!(
+            !r.reason.starts_handoff(),
+            "offered, not started: {story}"
+        );
+        assert_eq!(
+            r.answer.as_deref(),
+            answers.answer("scam_warning", r.lang, false),
+            "the warning first: {story}"
+        );
+    }
+    for (question, product, part) in [
+        ("信用卡年费多少钱", "product_credit_card", "facet-fees"),
+        ("credit card, is there an annual fee?", "product_credit_card", "facet-fees"),
+        ("我想提前还房贷", "product_mortgage", "facet-early_exit"),
+    ] {
+        let r = ask(question);
+        assert_eq!(r.intent.as_deref(), Some(product), "{question}");
+        let Some(View::Card(card)) = r.view.as_deref() else {
+            panic!("{question}: no card: {:?}", r.view)
+        };
+        assert_eq!(card.parts[1].key, part, "{question}");
+        let lead = card.lead.clone().expect("a lead sentence");
+        assert!(r.answer.unwrap().starts_with(&lead), "{question}");
+    }
+}

@@ -41,7 +41,8 @@ const CUES: [(Facet, &[&str]); 7] = [
         &[
             "how long", "how many years", "how many months", "what term", "which terms",
             "interest-free period", "interest free period", "grace period", "maximum term",
-            "多久", "多长时间", "几年", "几个月", "期限", "存期", "免息期", "最长", "多少年",
+            "how many weeks", "how many days", "多久", "多长时间", "几年", "几个月", "几天", "几周",
+            "期限", "存期", "免息期", "最长", "多少年",
         ],
     ),
     (
@@ -69,8 +70,9 @@ const CUES: [(Facet, &[&str]); 7] = [
         Facet::Eligibility,
         &[
             "eligible", "eligibility", "qualify", "requirement", "who can", "can i get", "am i able",
-            "can i have", "credit score", "too old", "retired", "条件", "资格", "要求", "能不能办",
-            "可以办吗", "能办吗", "谁能", "适合", "门槛", "退休",
+            "can i have", "can i apply", "could i apply", "credit score", "too old", "retired", "条件",
+            "资格", "要求", "能不能办", "可以办吗", "能办吗", "能申请", "可以申请", "才能", "谁能", "适合",
+            "门槛", "够不够", "退休",
         ],
     ),
     (
@@ -78,7 +80,7 @@ const CUES: [(Facet, &[&str]); 7] = [
         &[
             "apply", "application", "sign up", "how do i get", "how to get", "how can i get",
             "how do i open", "open one", "where do i", "申请", "怎么办理", "如何办理", "怎么办", "办理",
-            "在哪办", "怎么开", "怎么买", "怎么申请",
+            "在哪办", "怎么开", "怎么买", "怎么存", "怎么申请",
         ],
     ),
 ];
