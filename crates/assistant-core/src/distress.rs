@@ -235,7 +235,7 @@ pub const WEAK: &[(&str, &[&str])] = &[
     ]),
     ("pleading", &[
         "^ help ", " please help", " pls help", " plz help", " help please", " help pls",
-        " help me please", " someone help", " please please", " anyone there", " what do i do",
+        " help me please", " someone help", " please please", " what do i do",
         " what now", " really need",
         "怎么办", "怎麼辦",
     ]),
@@ -470,6 +470,7 @@ mod tests {
         for q in [
             "my card was stolen",
             "I lost my card!",
+            "hello?? is anyone there",
             "how do I report fraud",
             "my transfer is still pending, is that normal?",
             "how long does a transfer take, 3 days?",
