@@ -16,7 +16,8 @@ import data, train, export
 
 BIG = 1 << 20
 CFG = dict(seed=7, wb=8192, cb=8192, hidden=64, epochs=12, lr=2e-3, alpha=1e-5, fd=0.2, zh_repeat=3, batch=64,
-           decay=0.0, ls=0.0, avg=0, oos_w=1.0, idf=0, zh_oos_w=1.0, qmax=127, ens=1)
+           decay=0.0, ls=0.0, avg=0, oos_w=1.0, idf=0, zh_oos_w=1.0, qmax=127, ens=1, kd_a=0.0, kd_t=2.0,
+           teacher="")
 
 
 def load(seed):
@@ -80,12 +81,14 @@ def main():
     zh = np.array([data.is_chinese(t) for t, _ in sets["train"]])
     dzh = np.array([data.is_chinese(t) for t, _ in sets["dev_in"]])
     rep = np.concatenate([np.arange(len(zh))] + [np.flatnonzero(zh)] * (cfg["zh_repeat"] - 1))
+    soft = train.load_soft_labels(cfg["teacher"], [t for t, _ in sets["train"]], labels) if cfg["kd_a"] else None
     w = np.ones(len(ytr), np.float32)
     w[ytr == oos] *= cfg["oos_w"]
     w[(ytr == oos) & zh] *= cfg["zh_oos_w"]
     members = [train.fit(Xtr[rep], ytr[rep], len(labels), cfg["hidden"], cfg["epochs"], cfg["lr"], cfg["alpha"],
                          cfg["fd"], cfg["seed"] + 1000 * j, batch=cfg["batch"], decay=cfg["decay"], smoothing=cfg["ls"],
-                         average=cfg["avg"], sample_weight=w[rep]) for j in range(cfg["ens"])]
+                         average=cfg["avg"], sample_weight=w[rep],
+                         soft=None if soft is None else soft[rep], kd_alpha=cfg["kd_a"], kd_temp=cfg["kd_t"]) for j in range(cfg["ens"])]
     W1, b1, W2, b2 = train.concat_members(members)
     if cfg["idf"] in (3, 4):  # fold the idf into the table: the graph stays as it is
         W1 = W1 * idf[:, None]
@@ -96,13 +99,15 @@ def main():
     en, zhacc = np.mean(top[~dzh] == ydi[~dzh]), np.mean(top[dzh] == ydi[dzh])
     T = train.fit_temperature(lg, ydi)
     th, ir, orate = train.choose_threshold(train.softmax(lg / T), train.softmax(train.forward(P, Xdo) / T), oos)
+    margin, mfig = train.choose_margin(train.softmax(lg / T), ydi, oos, th)
     zerr = top[dzh] != ydi[dzh]
     zh_to_oos = np.mean(top[dzh][zerr] == oos) if zerr.any() else 0
     nz = int((q != 0).any(1).sum())
     import gzip
     gz = len(gzip.compress(q.tobytes(), 9)) / 1024
     res = dict(name=name, en=round(en * 100, 2), zh=round(zhacc * 100, 2), T=T, th=th, in_srv=round(ir * 100, 2),
-               oos_srv=round(orate * 100, 1), zh_err_to_oos=round(float(zh_to_oos), 2), rows=nz, gz_kib=round(gz, 1),
+               oos_srv=round(orate * 100, 1), margin=margin, m_acc=round(mfig["answer_accuracy"] * 100, 2),
+               m_asked=round(mfig["clarified_share"] * 100, 1), m_among=round(mfig["right_among_choices"] * 100, 1), zh_err_to_oos=round(float(zh_to_oos), 2), rows=nz, gz_kib=round(gz, 1),
                secs=round(time.time() - t0), cfg={k: v for k, v in cfg.items() if v != CFG[k]})
     for lv in (63, 31, 15, 7):
         q2, s2 = export.quantize_columns(W1, lv)

@@ -3,7 +3,12 @@
 Reproducible: fixed seed, single-threaded BLAS. Features come from the Rust featuriser through the native
 CLI (`assistant features`), so training and inference agree byte for byte. Writes
 public/model/intent-model.{onnx,json}, training/parity.json and evaluation CSVs in training/out/, then
-prints accuracy from Python; `cargo xtask train` then re-checks with the Rust CLI on the same files."""
+prints accuracy from Python; `cargo xtask train` then re-checks with the Rust CLI on the same files.
+
+Distillation: when training/teacher/soft_labels.json exists (made by training/teacher.py, which needs the
+teacher package; this script does not), English rows with a cached teacher label are trained on
+α·KL(teacher, T) + (1 − α)·CE; all other rows on their hard labels. The "did you mean" margin
+(`thresholds.margin`) is chosen on dev beside the answer threshold."""
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -66,7 +71,7 @@ def softmax(z):
 
 
 def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch=64, decay=0.0, smoothing=0.0,
-        average=0, sample_weight=None):
+        average=0, sample_weight=None, soft=None, kd_alpha=0.0, kd_temp=1.0):
     """One-hidden-layer MLP (softmax cross-entropy, L2 `alpha`) trained with Adam in numpy.
 
     Replaces sklearn's MLPClassifier, which updates the whole embedding table every step (~4 min a fit).
@@ -77,7 +82,12 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
 
     `decay`: the learning rate falls linearly to lr·(1 − decay) by the last step. `smoothing`: label
     smoothing. `average`: the returned weights are the mean of the weights at the end of the last
-    `average` epochs (snapshot averaging; 0 = last weights). `sample_weight`: per-example loss weights."""
+    `average` epochs (snapshot averaging; 0 = last weights). `sample_weight`: per-example loss weights.
+
+    Distillation: `soft` [n, C] holds the teacher's probabilities (an all-zero row: no teacher label). For
+    rows with one the loss is kd_alpha·T²·KL(q_T ‖ softmax(z/T)) + (1 − kd_alpha)·CE(hard label), where
+    q_T ∝ q^(1/T) and T = kd_temp; its gradient in the logits is kd_alpha·T·(softmax(z/T) − q_T) plus
+    (1 − kd_alpha) times the cross-entropy's. Rows without one keep the hard-label loss alone."""
     rng = np.random.default_rng(seed)
     V = X.shape[1]
     lim1, lim2 = np.sqrt(6 / (V + hidden)), np.sqrt(6 / (hidden + n_classes))  # Glorot, as sklearn
@@ -91,6 +101,12 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
     sw = np.ones(X.shape[0], np.float32) if sample_weight is None else np.asarray(sample_weight, np.float32)
     steps = epochs * -(-X.shape[0] // batch)
     snaps = None
+    if soft is not None and kd_alpha > 0:
+        has_soft = soft.sum(1) > 0
+        qT = soft ** (1 / kd_temp)
+        qT /= np.maximum(qT.sum(1, keepdims=True), 1e-30)
+    else:
+        has_soft = None
     for epoch in range(epochs):
         order = rng.permutation(X.shape[0])
         for s in range(0, len(order), batch):
@@ -101,10 +117,16 @@ def fit(X, y, n_classes, hidden, epochs, lr, alpha, feature_dropout, seed, batch
             W2, b1, b2 = dense
             pre = Xb @ W1 + b1
             H = np.maximum(pre, 0)
-            p = softmax(H @ W2 + b2)
+            z = H @ W2 + b2
+            p = softmax(z)
             p[np.arange(B), yb] -= 1 - smoothing
             if smoothing:
                 p -= smoothing / n_classes
+            if has_soft is not None:
+                hs = has_soft[idx]
+                if hs.any():
+                    gk = kd_temp * (softmax(z[hs] / kd_temp) - qT[idx[hs]])
+                    p[hs] = (1 - kd_alpha) * p[hs] + kd_alpha * gk
             dz = p * (sw[idx] / B)[:, None]
             dH = dz @ W2.T * (pre > 0)
             grads = [H.T @ dz + alpha * W2, dH.sum(0), dz.sum(0)]
@@ -168,6 +190,46 @@ def choose_threshold(p_in, p_oos, oos_idx, max_in_server=0.03):
     return round(best, 2), server_rate(p_in, best), server_rate(p_oos, best)
 
 
+TEACHER_FILE = ROOT / "training/teacher/soft_labels.json"
+
+
+def load_soft_labels(path, texts, labels):
+    """The cached teacher probabilities (training/teacher.py) as a dense [len(texts), C] array; rows of texts
+    the file lacks are zero (hard labels only). The top-k probabilities are kept as they are and the rest of
+    the mass is spread evenly over the other classes. None when the file is absent."""
+    if not path or not Path(path).exists():
+        return None
+    import teacher_labels
+    return teacher_labels.dense(json.loads(Path(path).read_text()), texts, labels)
+
+
+def choose_margin(p, y, oos_idx, th, k=3):
+    """"Did you mean" margin: clarify (offer the top k in-scope intents) when p1 − p2 < margin and the route
+    would be Answer. Chosen on dev to maximise (#answered right) + 0.5·(#clarified with the right intent
+    among the choices) − 1.5·(#answered wrong) − 0.25·(#clarified where the top-1 was already right).
+    Returns (margin, figures at that margin)."""
+    order = np.argsort(-p, axis=1)
+    top = order[:, 0]
+    answer = (top != oos_idx) & (p.max(1) >= th)
+    ps = np.sort(p, axis=1)
+    gap = ps[:, -1] - ps[:, -2]
+    cand = [[c for c in row if c != oos_idx][:k] for row in order[:, :k + 1]]
+    among = np.array([y[i] in cand[i] for i in range(len(y))])
+    right = top == y
+    best = None
+    for m in np.round(np.arange(0.0, 0.501, 0.01), 2):
+        clar = answer & (gap < m)
+        ans = answer & ~clar
+        u = (ans & right).sum() + 0.5 * (clar & among).sum() - 1.5 * (ans & ~right).sum() - 0.25 * (clar & right).sum()
+        if best is None or u > best[0] + 1e-9:
+            best = (u, float(m), {"utility": float(u), "answered": int(ans.sum()),
+                                  "answer_accuracy": float((ans & right).sum() / max(1, ans.sum())),
+                                  "clarified_share": float(clar.sum() / len(y)),
+                                  "right_among_choices": float((clar & among).sum() / max(1, clar.sum())),
+                                  "answer_accuracy_without_margin": float((answer & right).sum() / max(1, answer.sum()))})
+    return best[1], best[2]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=7)
@@ -176,7 +238,7 @@ def main():
     ap.add_argument("--alpha", type=float, default=1e-5)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--feature-dropout", type=float, default=0.2)
-    ap.add_argument("--zh-repeat", type=int, default=3, help="oversample our Chinese phrases (few per intent)")
+    ap.add_argument("--zh-repeat", type=int, default=4, help="oversample our Chinese phrases (few per intent)")
     ap.add_argument("--decay", type=float, default=0.9, help="linear learning-rate decay over training")
     ap.add_argument("--average", type=int, default=5, help="average the weights of the last N epochs")
     ap.add_argument("--idf", type=int, default=2,
@@ -184,9 +246,13 @@ def main():
                          "2: TF-IDF in the graph (IDF vector, weights re-normalised)")
     ap.add_argument("--zh-oos-weight", type=float, default=1.0, help="loss weight of Chinese out-of-scope phrases")
     ap.add_argument("--levels", type=int, default=11, help="int8 table values in -levels..levels")
-    ap.add_argument("--ensemble", type=int, default=2,
+    ap.add_argument("--ensemble", type=int, default=1,
                     help="train this many networks (seeds seed, seed+1000, …) and export them as one whose "
                          "logits are their mean (hidden width ensemble × hidden)")
+    ap.add_argument("--teacher", default=str(TEACHER_FILE),
+                    help="cached teacher probabilities (training/teacher.py); used when the file exists, '' = none")
+    ap.add_argument("--kd-alpha", type=float, default=0.3, help="distillation: weight of the teacher's KL term")
+    ap.add_argument("--kd-temp", type=float, default=2.0, help="distillation temperature")
     args = ap.parse_args()
     t0 = time.time()
     sets = data.build(args.seed)
@@ -202,13 +268,18 @@ def main():
     Xtr, ytr = xy(sets["train"])
     Xdi, ydi = xy(sets["dev_in"])
     Xdo, _ = xy(sets["dev_oos"])
+    Str = load_soft_labels(args.teacher, [t for t, _ in sets["train"]], labels)
+    Sdi = load_soft_labels(args.teacher, [t for t, _ in sets["dev_in"]], labels)
+    if Str is not None:
+        print(f"teacher labels for {int((Str.sum(1) > 0).sum())} of {len(Str)} training rows "
+              f"(alpha {args.kd_alpha}, T {args.kd_temp})")
     print(f"train {Xtr.shape[0]} examples, {len(labels)} classes, {rows} feature rows ({time.time()-t0:.0f}s)")
 
     # Our Chinese phrases are few (~22 per intent vs ~117 English): repeat them in training.
     zh = np.array([data.is_chinese(t) for t, _ in sets["train"]])
     rep = np.concatenate([np.arange(len(zh))] + [np.flatnonzero(zh)] * (args.zh_repeat - 1))
 
-    def train_on(X, y, X_unique, is_zh):
+    def train_on(X, y, X_unique, is_zh, soft):
         """Fits and returns the quantised parameters of the exported graph. With --idf the model is trained on
         IDF-scaled features (IDF from `X_unique`, the training rows without repeats) and the IDF is then
         folded into the table's rows (x·idf @ W = x @ (idf·W)), so the graph and featuriser stay as they are."""
@@ -218,14 +289,15 @@ def main():
             X, idf = tfidf(X, idf_q / 16), np.ones(X.shape[1], np.float32)
         members = [fit(X @ sparse.diags(idf), y, len(labels), args.hidden, args.epochs, args.lr, args.alpha,
                        args.feature_dropout, args.seed + 1000 * j, decay=args.decay, average=args.average,
-                       sample_weight=np.where(is_zh & (y == oos_idx), args.zh_oos_weight, 1.0))
+                       sample_weight=np.where(is_zh & (y == oos_idx), args.zh_oos_weight, 1.0),
+                       soft=soft, kd_alpha=args.kd_alpha, kd_temp=args.kd_temp)
                    for j in range(args.ensemble)]
         W1, b1, W2, b2 = concat_members(members)
         q, scale = export.quantize_columns(W1 * idf[:, None], args.levels)
         return q, scale, b1, W2, b2, (idf_q if args.idf == 2 else None)
 
     # 1) Fit on train, choose temperature and threshold on dev, print dev accuracy by language.
-    params = train_on(Xtr[rep], ytr[rep], Xtr, zh[rep])
+    params = train_on(Xtr[rep], ytr[rep], Xtr, zh[rep], None if Str is None else Str[rep])
     print(f"trained in {time.time()-t0:.0f}s")
     logits = forward(params, Xdi)
     dzh = np.array([data.is_chinese(t) for t, _ in sets["dev_in"]])
@@ -235,13 +307,18 @@ def main():
     p_in, p_oos = softmax(logits / T), softmax(forward(params, Xdo) / T)
     th, in_rate, oos_rate = choose_threshold(p_in, p_oos, oos_idx)
     print(f"temperature {T:.2f}; answer threshold {th} (dev: {in_rate:.1%} in-scope → server, {oos_rate:.1%} CLINC oos_val → server)")
+    margin, mfig = choose_margin(p_in, ydi, oos_idx, th)
+    print(f"did-you-mean margin {margin:.2f} (dev: answers given {mfig['answer_accuracy']:.2%} right "
+          f"(without the margin {mfig['answer_accuracy_without_margin']:.2%}), {mfig['clarified_share']:.1%} asked "
+          f"'did you mean', right intent among the choices for {mfig['right_among_choices']:.1%} of those)")
 
     # 2) Refit on train + dev_in with the same settings (keeping T and threshold), so the final model
     # sees all of BANKING77's training split and all non-held-out Chinese phrases.
     yall = np.concatenate([ytr[rep], ydi] + [ydi[dzh]] * (args.zh_repeat - 1))
     Xall = sparse.vstack([Xtr[rep], Xdi] + [Xdi[dzh]] * (args.zh_repeat - 1)).tocsr()
     zall = np.concatenate([zh[rep], dzh] + [dzh[dzh]] * (args.zh_repeat - 1))
-    params = train_on(Xall, yall, sparse.vstack([Xtr, Xdi]).tocsr(), zall)
+    Sall = None if Str is None else np.concatenate([Str[rep], Sdi] + [Sdi[dzh]] * (args.zh_repeat - 1))
+    params = train_on(Xall, yall, sparse.vstack([Xtr, Xdi]).tocsr(), zall, Sall)
     print(f"refit on train+dev_in ({Xall.shape[0]} rows) in {time.time()-t0:.0f}s")
 
     model = export.build(*params[:5], T, idf=params[5])
@@ -286,23 +363,29 @@ def main():
         "sha256": hashlib.sha256(onnx_bytes).hexdigest(),
         "featuriser": info,
         "labels": labels,
-        "thresholds": {"answer": th, "handoff": th},
+        "thresholds": {"answer": th, "handoff": th, "margin": margin},
         "temperature": round(T, 3),
         "training": {
             "command": "cargo xtask train",
             "seed": args.seed, "hidden": args.hidden, "epochs": args.epochs, "alpha": args.alpha, "lr": args.lr,
             "feature_dropout": args.feature_dropout, "zh_repeat": args.zh_repeat, "refit_on_dev": True,
             "lr_decay": args.decay, "average_last_epochs": args.average, "idf": ["none", "folded into the table", "TF-IDF in the graph"][args.idf],
+            "teacher": (json.loads(Path(args.teacher).read_text())["teacher"] if Str is not None else None),
+            "kd_alpha": args.kd_alpha if Str is not None else None, "kd_temp": args.kd_temp if Str is not None else None,
+            "margin_dev": {k: round(v, 4) for k, v in mfig.items()},
             "table_levels": args.levels, "zh_oos_weight": args.zh_oos_weight, "ensemble": args.ensemble,
             "train_examples": int(Xall.shape[0]),
-            "data": ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0)", "public/kb phrases"],
+            "data": ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0; negatives without banking words)",
+                     "public/kb phrases"] + (["training/teacher/soft_labels.json (all-MiniLM-L6-v2, Apache-2.0)"] if Str is not None else []),
             "tuned_on": "10% of BANKING77 train, 10% of our Chinese phrases, CLINC150 oos_val (then refit on train + that 10%)",
             "metrics": metrics,
         },
     }
     (MODEL_DIR / "intent-model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     (ROOT / "training/parity.json").write_text(json.dumps(parity, indent=1, ensure_ascii=False) + "\n")
-    print(f"wrote {MODEL_DIR}/intent-model.onnx ({len(onnx_bytes)/1024:.0f} KiB) in {time.time()-t0:.0f}s")
+    import gzip
+    print(f"wrote {MODEL_DIR}/intent-model.onnx ({len(onnx_bytes)/1024:.0f} KiB, "
+          f"{len(gzip.compress(onnx_bytes, 9))/1024:.1f} KiB gzip) in {time.time()-t0:.0f}s")
 
 
 if __name__ == "__main__":
