@@ -71,7 +71,7 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
     let offer = message.offer_handoff.then(|| {
         // Why a person is wanted, for the agents' queue (a possible scam goes first).
         let reason = match (&message.origin, message.intent.as_deref()) {
-            (Origin::Handoff, Some(assistant_core::taxonomy::SCAM_WARNING)) => Reason::Scam,
+            (_, Some(assistant_core::taxonomy::SCAM_WARNING)) => Reason::Scam,
             (Origin::Handoff, Some(assistant_core::taxonomy::COMPLAINT)) => Reason::Complaint,
             (Origin::Handoff, _) => Reason::Distress,
             _ => Reason::Unsure,

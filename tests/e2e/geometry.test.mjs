@@ -24,9 +24,19 @@ const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
 };
 // A product card, a comparison, and an answer that offers a person (the server is not sure).
+// `facet`: a card opened at the part asked about, its answer first; `clarify`: "Did you mean…?" with
+// its choices; `scam`: the warning with a person offered (issue #15).
 const QUESTIONS = {
-  en: { card: 'How does a personal loan work?', compare: 'compare fixed deposit and wealth management products', offer: "what's the weather in Paris" },
-  zh: { card: '贷款是怎么回事？', compare: '定期存款和理财产品有什么区别？', offer: '巴黎明天的天气怎么样' },
+  en: {
+    card: 'How does a personal loan work?', compare: 'compare fixed deposit and wealth management products',
+    offer: "what's the weather in Paris", facet: 'credit card, is there an annual fee?',
+    clarify: 'What rate do you use when converting pounds to euros?',
+    scam: 'the police rang and said my account is involved in a case, i have to move my money to a safe account',
+  },
+  zh: {
+    card: '贷款是怎么回事？', compare: '定期存款和理财产品有什么区别？', offer: '巴黎明天的天气怎么样',
+    facet: '信用卡年费多少钱', clarify: '钱还没到', scam: '有个自称公安的人打电话说我涉嫌洗钱 让我把钱转到安全账户',
+  },
 };
 
 let server, browser;
@@ -220,7 +230,7 @@ for (const [device, options] of Object.entries(VIEWPORTS)) {
       const failures = [];
       const size = `${options.viewport.width}x${options.viewport.height}`;
       // Each size gets a new answer at that size (the newest answer is then read from its start).
-      const next = ['card', 'compare', 'offer', 'card'];
+      const next = ['facet', 'clarify', 'card', 'scam'];
       for (const [i, textSize] of SIZES.entries()) {
         await chooseSize(page, textSize);
         await ask(page, q[next[i]]);

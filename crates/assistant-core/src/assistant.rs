@@ -137,6 +137,15 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
         Route::Handoff if matches!(intent, "human_agent" | "complaint" | "scam_warning") => {
             answers.answer(intent, lang, q.simple)
         }
+        // Upset, and the question is clear: the answer as well as the offer of a person (a customer
+        // who is upset about a blocked PIN still needs to know how to unblock it).
+        Route::Handoff
+            if d.reason == Reason::Distress
+                && d.intent.is_some()
+                && d.confidence >= engine.meta().thresholds.answer =>
+        {
+            answers.answer(intent, lang, q.simple)
+        }
         _ => None,
     };
     if d.route == Route::Answer {

@@ -226,12 +226,14 @@ pub const WEAK: &[(&str, &[&str])] = &[
         "必須", "盡快", "趕緊", "快點",
     ]),
     ("something at stake", &[
-        " rent ", " landlord", " food", " eat ", " medicine", " medication", " hospital", " mortgage",
-        " bills", " kids", " children", " funeral", " flat ", " house ", " home ", " salary", " wages",
-        " pension", " benefits", " school fees",
-        "房租", "房东", "房贷", "学费", "医院", "医药", "看病", "住院", "吃饭", "买菜", "生活费", "押金",
-        "孩子", "退休金", "养老", "工资", "贷款",
-        "房東", "房貸", "學費", "醫院", "醫藥", "吃飯", "買菜", "生活費", "養老", "工資", "貸款",
+        // Not the products themselves ("mortgage", "贷款", "工资"): those are what calm questions are
+        // about ("贷款是怎么回事？").
+        " rent ", " landlord", " food", " eat ", " medicine", " medication", " hospital",
+        " bills", " kids", " children", " funeral", " flat ", " house ", " home ", " benefits",
+        " school fees",
+        "房租", "房东", "学费", "医院", "医药", "看病", "住院", "吃饭", "买菜", "生活费", "押金",
+        "孩子",
+        "房東", "學費", "醫院", "醫藥", "吃飯", "買菜", "生活費",
     ]),
     ("pleading", &[
         "^ help ", " please help", " pls help", " plz help", " help please", " help pls",
@@ -290,7 +292,8 @@ pub const WEAK: &[(&str, &[&str])] = &[
         " i want my", " want it back", " i demand", " give me my", " give me back", " my own money",
         "投诉", "投訴", "真人",
     ]),
-    ("exasperated question", &["怎么回事", "为什么", "怎麼回事", "為什麼"]),
+    // Not 为什么 ("why"): "为什么转账失败" is an ordinary question.
+    ("exasperated question", &["怎么回事", "怎麼回事"]),
 ];
 
 /// A cue that does not count where it is only part of a longer, calm word: 紧急 ("emergency", as in an
@@ -471,6 +474,8 @@ mod tests {
             "my card was stolen",
             "I lost my card!",
             "hello?? is anyone there",
+            "贷款是怎么回事？",
+            "为什么转账失败了",
             "how do I report fraud",
             "my transfer is still pending, is that normal?",
             "how long does a transfer take, 3 days?",

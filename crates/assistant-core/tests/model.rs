@@ -4,6 +4,7 @@
 use assistant_core::engine::{IntentEngine, ModelError};
 use assistant_core::meta::MetaError;
 use assistant_core::routing::{Route, decide};
+use assistant_core::taxonomy;
 
 const MODEL: &[u8] = include_bytes!("../../../public/model/intent-model.onnx");
 const META: &str = include_str!("../../../public/model/intent-model.json");
@@ -65,14 +66,14 @@ fn probabilities_are_a_distribution() {
     let sum: f32 = p.ranked.iter().map(|(_, p)| p).sum();
     assert!((sum - 1.0).abs() < 1e-3);
     assert!(p.ranked.windows(2).all(|w| w[0].1 >= w[1].1));
-    assert_eq!(p.ranked.len(), 92);
+    assert_eq!(p.ranked.len(), taxonomy::INTENT_COUNT + 1);
 }
 
 #[test]
 fn empty_and_symbol_only_text_still_gets_a_prediction() {
     let e = engine();
     for q in ["", "   ", "???", "🙂🙂"] {
-        assert_eq!(e.predict(q).unwrap().ranked.len(), 92, "{q:?}");
+        assert_eq!(e.predict(q).unwrap().ranked.len(), taxonomy::INTENT_COUNT + 1, "{q:?}");
     }
 }
 

@@ -19,8 +19,13 @@ const NOT_SURE_ZH: &str =
 const MAYBE_EN: &str = " Or perhaps you meant one of these:";
 const MAYBE_ZH: &str = "您也可以看看是不是想问下面的问题：";
 
-/// Intents whose answer is itself an offer of a person.
-const PERSON_INTENTS: &[&str] = &[taxonomy::HUMAN_AGENT, taxonomy::COMPLAINT];
+/// Intents whose answer is itself an offer of a person (a scam story the browser's model sent here
+/// still gets the warning and a person: issue #15).
+const PERSON_INTENTS: &[&str] = &[
+    taxonomy::HUMAN_AGENT,
+    taxonomy::COMPLAINT,
+    taxonomy::SCAM_WARNING,
+];
 
 /// Builds the answer (pure given the index) from the masked question and its normalised form: the
 /// response and whether the knowledge base answered.

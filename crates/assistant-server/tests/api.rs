@@ -51,6 +51,25 @@ async fn chat_answers_from_the_knowledge_base_in_the_question_language() {
     }
 }
 
+/// Issue #15: a scam story the browser's model did not recognise (it asks the server) still gets the
+/// warning, with a person offered.
+#[tokio::test]
+async fn a_scam_story_the_browser_missed_gets_the_warning_from_the_server_with_a_person() {
+    let s = TestServer::new(&None).await;
+    let conv = s.open().await;
+    for story in [
+        "the tax office phoned and said i'll be arrested tonight unless i pay",
+        "有人说是公安局的 让我把钱转到安全账户",
+    ] {
+        let (st, v) = s
+            .call("POST", "/v1/chat", Some(chat(&conv, &id(), story)), None)
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(v["intent"], "scam_warning", "{story}: {v}");
+        assert_eq!(v["offer_handoff"], true, "{story}");
+    }
+}
+
 #[tokio::test]
 async fn chat_says_it_is_not_sure_instead_of_inventing() {
     for db in backends() {
