@@ -146,7 +146,9 @@ impl Chat {
             (Route::Clarify, _, _) if !r.choices.is_empty() => {
                 self.waiting.update(|w| *w = w.saturating_sub(1));
                 let s = strings(r.lang);
-                let text = s.did_you_mean.replace("{choices}", &quoted(&r.choices, r.lang));
+                let text = s
+                    .did_you_mean
+                    .replace("{choices}", &quoted(&r.choices, r.lang));
                 self.say(text, r.lang, Origin::Clarify, None);
                 self.suggestions.set(r.choices);
                 return;
@@ -159,7 +161,12 @@ impl Chat {
         if let Some(also) = r.also {
             let s = strings(r.lang);
             let one = quoted(std::slice::from_ref(&also), r.lang);
-            self.say(s.also_asked.replace("{question}", &one), r.lang, Origin::Notice, None);
+            self.say(
+                s.also_asked.replace("{question}", &one),
+                r.lang,
+                Origin::Notice,
+                None,
+            );
             chips.retain(|c| c.intent != also.intent);
             chips.insert(0, also);
         }

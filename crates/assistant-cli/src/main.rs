@@ -199,7 +199,10 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str, misses: boo
         *routes.entry(route).or_default() += 1;
         let miss = |what: &str| {
             if misses {
-                println!("miss ({what}): {:?} want {want}, got {:?} {:?}", &record[text_col], reply.route, said);
+                println!(
+                    "miss ({what}): {:?} want {want}, got {:?} {:?}",
+                    &record[text_col], reply.route, said
+                );
             }
         };
         if reply.route == Route::Answer {
@@ -239,10 +242,14 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str, misses: boo
             n.seconds += 1;
             // Both parts covered: one answered, the other offered (either order).
             let also = reply.also.as_ref().map(|a| a.intent.as_str());
-            let offered = (also == Some(s) && said == Some(want)) || (also == Some(want) && said == Some(s));
+            let offered =
+                (also == Some(s) && said == Some(want)) || (also == Some(want) && said == Some(s));
             n.seconds_offered += usize::from(offered);
             if !offered {
-                miss(&format!("second {s}, offered {:?}", reply.also.as_ref().map(|a| &a.intent)));
+                miss(&format!(
+                    "second {s}, offered {:?}",
+                    reply.also.as_ref().map(|a| &a.intent)
+                ));
             }
         }
     }
@@ -264,14 +271,26 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str, misses: boo
         let k = routes.get(route).copied().unwrap_or(0);
         println!("routed to {route}: {}", rate(k, n.total));
     }
-    println!("accuracy of the answers given: {}", rate(n.answered_right, n.answered));
-    println!("did you mean, right intent among the choices: {}", rate(n.clarified_with_right, n.clarified));
+    println!(
+        "accuracy of the answers given: {}",
+        rate(n.answered_right, n.answered)
+    );
+    println!(
+        "did you mean, right intent among the choices: {}",
+        rate(n.clarified_with_right, n.clarified)
+    );
     if n.scams > 0 || n.false_scam > 0 {
         println!("scam stories warned: {}", rate(n.scams_warned, n.scams));
-        println!("other questions warned as scams: {}", rate(n.false_scam, n.total - n.scams));
+        println!(
+            "other questions warned as scams: {}",
+            rate(n.false_scam, n.total - n.scams)
+        );
     }
     if n.facets > 0 {
-        println!("product questions opened at the part asked: {}", rate(n.facets_opened, n.facets));
+        println!(
+            "product questions opened at the part asked: {}",
+            rate(n.facets_opened, n.facets)
+        );
     }
     if n.seconds > 0 {
         println!(

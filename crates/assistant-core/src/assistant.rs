@@ -124,7 +124,10 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
             } else {
                 continue;
             };
-            reply.also = offered.intent.as_deref().and_then(|i| answers.chip(i, lang));
+            reply.also = offered
+                .intent
+                .as_deref()
+                .and_then(|i| answers.chip(i, lang));
             d = answered;
             break;
         }
@@ -186,8 +189,21 @@ pub fn reply(q: &Question, k: Knowledge) -> Result<Reply, String> {
 /// answered with confidence, about different topics (`reply`).
 pub fn two_questions(text: &str) -> Vec<(&str, &str)> {
     const JOINTS: [&str; 15] = [
-        ", and ", "? and ", " and also ", "? also ", ". also ", "; also ", ", also ", ", plus ",
-        " and ", "，还有", "？还有", "还有就是", " 还有", "另外", "顺便问",
+        ", and ",
+        "? and ",
+        " and also ",
+        "? also ",
+        ". also ",
+        "; also ",
+        ", also ",
+        ", plus ",
+        " and ",
+        "，还有",
+        "？还有",
+        "还有就是",
+        " 还有",
+        "另外",
+        "顺便问",
     ];
     const ENDS: [char; 4] = ['?', '？', '，', ','];
     if text.to_lowercase().len() != text.len() {
@@ -279,7 +295,10 @@ mod tests {
             first("how long does a transfer take? also is there a fee for it"),
             Some(("how long does a transfer take", "is there a fee for it"))
         );
-        assert!(two_questions("转账到国外要几天 要收手续费吗").contains(&("转账到国外要几天", "要收手续费吗")));
+        assert!(
+            two_questions("转账到国外要几天 要收手续费吗")
+                .contains(&("转账到国外要几天", "要收手续费吗"))
+        );
         for one in [
             "my card and pin are lost",
             "why?? and where is my card",

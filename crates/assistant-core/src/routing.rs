@@ -224,7 +224,11 @@ mod tests {
             (SCAM_WARNING.to_owned(), 0.25),
             ("pending_transfer".to_owned(), 0.1),
         ];
-        let d = decide(&ranked, "the police said move my money to a safe account", &TH);
+        let d = decide(
+            &ranked,
+            "the police said move my money to a safe account",
+            &TH,
+        );
         assert_eq!((d.route, d.reason), (Route::Handoff, Reason::Scam));
         assert_eq!(d.intent.as_deref(), Some(SCAM_WARNING));
         assert!(!d.reason.starts_handoff(), "a scam warning offers a person");
@@ -257,6 +261,9 @@ mod tests {
         ];
         assert_eq!(decide(&oos, "x", &th).route, Route::Answer);
         // Margin 0 (an older model's metadata): never asks.
-        assert_eq!(decide(&close, "declined in spain", &TH).route, Route::Answer);
+        assert_eq!(
+            decide(&close, "declined in spain", &TH).route,
+            Route::Answer
+        );
     }
 }

@@ -73,7 +73,11 @@ fn probabilities_are_a_distribution() {
 fn empty_and_symbol_only_text_still_gets_a_prediction() {
     let e = engine();
     for q in ["", "   ", "???", "🙂🙂"] {
-        assert_eq!(e.predict(q).unwrap().ranked.len(), taxonomy::INTENT_COUNT + 1, "{q:?}");
+        assert_eq!(
+            e.predict(q).unwrap().ranked.len(),
+            taxonomy::INTENT_COUNT + 1,
+            "{q:?}"
+        );
     }
 }
 
@@ -316,10 +320,7 @@ fn customers_questions_in_their_own_words() {
             (Route::Handoff, Reason::Scam, Some("scam_warning")),
             "{story}"
         );
-        assert!(
-            !r.reason.starts_handoff(),
-            "offered, not started: {story}"
-        );
+        assert!(!r.reason.starts_handoff(), "offered, not started: {story}");
         assert_eq!(
             r.answer.as_deref(),
             answers.answer("scam_warning", r.lang, false),
@@ -328,7 +329,11 @@ fn customers_questions_in_their_own_words() {
     }
     for (question, product, part) in [
         ("信用卡年费多少钱", "product_credit_card", "facet-fees"),
-        ("credit card, is there an annual fee?", "product_credit_card", "facet-fees"),
+        (
+            "credit card, is there an annual fee?",
+            "product_credit_card",
+            "facet-fees",
+        ),
         ("我想提前还房贷", "product_mortgage", "facet-early_exit"),
     ] {
         let r = ask(question);

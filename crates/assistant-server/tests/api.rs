@@ -931,8 +931,13 @@ async fn a_possible_scam_goes_first_in_the_queue_and_the_agent_sees_why() {
             row(&html, &scam)
         );
         for c in [scam, early, earlier] {
-            s.call("POST", "/v1/handoff/cancel", Some(json!({"conversation_id": c})), None)
-                .await;
+            s.call(
+                "POST",
+                "/v1/handoff/cancel",
+                Some(json!({"conversation_id": c})),
+                None,
+            )
+            .await;
         }
     }
 }

@@ -12,8 +12,8 @@
 use super::ProductBundle;
 use super::calculator::{deposit_from_text, describe_deposit, describe_loan, loan_from_text};
 use super::card::SectionKey;
-use super::facet::{Facet, first_sentence};
 use super::catalogue::{RiskLevel, WorkedExample};
+use super::facet::{Facet, first_sentence};
 use super::glossary::{Glossary, Segment};
 use super::input::{parse_rate, parse_term};
 use super::money::format_rate;

@@ -324,9 +324,9 @@ impl Store {
 
     /// Waiting conversations in queue order.
     pub async fn queued_ids(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query(
-            &format!("SELECT conversation_id FROM handoffs WHERE state = 'queued' ORDER BY {QUEUE_ORDER}"),
-        )
+        sqlx::query(&format!(
+            "SELECT conversation_id FROM handoffs WHERE state = 'queued' ORDER BY {QUEUE_ORDER}"
+        ))
         .fetch_all(&self.read)
         .await?
         .iter()
