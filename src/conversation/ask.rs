@@ -250,11 +250,13 @@ impl Chat {
     }
 }
 
-/// The words that come with a hand-off offer (a complaint, an upset customer): the knowledge base's
-/// answer, or the widget's own. Only an offer: nobody is connected until the customer taps the button.
-/// The chips' words in quotes, "or" before the last: “A”, “B” or “C” / “A”、“B”还是“C”.
+/// The chips' words in quotes, "or" before the last: “A”, “B” or “C” / “A”、“B”还是“C” (without
+/// each chip's own question mark: the sentence has one).
 fn quoted(chips: &[Suggestion], lang: Lang) -> String {
-    let q: Vec<String> = chips.iter().map(|c| format!("“{}”", c.text)).collect();
+    let q: Vec<String> = chips
+        .iter()
+        .map(|c| format!("“{}”", c.text.trim_end_matches(['?', '？'])))
+        .collect();
     let (sep, or) = match lang {
         Lang::En => (", ", format!(" {} ", strings(lang).or)),
         Lang::ZhCn => ("、", strings(lang).or.to_owned()),
@@ -265,6 +267,8 @@ fn quoted(chips: &[Suggestion], lang: Lang) -> String {
     }
 }
 
+/// The words that come with a hand-off offer (a complaint, an upset customer): the knowledge base's
+/// answer, or the widget's own. Only an offer: nobody is connected until the customer taps the button.
 fn offer_words(answer: Option<String>, lang: Lang) -> String {
     answer.unwrap_or_else(|| strings(lang).handoff_offer.to_owned())
 }

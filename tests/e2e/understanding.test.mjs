@@ -110,7 +110,10 @@ test('a close call asks "Did you mean…?" with the candidates as buttons, and a
   const chips = page.locator('.ba-chips button');
   const texts = await chips.allInnerTexts();
   assert.ok(texts.length >= 2 && texts.length <= 3, `two or three choices: ${texts}`);
-  for (const t of texts) assert.ok((await reply.innerText()).includes(t), `"${t}" named in the question`);
+  for (const t of texts) {
+    const named = t.replace(/[?？]$/, '');
+    assert.ok((await reply.innerText()).includes(`“${named}”`), `"${named}" named in the question`);
+  }
   const chosen = texts[0];
   const intent = Object.entries(answers.intents).find(([, a]) => a.suggestion.en === chosen)?.[0];
   const before = await page.locator('.ba-log .ba-assistant[data-route]').count();
