@@ -112,7 +112,7 @@ test('a close call asks "Did you mean…?" with the candidates as buttons, and a
   assert.ok(texts.length >= 2 && texts.length <= 3, `two or three choices: ${texts}`);
   for (const t of texts) {
     const named = t.replace(/[?？]$/, '');
-    assert.ok((await reply.innerText()).includes(`“${named}”`), `"${named}" named in the question`);
+    assert.ok((await reply.innerText()).includes(`“${named}”`), `"${named}" named in: ${await reply.innerText()}`);
   }
   const chosen = texts[0];
   const intent = Object.entries(answers.intents).find(([, a]) => a.suggestion.en === chosen)?.[0];
