@@ -472,10 +472,19 @@ mod tests {
                 other => panic!("{other:?}"),
             });
             assert!(body.starts_with(&lead), "{lead} / {body}");
-            // Every other part is still there, and a return still carries its risk.
+            // Every other part is still there.
             let plain = card_view(&b, "product_credit_card", lang, None).unwrap();
             assert_eq!(c.parts.len(), plain.parts.len());
             assert!(plain.lead.is_none());
+            // A return asked about first still carries its risk line.
+            let rate = card_view(&b, "product_wealth_management", lang, Some(Facet::Rate)).unwrap();
+            assert!(
+                rate.parts[1]
+                    .blocks
+                    .iter()
+                    .any(|b| matches!(b, Block::RiskNote { .. })),
+                "{lang:?}"
+            );
         }
     }
 
