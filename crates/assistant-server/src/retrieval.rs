@@ -175,6 +175,16 @@ impl Index {
         ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
     }
 
+    /// Whether the knowledge base reads the customer's `text` as a scam story (`scam_warning` among
+    /// the top three with at least `min_confidence`): the server's own check of a hand-off that claims
+    /// to be a possible scam, since that reason puts it first in the queue and any browser can send it.
+    pub fn tells_a_scam(&self, text: &str, min_confidence: f32) -> bool {
+        let normalized = self.normalize(&assistant_core::pii::mask(text).text);
+        self.search(&normalized, &[], 0.0, 3).iter().any(|h| {
+            h.intent == assistant_core::taxonomy::SCAM_WARNING && h.confidence >= min_confidence
+        })
+    }
+
     /// The best intents for `normalized` (text already through [`Index::normalize`], which the caller
     /// also stores), highest confidence first (at most `k`).
     pub fn search(

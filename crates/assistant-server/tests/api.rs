@@ -881,20 +881,31 @@ async fn the_queue_shows_the_customer_s_first_message_masked_and_short_and_the_w
 }
 
 /// Issue #15: a customer being talked into moving their savings to a "safe account" cannot wait behind
-/// everyone who came earlier: a possible scam goes first in the queue, and the agent sees why.
+/// everyone who came earlier: a possible scam goes first in the queue, and the agent sees why. Any
+/// browser can send that reason, so the server checks it: "scam" without a scam story in the customer's
+/// own lines (none at all, or a hostile one) is an ordinary request and waits its turn.
 #[tokio::test]
 async fn a_possible_scam_goes_first_in_the_queue_and_the_agent_sees_why() {
     for db in backends() {
         let s = TestServer::with(&db, |c| c.handoff.queue_page_size = 1000).await;
         let (early, earlier, scam) = (s.open().await, s.open().await, s.open().await);
-        let hand_off = |c: String, reason: &'static str| {
+        let (claims, silent) = (s.open().await, s.open().await);
+        let hand_off = |c: String, reason: &'static str, said: &'static str| {
             let s = &s;
             async move {
+                let transcript = if said.is_empty() {
+                    json!([])
+                } else {
+                    json!([{"role": "customer", "text": said}])
+                };
                 let (st, r) = s
                     .call(
                         "POST",
                         "/v1/handoff",
-                        Some(json!({"conversation_id": c, "reason": reason, "locale": "en"})),
+                        Some(
+                            json!({"conversation_id": c, "reason": reason, "locale": "en",
+                                    "transcript": transcript}),
+                        ),
                         None,
                     )
                     .await;
@@ -902,27 +913,49 @@ async fn a_possible_scam_goes_first_in_the_queue_and_the_agent_sees_why() {
                 r["position"].as_u64().expect("a position")
             }
         };
-        hand_off(earlier.clone(), "requested").await;
-        let second = hand_off(early.clone(), "complaint").await;
-        let scam_place = hand_off(scam.clone(), "scam").await;
+        hand_off(earlier.clone(), "requested", "").await;
+        let second = hand_off(early.clone(), "complaint", "you charged me twice").await;
+        let story = "the police called, my account is in a case, they want me to move my money \
+                     to a safe account";
+        let scam_place = hand_off(scam.clone(), "scam", story).await;
         assert!(
             scam_place < second,
             "the scam ({scam_place}) goes before those who came earlier ({second})"
+        );
+        // Claiming a scam to jump the queue: with an ordinary line, or a hostile one, or nothing.
+        let hostile = "'; UPDATE handoffs SET reason='scam' --<script>alert(1)</script> how much is my balance";
+        let claimed = hand_off(claims.clone(), "scam", hostile).await;
+        let quiet = hand_off(silent.clone(), "scam", "").await;
+        assert!(
+            claimed > second && quiet > claimed,
+            "{claimed}, {quiet} after {second}"
         );
 
         let li = s.login("li").await;
         let (st, q) = s.call("GET", "/v1/agent/queue", None, Some(&li)).await;
         assert_eq!(st, StatusCode::OK);
         assert_valid("QueueResponse", &q);
-        let at = |c: &str| {
-            q["items"]
-                .as_array()
-                .unwrap()
+        let item = |c: &str| {
+            let items = q["items"].as_array().unwrap();
+            let at = items
                 .iter()
                 .position(|i| i["conversation_id"] == c)
-                .unwrap_or_else(|| panic!("{c} in the queue: {q}"))
+                .unwrap_or_else(|| panic!("{c} in the queue: {q}"));
+            (at, items[at]["reason"].as_str().unwrap().to_owned())
         };
-        assert!(at(&scam) < at(&earlier) && at(&scam) < at(&early), "{q}");
+        assert!(
+            item(&scam).0 < item(&earlier).0 && item(&scam).0 < item(&early).0,
+            "{q}"
+        );
+        assert_eq!(item(&scam).1, "scam");
+        for c in [&claims, &silent] {
+            assert_eq!(
+                item(c).1,
+                "requested",
+                "an unchecked claim is an ordinary request"
+            );
+            assert!(item(c).0 > item(&early).0, "{q}");
+        }
         let cookie = s.console_login("li").await;
         let html = s.console_page("/agent", &cookie).await;
         assert!(
@@ -930,7 +963,7 @@ async fn a_possible_scam_goes_first_in_the_queue_and_the_agent_sees_why() {
             "{}",
             row(&html, &scam)
         );
-        for c in [scam, early, earlier] {
+        for c in [scam, early, earlier, claims, silent] {
             s.call(
                 "POST",
                 "/v1/handoff/cancel",

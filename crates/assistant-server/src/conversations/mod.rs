@@ -18,7 +18,8 @@ use crate::db::{Handoff, now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult, check_chars, check_id, check_text};
 use crate::state::AppState;
 use assistant_core::api::{
-    ConversationEvent, ConversationView, HandoffRequest, HandoffResponse, HandoffState, Role,
+    ConversationEvent, ConversationView, HandoffReason, HandoffRequest, HandoffResponse,
+    HandoffState, Role,
 };
 use assistant_core::pii;
 use axum::http::StatusCode;
@@ -183,10 +184,25 @@ pub async fn hand_off(
             "Our people are not available right now; see /v1/hours, or leave a message.",
         ));
     }
+    // "scam" goes first in the queue, so the server checks it: without a customer line that its own
+    // knowledge base reads as a scam story, it is an ordinary request for a person.
+    let reason = match req.reason {
+        HandoffReason::Scam
+            if !req.transcript.iter().any(|l| {
+                l.role == Role::Customer
+                    && state
+                        .index
+                        .tells_a_scam(&l.text, state.config.chat.min_confidence * 0.5)
+            }) =>
+        {
+            HandoffReason::Requested
+        }
+        r => r,
+    };
     let ticket_id = uuid::Uuid::new_v4().simple().to_string();
     state
         .store
-        .queue(c, &ticket_id, req.reason, req.locale, req.text_size)
+        .queue(c, &ticket_id, reason, req.locale, req.text_size)
         .await?;
     // The transcript so far, masked again; on a second hand-off only the lines not stored yet.
     let stored = state.store.count_transcript(c).await? as usize;

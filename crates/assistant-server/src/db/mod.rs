@@ -108,11 +108,15 @@ fn handoff_from(row: &AnyRow) -> Result<Handoff, sqlx::Error> {
     })
 }
 
-/// A hand-off's priority in the queue: 0 for a possible scam (a customer may be moving their savings to
-/// a fraudster right now), 1 for everyone else.
-const PRIORITY: &str = "(CASE WHEN reason = 'scam' THEN 0 ELSE 1 END)";
+/// A hand-off's priority in the queue, for the reason in `reason` (a column or a parameter): 0 for a
+/// possible scam (a customer may be moving their savings to a fraudster right now), 1 for everyone else.
+macro_rules! priority {
+    ($reason:literal) => {
+        concat!("(CASE WHEN ", $reason, " = 'scam' THEN 0 ELSE 1 END)")
+    };
+}
 /// Queue order: possible scams first, then first come, first served.
-const QUEUE_ORDER: &str = "(CASE WHEN reason = 'scam' THEN 0 ELSE 1 END), queued_at, ticket_id";
+const QUEUE_ORDER: &str = concat!(priority!("reason"), ", queued_at, ticket_id");
 
 const HANDOFF_COLS: &str =
     "conversation_id, ticket_id, state, reason, locale, text_size, queued_at, agent, agent_name";
@@ -308,14 +312,15 @@ impl Store {
 
     /// 1-based place in the queue of a waiting conversation ([`QUEUE_ORDER`]).
     pub async fn position(&self, h: &Handoff) -> Result<u32, sqlx::Error> {
+        let (theirs, mine) = (priority!("reason"), priority!("$3"));
         let n: i64 = sqlx::query(&format!(
             "SELECT COUNT(*) FROM handoffs WHERE state = 'queued' AND \
-             ({PRIORITY} < $3 OR ({PRIORITY} = $3 AND \
+             ({theirs} < {mine} OR ({theirs} = {mine} AND \
              (queued_at < $1 OR (queued_at = $1 AND ticket_id < $2))))"
         ))
         .bind(h.queued_at)
         .bind(&h.ticket_id)
-        .bind(i64::from(h.reason != HandoffReason::Scam))
+        .bind(enum_str(&h.reason))
         .fetch_one(&self.read)
         .await?
         .try_get(0)?;
