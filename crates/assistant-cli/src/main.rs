@@ -161,14 +161,7 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str, misses: boo
         model: Some((engine, &answers)),
         products: products.as_ref(),
     };
-    let mut reader = csv::Reader::from_path(file).with_context(|| format!("reading {file}"))?;
-    let headers = reader.headers()?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .with_context(|| format!("{file} has no '{name}' column"))
-    };
+    let (mut reader, col) = open_csv(file)?;
     let (text_col, cat_col) = (col("text")?, col("category")?);
     // Optional columns of the customers'-words sets (training/customer/): the part of a product asked
     // about, and the second question of a two-part one.
@@ -256,14 +249,7 @@ fn eval(engine: &IntentEngine, kb_dir: &std::path::Path, file: &str, misses: boo
     if n.total == 0 {
         bail!("{file} has no rows");
     }
-    let rate = |k: usize, of: usize| -> String {
-        if of == 0 {
-            return "n/a".into();
-        }
-        let p = k as f64 / of as f64;
-        let se = (p * (1.0 - p) / of as f64).sqrt();
-        format!("{:.2}% ± {:.2} ({k}/{of})", 100.0 * p, 100.0 * se)
-    };
+    let rate = |k, of| with_se(k, of, 2);
     println!("file: {file}");
     println!("examples: {}", n.total);
     println!("top-1 accuracy: {}", rate(n.top1, n.total));
@@ -371,24 +357,37 @@ struct DistressCounts {
 }
 
 /// `p` with one binomial standard error, `sqrt(p(1-p)/n)`, as percentages; "n/a" when `n` is 0.
-fn with_se(k: usize, n: usize) -> String {
+/// (`decimals` after the point.)
+fn with_se(k: usize, n: usize, decimals: usize) -> String {
     if n == 0 {
         return "n/a".to_owned();
     }
     let p = k as f64 / n as f64;
     let se = (p * (1.0 - p) / n as f64).sqrt();
-    format!("{:5.1}% ± {:4.1} ({k}/{n})", 100.0 * p, 100.0 * se)
+    let d = decimals;
+    format!("{:5.d$}% ± {:4.d$} ({k}/{n})", 100.0 * p, 100.0 * se)
 }
 
-fn distress(file: &str, show_misses: bool) -> Result<()> {
+/// A CSV file's rows and a look-up of its columns by name (an error naming the file and the column).
+fn open_csv(
+    file: &str,
+) -> Result<(
+    csv::Reader<std::fs::File>,
+    impl Fn(&str) -> Result<usize> + use<'_>,
+)> {
     let mut reader = csv::Reader::from_path(file).with_context(|| format!("reading {file}"))?;
     let headers = reader.headers()?.clone();
-    let col = |name: &str| {
+    let col = move |name: &str| {
         headers
             .iter()
             .position(|h| h == name)
             .with_context(|| format!("{file} has no '{name}' column"))
     };
+    Ok((reader, col))
+}
+
+fn distress(file: &str, show_misses: bool) -> Result<()> {
+    let (mut reader, col) = open_csv(file)?;
     let (text_col, label_col, lang_col) = (col("text")?, col("label")?, col("lang")?);
     let mut by_lang: BTreeMap<String, DistressCounts> = BTreeMap::new();
     for (n, record) in reader.records().enumerate() {
@@ -427,9 +426,9 @@ fn distress(file: &str, show_misses: bool) -> Result<()> {
     );
     for (lang, c) in &by_lang {
         println!("[{lang}] {} upset, {} calm", c.tp + c.missed, c.fp + c.tn);
-        println!("  precision {}", with_se(c.tp, c.tp + c.fp));
-        println!("  recall    {}", with_se(c.tp, c.tp + c.missed));
-        println!("  calm flagged {}", with_se(c.fp, c.fp + c.tn));
+        println!("  precision {}", with_se(c.tp, c.tp + c.fp, 1));
+        println!("  recall    {}", with_se(c.tp, c.tp + c.missed, 1));
+        println!("  calm flagged {}", with_se(c.fp, c.fp + c.tn, 1));
         for (label, text) in &c.false_alarms {
             println!("  false positive ({label}): {text}");
         }

@@ -206,11 +206,11 @@ pub fn two_questions(text: &str) -> Vec<(&str, &str)> {
         "顺便问",
     ];
     const ENDS: [char; 4] = ['?', '？', '，', ','];
-    if text.to_lowercase().len() != text.len() {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
         // Lower-casing changed byte offsets: leave the question whole.
         return Vec::new();
     }
-    let lower = text.to_lowercase();
     let enough = |s: &str| {
         let s = s.trim_matches(|c: char| !c.is_alphanumeric());
         s.split_whitespace().count() >= 3 || s.chars().filter(|c| !c.is_ascii()).count() >= 4

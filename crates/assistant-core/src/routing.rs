@@ -89,7 +89,8 @@ pub struct Thresholds {
 /// A scam story is warned about when `scam_warning` is among the top three with at least this
 /// probability, even if another topic scores higher: the story ("the police called, move my money")
 /// also reads as a transfer question, and a needless warning costs a sentence where a missed one can
-/// cost a life's savings. Checked on the customers'-words dev set (`training/customer/dev.csv`).
+/// cost a life's savings. At 0.2 on the customers'-words dev set (`training/customer/dev.csv`): 26 of
+/// 32 scam stories warned, none of the 413 other questions (other values not tried).
 pub const SCAM_ANYWHERE: f32 = 0.2;
 
 /// The routing decision for one question.

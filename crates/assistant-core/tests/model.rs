@@ -14,6 +14,38 @@ fn engine() -> IntentEngine {
     IntentEngine::load(MODEL, META).expect("committed model loads")
 }
 
+/// The answers and the product catalogue the browser downloads.
+fn bundles() -> (
+    assistant_core::answers::AnswerBundle,
+    assistant_core::products::ProductBundle,
+) {
+    (
+        assistant_core::answers::AnswerBundle::parse(include_str!(
+            "../../../public/kb/answers.json"
+        ))
+        .unwrap(),
+        assistant_core::products::ProductBundle::parse(include_str!(
+            "../../../public/kb/products.json"
+        ))
+        .unwrap(),
+    )
+}
+
+/// A question as the widget sends it (English locale; the reply follows the text's own language).
+fn question<'a>(
+    text: &'a str,
+    simple: bool,
+    chip: Option<&str>,
+) -> assistant_core::assistant::Question<'a> {
+    assistant_core::assistant::Question {
+        id: 7,
+        text,
+        locale: assistant_core::locale::Lang::En,
+        simple,
+        chip: chip.map(str::to_owned),
+    }
+}
+
 #[test]
 fn same_top_intent_as_the_training_framework() {
     #[derive(serde::Deserialize)]
@@ -131,28 +163,18 @@ fn garbage_is_an_error_not_a_panic() {
 /// with the committed model, answers and catalogue.
 #[test]
 fn the_reply_the_browser_gets() {
-    use assistant_core::answers::AnswerBundle;
-    use assistant_core::assistant::{Knowledge, Question, reply};
+    use assistant_core::assistant::{Knowledge, reply};
     use assistant_core::locale::Lang;
-    use assistant_core::products::ProductBundle;
     use assistant_core::protocol::View;
     use assistant_core::routing::Reason;
     let e = engine();
-    let answers = AnswerBundle::parse(include_str!("../../../public/kb/answers.json")).unwrap();
-    let products = ProductBundle::parse(include_str!("../../../public/kb/products.json")).unwrap();
+    let (answers, products) = bundles();
     let all = Knowledge {
         model: Some((&e, &answers)),
         products: Some(&products),
     };
     let ask = |text: &str, simple: bool, chip: Option<&str>, k: Knowledge| {
-        let q = Question {
-            id: 7,
-            text,
-            locale: Lang::En,
-            simple,
-            chip: chip.map(str::to_owned),
-        };
-        reply(&q, k).unwrap()
+        reply(&question(text, simple, chip), k).unwrap()
     };
 
     let r = ask("I lost my card", false, None, all);
@@ -282,32 +304,19 @@ fn answers_that_say_a_person_is_coming_start_the_hand_off() {
 
 /// Issue #15, through the same `reply` the browser gets: scam stories (told without the word "scam")
 /// are warned about with a person offered; a question about one part of a product opens its card
-/// there with that part's first sentence first; a two-part question offers its second part.
+/// there with that part's first sentence first.
 #[test]
 fn customers_questions_in_their_own_words() {
-    use assistant_core::answers::AnswerBundle;
-    use assistant_core::assistant::{Knowledge, Question, reply};
-    use assistant_core::locale::Lang;
-    use assistant_core::products::ProductBundle;
+    use assistant_core::assistant::{Knowledge, reply};
     use assistant_core::protocol::View;
     use assistant_core::routing::Reason;
     let e = engine();
-    let answers = AnswerBundle::parse(include_str!("../../../public/kb/answers.json")).unwrap();
-    let products = ProductBundle::parse(include_str!("../../../public/kb/products.json")).unwrap();
+    let (answers, products) = bundles();
     let k = Knowledge {
         model: Some((&e, &answers)),
         products: Some(&products),
     };
-    let ask = |text: &str| {
-        let q = Question {
-            id: 1,
-            text,
-            locale: Lang::En,
-            simple: false,
-            chip: None,
-        };
-        reply(&q, k).unwrap()
-    };
+    let ask = |text: &str| reply(&question(text, false, None), k).unwrap();
     for story in [
         "the police called and said my account is involved in a case, they want me to move my money",
         "someone from the bank rang and asked me for the code in the text message they sent",
