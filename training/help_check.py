@@ -19,6 +19,7 @@ TAXONOMY = ROOT / "crates" / "assistant-core" / "src" / "taxonomy.rs"
 EN_MAX_WORDS = 20
 ZH_MAX_CHARS = 40
 MIN_PER_LANG = {"corpus": 200, "intent": 40, "none": 40}
+ASKS_MIN, ASKS_MAX = 5, 15  # customer phrasings per article and language
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EN_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 ZH_SPLIT = re.compile(r"(?<=[。！？；])|\n+")
@@ -84,6 +85,67 @@ def norm(text):
 
 
 TITLES = {}  # normalised title -> article id, both languages
+ASKS = {}  # normalised ask -> (article id, the ask as written)
+ASK_COUNTS = defaultdict(Counter)  # topic -> Counter(lang -> asks)
+# Common characters that only Traditional Chinese writes this way (a rough count for the report).
+TRADITIONAL = set("們這裡說話問題帳號賬戶轉錢銀開過還會麼為嗎個該應辦證時間輸碼處續費額點鐘從後來與對當發變網實請擔護媽導閱讀難聽見絡聯繫關換幫給讓機鎖將員揚盜裝綁認權約刪鈔兩閉貸摺險驗風頭體屬臨邊種類據產現壞區單錯誤憑劃測試結歲萬銷簡訊誰記協礙沒譯")
+
+
+def check_asks(where, aid, topic, asks):
+    """`asks`: how customers type a question this article answers, { en = [...], zh = [...] }."""
+    if asks is None:
+        err(f"{where}: asks is missing")
+        return
+    if not isinstance(asks, dict):
+        err(f"{where}: asks must be a table {{ en = [...], zh = [...] }}")
+        return
+    extra = set(asks) - {"en", "zh"}
+    if extra:
+        err(f"{where}: asks: unknown keys {sorted(extra)}")
+    seen = set()
+    for lang in ("en", "zh"):
+        items = asks.get(lang)
+        if not isinstance(items, list):
+            err(f"{where}: asks.{lang}: is missing or not a list")
+            continue
+        if not ASKS_MIN <= len(items) <= ASKS_MAX:
+            err(f"{where}: asks.{lang}: has {len(items)} asks ({ASKS_MIN}–{ASKS_MAX})")
+        for ask in items:
+            if not isinstance(ask, str) or not ask.strip():
+                err(f"{where}: asks.{lang}: an ask is empty or not a string")
+                continue
+            ASK_COUNTS[topic][lang] += 1
+            key = norm(ask)
+            if not key:
+                err(f"{where}: asks.{lang}: {ask!r} has no letters")
+                continue
+            if key in seen:
+                err(f"{where}: asks.{lang}: duplicate ask {ask!r}")
+                continue
+            seen.add(key)
+            if key in ASKS and ASKS[key][0] != aid:
+                err(f"{where}: asks.{lang}: {ask!r} is also an ask of article {ASKS[key][0]}")
+                continue
+            ASKS[key] = (aid, ask)
+            if FIGURE.search(ask):
+                err(f"{where}: asks.{lang}: no figures in asks: {ask!r}")
+            has_zh = re.search(r"[\u4e00-\u9fff]", ask)
+            if lang == "en" and has_zh:
+                err(f"{where}: asks.en: contains Chinese: {ask!r}")
+            if lang == "zh" and not has_zh:
+                err(f"{where}: asks.zh: has no Chinese: {ask!r}")
+            if lang == "zh" and TRADITIONAL & set(ask):
+                ASK_COUNTS[topic]["zh traditional"] += 1
+
+
+def check_asks_against(eval_texts):
+    """An ask must not be an evaluation question (nor another article's title): it would leak the answer.
+    Only the ask and its article are printed, never the evaluation row."""
+    for key, (aid, ask) in ASKS.items():
+        if key in eval_texts:
+            err(f"article {aid}: ask {ask!r} equals an evaluation question; rewrite it (do not read eval/)")
+        if key in TITLES and TITLES[key] != aid:
+            err(f"article {aid}: ask {ask!r} is the title of article {TITLES[key]}")
 
 
 def load_corpus():
@@ -115,7 +177,7 @@ def load_corpus():
                 articles[aid] = name
             if art.get("topic") != path.stem:
                 err(f"{where}: topic {art.get('topic')!r} must be the file name {path.stem!r}")
-            extra = set(art) - {"id", "topic", "title", "answer", "section"}
+            extra = set(art) - {"id", "topic", "title", "answer", "asks", "section"}
             if extra:
                 err(f"{where}: unknown keys {sorted(extra)}")
             if isinstance(art.get("title"), dict):
@@ -127,6 +189,7 @@ def load_corpus():
                     err(f"{where}: {key} is missing")
                 else:
                     check_text(f"{where}: {key}", art[key])
+            check_asks(where, aid, path.stem, art.get("asks"))
             secs = art.get("section", [])
             if not 1 <= len(secs) <= 4:
                 err(f"{where}: has {len(secs)} sections (1–4)")
@@ -160,6 +223,9 @@ def intent_labels():
 USED_LABELS = set()
 
 
+EVAL_TEXTS = set()  # normalised questions of dev.csv and test.csv, for check_asks_against only
+
+
 def check_eval(articles, labels):
     texts = {}
     report = {}
@@ -185,6 +251,8 @@ def check_eval(articles, labels):
                     err(f"{where}: lang must be en or zh, is {lang!r}")
                 if norm(text) in TITLES:
                     err(f"{where}: copies the title of article {TITLES[norm(text)]}: {text!r}")
+                if path.stem in ("dev", "test"):
+                    EVAL_TEXTS.add(norm(text))
                 key = (lang, text.lower())
                 if key in seen:
                     err(f"{where}: duplicate question {text!r}")
@@ -221,9 +289,15 @@ def main():
     articles, per_topic, sections = load_corpus()
     labels = intent_labels()
     report = check_eval(articles, labels)
-    print(f"corpus: {len(articles)} articles, {sections} sections, {len(per_topic)} topics")
+    check_asks_against(EVAL_TEXTS)
+    total = Counter()
+    for counts in ASK_COUNTS.values():
+        total.update(counts)
+    print(f"corpus: {len(articles)} articles, {sections} sections, {len(per_topic)} topics, "
+          f"asks: en {total['en']}, zh {total['zh']}")
     for topic, n in sorted(per_topic.items()):
-        print(f"  {topic:<20} {n}")
+        asks = ASK_COUNTS[topic]
+        print(f"  {topic:<20} {n:>3}  asks: en {asks['en']}, zh {asks['zh']} ({asks['zh traditional']} in 繁體)")
     for stem, (counts, covered) in report.items():
         line = ", ".join(f"{lang} {kind} {counts[(lang, kind)]}" for lang in ("en", "zh") for kind in MIN_PER_LANG)
         print(f"eval/{stem}.csv: {line}; articles asked about: en {len(covered['en'])}, zh {len(covered['zh'])}")
