@@ -83,7 +83,15 @@ pub struct ChatRequest {
     pub client_intents: Vec<ClientIntent>,
     #[serde(default)]
     pub text_size: TextSize,
+    /// The last few lines of the conversation before this question (masked by the widget, oldest
+    /// first, at most `MAX_RECENT`), so the server can read a follow-up ("and how much does that
+    /// cost?") against the topic before it. Only `customer` and `assistant` lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<TranscriptLine>,
 }
+
+/// Most lines of `ChatRequest::recent`.
+pub const MAX_RECENT: usize = 6;
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,6 +103,19 @@ pub enum Source {
     Server,
     /// A person at the bank.
     Agent,
+    /// An article of the bank's help centre, which only the server searches.
+    Help,
+    /// The bank's own chatbot behind ours (`chat.upstream` in the server's configuration).
+    Upstream,
+}
+
+/// The help-centre article an answer quotes, for a "Read the article" link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleLink {
+    pub id: String,
+    pub title: String,
+    /// Absolute or site-relative address of the article on the bank's help centre.
+    pub url: String,
 }
 
 /// The server's answer to a `ChatRequest`.
@@ -112,6 +133,9 @@ pub struct ChatResponse {
     pub suggestions: Vec<Suggestion>,
     /// Show the "talk to a person" offer prominently.
     pub offer_handoff: bool,
+    /// The help-centre article quoted (with `Source::Help`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<ArticleLink>,
 }
 
 /// Why a conversation is handed to a person.

@@ -137,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(console::routes())
         .merge(routes::ops::routes())
+        .merge(routes::help::routes())
         .method_not_allowed_fallback(method_not_allowed);
     app = if cfg.static_dir.is_dir() {
         // `cargo xtask fingerprint` writes `.br` and `.gz` next to every text and wasm file of dist/; a

@@ -3,12 +3,16 @@
 //! (conversation, message id): the reply is stored before it is returned, and a retry gets the stored
 //! reply, so a message is answered once, the same way, even when the first response was lost.
 
+use crate::config::ChatConfig;
 use crate::conversations::log_id;
 use crate::error::{ApiError, ApiResult, check_chars, check_id, check_text};
 use crate::metrics::SourceLabel;
+use crate::retrieval::{Found, Hit, Index, Weights, followup};
 use crate::state::AppState;
 use assistant_core::answers::Suggestion;
-use assistant_core::api::{ChatRequest, ChatResponse, Source, TextSize};
+use assistant_core::api::{
+    ArticleLink, ChatRequest, ChatResponse, MAX_RECENT, Role, Source, TextSize,
+};
 use assistant_core::locale::Lang;
 use assistant_core::{pii, routing, taxonomy};
 
@@ -27,56 +31,135 @@ const PERSON_INTENTS: &[&str] = &[
     taxonomy::SCAM_WARNING,
 ];
 
-/// Builds the answer (pure given the index) from the masked question and its normalised form: the
-/// response and whether the knowledge base answered.
+/// What the knowledge base and the help centre have for a question.
+pub struct Answer {
+    pub response: ChatResponse,
+    /// Whether they answered it (otherwise `response` says "not sure" and offers a person).
+    pub answered: bool,
+    /// The best hits, for a caller that asks further (the bank's own bot gets their passages).
+    pub hits: Vec<Hit>,
+}
+
+/// Builds the answer, pure given the index: from the masked question, its normalised form and the
+/// conversation's recent lines. A follow-up ("and how much does that cost?") is searched with the
+/// customer's previous question when its own words are not enough (`followup`).
 pub fn answer(
-    state: &AppState,
+    index: &Index,
+    cfg: &ChatConfig,
     req: &ChatRequest,
     masked: &str,
     normalized: &str,
-) -> (ChatResponse, bool) {
+) -> Answer {
     let lang = Lang::of_text(masked, req.locale);
-    let cfg = &state.config.chat;
-    let hits = state
-        .index
-        .search(normalized, &req.client_intents, cfg.client_weight, 4);
+    let weights = Weights {
+        client: cfg.client_weight,
+        similarity: cfg.similarity_weight,
+        article: cfg.article_bonus,
+    };
+    let search = |text: &str| index.search(text, &req.client_intents, weights, 8);
+    let confident = |hits: &[Hit]| {
+        hits.first()
+            .is_some_and(|h| h.confidence >= cfg.min_confidence)
+    };
+    let mut hits = search(normalized);
+    if let Some(before) = followup::previous_question(masked, &req.recent) {
+        let before = index.normalize(&pii::mask(before).text);
+        let joined = followup::rerank(
+            search(&format!("{before}\n{normalized}")),
+            &search(&before),
+            &hits,
+        );
+        // A follow-up leans on the topic before it; its own words win only when they alone are a
+        // confident question and the joined search is not.
+        if confident(&joined) {
+            hits = joined;
+        }
+    }
+    hits.truncate(4);
     let distressed = routing::is_distressed(&req.text);
-    let bundle = &state.index.answers;
-    if let Some(top) = hits.first().filter(|h| h.confidence >= cfg.min_confidence)
-        && let Some(text) = bundle.answer(&top.intent, lang, req.text_size == TextSize::Large)
+    let bundle = &index.answers;
+    let large = req.text_size == TextSize::Large;
+    let chips = |hits: &[Hit], floor: f32, max: usize| -> Vec<Suggestion> {
+        hits.iter()
+            .filter(|h| h.confidence >= floor)
+            .filter_map(|h| h.intent())
+            .filter_map(|intent| bundle.intents.get(intent).map(|a| (intent, a)))
+            .map(|(intent, a)| Suggestion {
+                intent: intent.to_owned(),
+                text: a.suggestion.get(lang).to_owned(),
+            })
+            .take(max)
+            .collect()
+    };
+    let respond =
+        |text: String, source, intent, suggestions, offer_handoff, article| ChatResponse {
+            message_id: req.message_id.clone(),
+            text,
+            source,
+            intent,
+            lang,
+            suggestions,
+            offer_handoff,
+            article,
+        };
+    let max_chips = if large { 2 } else { 3 };
+    // A close runner-up means the words fit two answers: saying "not sure" (with both as chips where
+    // they are intents) is better than a coin toss about someone's money.
+    let clear = |top: &Hit| {
+        hits.get(1)
+            .is_none_or(|second| top.confidence - second.confidence >= cfg.min_margin)
+    };
+    if let Some(top) = hits
+        .first()
+        .filter(|h| h.confidence >= cfg.min_confidence && clear(h))
     {
-        {
-            let max = if req.text_size == TextSize::Large {
-                2
-            } else {
-                3
-            };
-            return (
-                ChatResponse {
-                    message_id: req.message_id.clone(),
-                    text: text.to_owned(),
-                    source: Source::Kb,
-                    intent: Some(top.intent.clone()),
-                    lang,
-                    suggestions: bundle.suggestions(&top.intent, lang, max),
-                    offer_handoff: distressed || PERSON_INTENTS.contains(&top.intent.as_str()),
-                },
-                true,
-            );
+        match &top.found {
+            Found::Intent(intent) => {
+                if let Some(text) = bundle.answer(intent, lang, large) {
+                    let response = respond(
+                        text.to_owned(),
+                        Source::Kb,
+                        Some(intent.clone()),
+                        bundle.suggestions(intent, lang, max_chips),
+                        distressed || PERSON_INTENTS.contains(&intent.as_str()),
+                        None,
+                    );
+                    return Answer {
+                        response,
+                        answered: true,
+                        hits,
+                    };
+                }
+            }
+            &Found::Article(i) => {
+                let article = &index.articles[i];
+                let section = index.best_section(i, normalized);
+                let response = respond(
+                    article.quote(lang, section),
+                    Source::Help,
+                    None,
+                    chips(&hits[1..], cfg.min_confidence, max_chips),
+                    distressed,
+                    Some(ArticleLink {
+                        id: article.id.clone(),
+                        title: article.title.get(lang).to_owned(),
+                        url: cfg.help_url.replace("{id}", &article.id)
+                            + match lang {
+                                Lang::En => "",
+                                Lang::ZhCn => "?lang=zh-CN",
+                            },
+                    }),
+                );
+                return Answer {
+                    response,
+                    answered: true,
+                    hits,
+                };
+            }
         }
     }
     // Not sure: say so, offer a person, and offer the closest knowledge-base questions as chips.
-    let suggestions: Vec<Suggestion> = hits
-        .iter()
-        .filter(|h| h.confidence >= cfg.min_confidence * 0.5)
-        .filter_map(|h| {
-            bundle.intents.get(&h.intent).map(|a| Suggestion {
-                intent: h.intent.clone(),
-                text: a.suggestion.get(lang).to_owned(),
-            })
-        })
-        .take(3)
-        .collect();
+    let suggestions = chips(&hits, cfg.min_confidence * 0.5, 3);
     let mut text = match lang {
         Lang::En => NOT_SURE_EN.to_owned(),
         Lang::ZhCn => NOT_SURE_ZH.to_owned(),
@@ -87,18 +170,11 @@ pub fn answer(
             Lang::ZhCn => MAYBE_ZH,
         });
     }
-    (
-        ChatResponse {
-            message_id: req.message_id.clone(),
-            text,
-            source: Source::Server,
-            intent: None,
-            lang,
-            suggestions,
-            offer_handoff: true,
-        },
-        false,
-    )
+    Answer {
+        response: respond(text, Source::Server, None, suggestions, true, None),
+        answered: false,
+        hits,
+    }
 }
 
 fn validate(req: &ChatRequest) -> ApiResult<()> {
@@ -121,6 +197,19 @@ fn validate(req: &ChatRequest) -> ApiResult<()> {
     for c in &req.client_intents {
         check_chars("client_intents", &c.intent)?;
     }
+    if req.recent.len() > MAX_RECENT {
+        return Err(ApiError::bad_request(format!(
+            "recent has more than {MAX_RECENT} lines."
+        )));
+    }
+    for l in &req.recent {
+        if !matches!(l.role, Role::Customer | Role::Assistant) {
+            return Err(ApiError::bad_request(
+                "recent lines may only be the customer's or the assistant's.",
+            ));
+        }
+        check_text("a recent line", &l.text)?;
+    }
     Ok(())
 }
 
@@ -131,9 +220,18 @@ pub async fn respond(state: &AppState, req: &ChatRequest) -> ApiResult<ChatRespo
     // Masked again here: the widget masks too, but the server must not trust it.
     let masked = pii::mask(&req.text).text;
     let normalized = state.index.normalize(&masked);
-    let (resp, answered) = answer(state, req, &masked, &normalized);
+    let Answer {
+        response: resp,
+        answered,
+        ..
+    } = answer(&state.index, &state.config.chat, req, &masked, &normalized);
     let json = serde_json::to_string(&resp).map_err(|_| ApiError::internal())?;
-    let source = if answered { "kb" } else { "server" };
+    let source = match resp.source {
+        Source::Help => "help",
+        Source::Upstream => "upstream",
+        _ if answered => "kb",
+        _ => "server",
+    };
     let inserted = state
         .store
         .insert_reply(

@@ -154,6 +154,17 @@ pub struct ChatConfig {
     pub min_confidence: f32,
     /// Weight of the browser model's probability in the combined score.
     pub client_weight: f32,
+    /// Weight of the question's cosine to the nearest single phrase of an intent or article, against
+    /// (1 − this) the share of the question's words the whole document has.
+    pub similarity_weight: f32,
+    /// Least lead of the best answer's confidence over the next one's; closer than this, the server
+    /// says it is not sure rather than pick one.
+    pub min_margin: f32,
+    /// Added to a help-centre article's confidence (see `retrieval::Weights::article`).
+    pub article_bonus: f32,
+    /// Where a help-centre article lives, `{id}` standing for its id. The default is the server's
+    /// own plain rendering (`/help/{id}`); a bank points it at its help centre.
+    pub help_url: String,
 }
 
 /// An account that can sign in to the console. `password_hash` is an argon2 PHC string
@@ -314,8 +325,12 @@ impl Default for RetentionConfig {
 impl Default for ChatConfig {
     fn default() -> Self {
         Self {
-            min_confidence: 0.5,
+            min_confidence: 0.55,
             client_weight: 0.3,
+            similarity_weight: 0.5,
+            min_margin: 0.1,
+            article_bonus: 0.1,
+            help_url: "/help/{id}".into(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod console;
 pub mod conversations;
 pub mod db;
 pub mod error;
+pub mod evaluate;
 pub mod hours;
 pub mod jobs;
 pub mod limits;

@@ -14,6 +14,40 @@ fn read_secret() -> anyhow::Result<String> {
     Ok(s)
 }
 
+/// `eval [--misses | --sweep] [--config FILE] FILE.csv`: the chatbot's score on an evaluation set
+/// (with every question it did not get right, or over the grid the defaults were chosen on).
+fn eval(args: &[String]) -> anyhow::Result<()> {
+    use assistant_server::evaluate;
+    let misses = args.iter().any(|a| a == "--misses");
+    let config = match args.iter().position(|a| a == "--config") {
+        Some(i) => Some(PathBuf::from(
+            args.get(i + 1)
+                .ok_or_else(|| anyhow::anyhow!("--config needs a file"))?,
+        )),
+        None => None,
+    };
+    let file = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && (*i == 0 || args[i - 1] != "--config"))
+        .map(|(_, a)| a)
+        .next_back()
+        .ok_or_else(|| anyhow::anyhow!("eval needs a CSV file (text,lang,expect)"))?;
+    let config = Config::load(config.as_deref())?;
+    let index = assistant_server::retrieval::Index::load(&config.kb_dir)?;
+    let rows = evaluate::read_rows(&std::fs::read_to_string(file)?)?;
+    if args.iter().any(|a| a == "--sweep") {
+        print!("{}", evaluate::sweep(&index, &config.chat, &rows));
+    } else {
+        let (tally, missed) = evaluate::score(&index, &config.chat, &rows);
+        if misses {
+            print!("{missed}");
+        }
+        println!("{file}: {} questions\n\n{}", rows.len(), tally.report());
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -25,9 +59,11 @@ fn main() -> anyhow::Result<()> {
             println!("{}", auth::sha256_hex(&read_secret()?));
             return Ok(());
         }
+        Some("eval") => return eval(&args[1..]),
         Some("--help" | "-h") => {
             println!(
-                "usage: assistant-server [--config FILE] | hash-password | hash-token  (secrets on stdin)"
+                "usage: assistant-server [--config FILE] | hash-password | hash-token  (secrets on stdin)\n       \
+                 assistant-server eval [--misses | --sweep] [--config FILE] FILE.csv  (scores the chatbot)"
             );
             return Ok(());
         }
