@@ -50,6 +50,10 @@ pub enum Origin {
     Compare { a: String, b: String },
     /// "Did you mean…?": two intents were too close to answer either; the candidates are the chips.
     Clarify,
+    /// The server quoted an article of the bank's help centre; the message links it.
+    Help { title: String, url: String },
+    /// The bank's own chatbot answered (behind ours: the server's `chat.upstream`).
+    Upstream,
 }
 
 impl Origin {
@@ -65,6 +69,8 @@ impl Origin {
             Origin::Handoff => "handoff",
             Origin::Compare { .. } => "compare",
             Origin::Clarify => "clarify",
+            Origin::Help { .. } => "help",
+            Origin::Upstream => "upstream",
         }
     }
 
@@ -79,7 +85,15 @@ impl Origin {
             "agent" => Origin::Agent,
             "handoff" => Origin::Handoff,
             "clarify" => Origin::Clarify,
+            "upstream" => Origin::Upstream,
             "compare" => Origin::compare(pair.unwrap_or_default()),
+            "help" => {
+                let (url, title) = pair.unwrap_or_default().split_once('|').unwrap_or_default();
+                Origin::Help {
+                    title: title.to_owned(),
+                    url: url.to_owned(),
+                }
+            }
             _ => Origin::Notice,
         }
     }
@@ -98,6 +112,8 @@ impl Origin {
     pub fn pair(&self) -> Option<String> {
         match self {
             Origin::Compare { a, b } => Some(format!("{a}|{b}")),
+            // The article's link and title (a URL has no `|` unescaped).
+            Origin::Help { title, url } => Some(format!("{url}|{title}")),
             _ => None,
         }
     }
@@ -392,6 +408,12 @@ mod tests {
             Origin::Agent,
             Origin::Notice,
             Origin::Handoff,
+            Origin::Clarify,
+            Origin::Upstream,
+            Origin::Help {
+                title: "Opening an account for your child".into(),
+                url: "https://bank.example/help/child-account?lang=zh-CN".into(),
+            },
             compare.clone(),
         ];
         for origin in all {

@@ -12,7 +12,9 @@ use crate::io::storage::{self, session};
 use crate::platform::i18n::strings;
 use crate::wire::read as js;
 use crate::wire::server::{Body, read_chat_response, read_handoff_response};
-use assistant_core::api::{ChatRequest, ClientIntent, FeedbackRequest, Source, TextSize};
+use assistant_core::api::{
+    ChatRequest, ClientIntent, FeedbackRequest, MAX_RECENT, Role, Source, TextSize, TranscriptLine,
+};
 use assistant_core::locale::Lang;
 use leptos::prelude::*;
 
@@ -25,6 +27,31 @@ pub(super) fn api_text_size(chat: &Chat) -> TextSize {
         TextSize::Normal
     }
 }
+
+/// The conversation before `question`, for the server to read a follow-up against ("and how much
+/// does that cost?"): the customer's and the assistant's last lines (already masked, as the
+/// transcript always is), at most `MAX_RECENT`, each cut to `RECENT_CHARS`.
+pub(super) fn recent_lines(messages: &[Message], question: &str) -> Vec<TranscriptLine> {
+    let mut lines = super::handoff::handoff_transcript(messages);
+    if lines
+        .last()
+        .is_some_and(|l| l.role == Role::Customer && l.text == question)
+    {
+        lines.pop();
+    }
+    let lines: Vec<TranscriptLine> = lines
+        .into_iter()
+        .filter(|l| !l.text.trim().is_empty())
+        .map(|l| TranscriptLine {
+            role: l.role,
+            text: l.text.chars().take(RECENT_CHARS).collect(),
+        })
+        .collect();
+    lines[lines.len().saturating_sub(MAX_RECENT)..].to_vec()
+}
+
+/// The longest line of the recent conversation sent with a server question.
+const RECENT_CHARS: usize = 500;
 
 /// The longest comment sent with a rating.
 pub const COMMENT_CHARS: usize = 300;
@@ -71,10 +98,12 @@ impl Chat {
         lang: Lang,
         top: Vec<(String, f32)>,
     ) {
+        let recent = self.messages.with_untracked(|m| recent_lines(m, &text));
         let request = ChatRequest {
             conversation_id: self.conversation_id(),
             message_id: message_id.clone(),
             text,
+            recent,
             locale: lang,
             client_intents: top
                 .into_iter()
@@ -132,10 +161,20 @@ impl Chat {
                     author: Author::Assistant,
                     text: r.text,
                     lang: r.lang,
-                    origin: match r.source {
-                        Source::Kb => Origin::Kb,
-                        Source::Agent => Origin::Agent,
-                        Source::Server => Origin::Server,
+                    origin: match (r.source, r.article) {
+                        (Source::Help, Some(a)) => Origin::Help {
+                            title: a.title,
+                            // The server's own rendering is relative to the server, not this page.
+                            url: if a.url.starts_with('/') {
+                                self.io().outbox.url(&a.url)
+                            } else {
+                                a.url
+                            },
+                        },
+                        (Source::Upstream, _) => Origin::Upstream,
+                        (Source::Agent, _) => Origin::Agent,
+                        (Source::Server, _) => Origin::Server,
+                        (Source::Kb | Source::Help, _) => Origin::Kb,
                     },
                     intent: r.intent.clone(),
                     rate: Some(Rateable {

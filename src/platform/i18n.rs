@@ -36,6 +36,10 @@ pub struct Strings {
     pub read_aloud: &'static str,
     pub stop_reading: &'static str,
     pub talk_to_person: &'static str,
+    /// The link under an answer quoted from the help centre (the article's title follows).
+    pub read_article: &'static str,
+    /// Over an answer from the bank's own chatbot behind ours.
+    pub from_bank_bot: &'static str,
     /// The header's menu (display settings, language, clear conversation).
     pub menu: &'static str,
     /// Said when the hand-off starts (the customer asked for a person).
@@ -128,6 +132,8 @@ const EN: Strings = Strings {
     read_aloud: "Read aloud",
     stop_reading: "Stop reading",
     talk_to_person: "Talk to a person",
+    read_article: "Read the full article",
+    from_bank_bot: "Answer from Lakeside Bank's assistant",
     menu: "Menu",
     connecting: "I'll connect you with a member of our team now.\n\nWhile you wait, you can keep writing here. They will see your messages.",
     handoff_offer: "I'm sorry this has been difficult. A member of our team can help: tap \"Talk to a person\" below if you'd like to talk to them.",
@@ -213,6 +219,8 @@ const ZH: Strings = Strings {
     read_aloud: "朗读",
     stop_reading: "停止朗读",
     talk_to_person: "转人工客服",
+    read_article: "查看完整文章",
+    from_bank_bot: "以下回答来自湖畔银行智能助手",
     menu: "菜单",
     connecting: "我现在为您转接人工客服。\n\n等待时您可以继续在这里留言，客服会看到。",
     handoff_offer: "很抱歉给您带来困扰。我们的工作人员可以帮您：如需人工服务，请点下面的“转人工客服”。",

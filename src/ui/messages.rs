@@ -82,6 +82,20 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
             </button>
         }
     });
+    // Where the answer came from, when that is not this assistant: the help centre's article (a
+    // link, opened in a new tab so the conversation stays), or the bank's own chatbot.
+    let provenance = match &message.origin {
+        Origin::Help { title, url } => Some(
+            view! {
+                <a class="ba-article" href=url.clone() target="_blank" rel="noopener noreferrer">
+                    {s.read_article}": "{title.clone()}
+                </a>
+            }
+            .into_any(),
+        ),
+        Origin::Upstream => Some(view! { <p class="ba-from">{s.from_bank_bot}</p> }.into_any()),
+        _ => None,
+    };
     let id = message.id;
     let latest = Signal::derive(move || {
         chat.messages
@@ -111,6 +125,7 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
             <crate::ui::products::Body chat=chat message=message.clone()/>
+            {provenance}
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}

@@ -118,4 +118,6 @@ pub const SOURCES: &[(&str, Source)] = &[
     ("kb", Source::Kb),
     ("server", Source::Server),
     ("agent", Source::Agent),
+    ("help", Source::Help),
+    ("upstream", Source::Upstream),
 ];

@@ -23,7 +23,14 @@ impl Body for ChatRequest {
             locale,
             client_intents,
             text_size,
+            recent,
         } = self;
+        let recent = json::array(recent.iter().map(|TranscriptLine { role, text }| {
+            Obj::new()
+                .str("role", json::role(*role))
+                .str("text", text)
+                .done()
+        }));
         let intents = json::array(client_intents.iter().map(|ClientIntent { intent, score }| {
             Obj::new()
                 .str("intent", intent)
@@ -37,6 +44,7 @@ impl Body for ChatRequest {
             .str("locale", locale.tag())
             .raw("client_intents", &intents)
             .str("text_size", json::text_size(*text_size))
+            .raw("recent", &recent)
             .done()
     }
 }
@@ -152,7 +160,21 @@ pub(crate) fn read_chat_response(json: &str) -> Option<ChatResponse> {
         lang: js::unit(&o, "lang", js::LANGS)?,
         suggestions,
         offer_handoff: js::get(&o, "offer_handoff").as_bool()?,
+        article: read_article(&o)?,
     })
+}
+
+/// A response's optional `article` (`None` inside when absent, `None` outside when malformed).
+fn read_article(o: &JsValue) -> Option<Option<ArticleLink>> {
+    let a = js::get(o, "article");
+    if a.is_undefined() || a.is_null() {
+        return Some(None);
+    }
+    Some(Some(ArticleLink {
+        id: js::string(&a, "id")?,
+        title: js::string(&a, "title")?,
+        url: js::string(&a, "url")?,
+    }))
 }
 
 /// A `HandoffResponse`.

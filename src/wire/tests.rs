@@ -168,11 +168,18 @@ fn the_enum_names_read_are_the_ones_serde_writes_for_every_variant() {
         &[Role::Customer, Role::Assistant, Role::Agent, Role::System].map(role),
     );
     let source = |s| match s {
-        Source::Kb | Source::Server | Source::Agent => s,
+        Source::Kb | Source::Server | Source::Agent | Source::Help | Source::Upstream => s,
     };
     check(
         js::SOURCES,
-        &[Source::Kb, Source::Server, Source::Agent].map(source),
+        &[
+            Source::Kb,
+            Source::Server,
+            Source::Agent,
+            Source::Help,
+            Source::Upstream,
+        ]
+        .map(source),
     );
 }
 
