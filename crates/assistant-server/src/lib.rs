@@ -28,6 +28,7 @@ pub mod serve;
 pub mod state;
 pub mod stream;
 pub mod throttle;
+pub mod upstream;
 
 pub use app::router;
 pub use config::Config;
