@@ -1,7 +1,10 @@
-//! `POST /v1/chat`: the server chatbot. It answers only with knowledge-base text found by retrieval
-//! (see `retrieval`); when nothing fits well it says so plainly and offers a person. Idempotent by
-//! (conversation, message id): the reply is stored before it is returned, and a retry gets the stored
-//! reply, so a message is answered once, the same way, even when the first response was lost.
+//! `POST /v1/chat`: the server chatbot, the second tier behind the browser's model. It answers only
+//! with text it holds: an intent's answer, or a help-centre article quoted and linked (`retrieval`);
+//! a follow-up is read against the customer's previous question. What it cannot answer goes to the
+//! bank's own bot when one is configured (`upstream`, masked, grounded); otherwise it says plainly
+//! that it is not sure and offers a person. Idempotent by (conversation, message id): the reply is
+//! stored before it is returned, and a retry gets the stored reply, so a message is answered once,
+//! the same way, even when the first response was lost.
 
 use crate::config::ChatConfig;
 use crate::conversations::log_id;
@@ -9,6 +12,7 @@ use crate::error::{ApiError, ApiResult, check_chars, check_id, check_text};
 use crate::metrics::SourceLabel;
 use crate::retrieval::{Found, Hit, Index, Weights, followup};
 use crate::state::AppState;
+use crate::upstream::{Passage, Speaker, Turn, Upstream, UpstreamOutcome, UpstreamQuestion};
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{
     ArticleLink, ChatRequest, ChatResponse, MAX_RECENT, Role, Source, TextSize,
@@ -213,6 +217,81 @@ fn validate(req: &ChatRequest) -> ApiResult<()> {
     Ok(())
 }
 
+/// Asks the bank's own bot (`chat.upstream`) with the passages of our best hits (an article's answer
+/// and sections, an intent's answer): its answer's text, or `None` when it was not sure or did not
+/// answer (the customer then keeps our "not sure" and the offer of a person). The upstream module
+/// masks everything it sends and checks a language model's answer against the passages.
+async fn ask_upstream(
+    state: &AppState,
+    upstream: &Upstream,
+    req: &ChatRequest,
+    hits: &[Hit],
+) -> Option<String> {
+    let lang = Lang::of_text(&req.text, req.locale);
+    let index = &state.index;
+    // (id, title, text, url) of each passage, owned here and lent to the question.
+    let owned: Vec<(String, String, String, String)> = hits
+        .iter()
+        .take(3)
+        .filter_map(|h| match &h.found {
+            &Found::Article(i) => {
+                let a = &index.articles[i];
+                let mut text = a.answer.get(lang).to_owned();
+                for s in &a.sections {
+                    text.push_str(&format!("\n{}: {}", s.heading.get(lang), s.text.get(lang)));
+                }
+                Some((
+                    a.id.clone(),
+                    a.title.get(lang).to_owned(),
+                    text,
+                    state.config.chat.help_url.replace("{id}", &a.id),
+                ))
+            }
+            Found::Intent(label) => {
+                let answer = index.answers.answer(label, lang, false)?;
+                let title = index.answers.intents.get(label)?.suggestion.get(lang);
+                Some((
+                    format!("intent:{label}"),
+                    title.to_owned(),
+                    answer.to_owned(),
+                    String::new(),
+                ))
+            }
+        })
+        .collect();
+    let passages: Vec<Passage<'_>> = owned
+        .iter()
+        .map(|(id, title, text, url)| Passage {
+            id,
+            title,
+            text,
+            url,
+        })
+        .collect();
+    let recent: Vec<Turn<'_>> = req
+        .recent
+        .iter()
+        .map(|l| Turn {
+            speaker: match l.role {
+                Role::Customer => Speaker::Customer,
+                _ => Speaker::Assistant,
+            },
+            text: &l.text,
+        })
+        .collect();
+    let question = UpstreamQuestion {
+        conversation_id: &req.conversation_id,
+        text: &req.text,
+        lang,
+        recent: &recent,
+        passages: &passages,
+    };
+    match upstream.ask(&question).await {
+        UpstreamOutcome::Answered { text, .. } => Some(text),
+        UpstreamOutcome::NotSure | UpstreamOutcome::Unavailable(_) => None,
+    }
+}
+
 /// Answers `req` once (the caller has checked the conversation's secret): stored before it is
 /// returned, and a retry of the same message gets the stored answer.
 pub async fn respond(state: &AppState, req: &ChatRequest) -> ApiResult<ChatResponse> {
@@ -221,10 +300,30 @@ pub async fn respond(state: &AppState, req: &ChatRequest) -> ApiResult<ChatRespo
     let masked = pii::mask(&req.text).text;
     let normalized = state.index.normalize(&masked);
     let Answer {
-        response: resp,
-        answered,
-        ..
+        response: mut resp,
+        mut answered,
+        hits,
     } = answer(&state.index, &state.config.chat, req, &masked, &normalized);
+    // What we cannot answer goes to the bank's own bot, when there is one and this message was not
+    // answered before (a retry gets the stored answer below, without asking the bot again).
+    if !answered
+        && let Some(upstream) = &state.upstream
+        && state
+            .store
+            .get_reply(&req.conversation_id, &req.message_id)
+            .await?
+            .is_none()
+        && let Some(bot) = ask_upstream(state, upstream, req, &hits).await
+    {
+        resp = ChatResponse {
+            text: bot,
+            source: Source::Upstream,
+            suggestions: Vec::new(),
+            offer_handoff: routing::is_distressed(&req.text),
+            ..resp
+        };
+        answered = true;
+    }
     let json = serde_json::to_string(&resp).map_err(|_| ApiError::internal())?;
     let source = match resp.source {
         Source::Help => "help",

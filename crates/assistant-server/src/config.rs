@@ -165,6 +165,110 @@ pub struct ChatConfig {
     /// Where a help-centre article lives, `{id}` standing for its id. The default is the server's
     /// own plain rendering (`/help/{id}`); a bank points it at its help centre.
     pub help_url: String,
+    /// The bank's own bot, asked what our tiers cannot answer (`crate::upstream`); off by default.
+    pub upstream: UpstreamConfig,
+}
+
+/// Which bank bot `chat.upstream` forwards to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpstreamKind {
+    /// No upstream: unanswerable questions go straight to "not sure + a person".
+    #[default]
+    Off,
+    /// A Rasa-style REST webhook (`POST {url}`, `{sender, message, metadata}` → `[{text, buttons?}]`).
+    Rasa,
+    /// An OpenAI-compatible chat-completions API (`POST {url}/chat/completions`), grounded in our
+    /// passages.
+    Openai,
+}
+
+/// A secret that never appears in `Debug` output (the configuration may be logged while debugging).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(pub String);
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "\"***\"" })
+    }
+}
+
+/// `chat.upstream`: where questions our tiers cannot answer go, and how hard we lean on it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpstreamConfig {
+    pub kind: UpstreamKind,
+    /// Rasa: the webhook (`http://rasa:5005/webhooks/rest/webhook`). OpenAI: the base URL that
+    /// `/chat/completions` is appended to (`https://api.openai.com/v1`).
+    pub url: String,
+    /// OpenAI: the bearer token (better from `ASSISTANT_CHAT__UPSTREAM__API_KEY`); empty sends none
+    /// (a local model server). Never logged.
+    pub api_key: SecretString,
+    /// OpenAI: the model name.
+    pub model: String,
+    /// The whole request (connect, send, read the reply) must finish within this, milliseconds.
+    pub timeout_ms: u64,
+    /// Consecutive failures (timeouts, errors, 5xx, 401, 429) that open the circuit breaker.
+    pub breaker_failures: u32,
+    /// How long the open breaker refuses before letting one trial request through, milliseconds.
+    pub breaker_cooldown_ms: u64,
+    /// Questions one conversation may send upstream per minute (0 = no limit).
+    pub per_conversation_per_minute: u32,
+    /// How many recent turns (masked) go with a question.
+    pub recent_turns: usize,
+    /// OpenAI: the longest answer, tokens.
+    pub max_tokens: u32,
+}
+
+impl Default for UpstreamConfig {
+    fn default() -> Self {
+        Self {
+            kind: UpstreamKind::Off,
+            url: String::new(),
+            api_key: SecretString::default(),
+            model: String::new(),
+            timeout_ms: 2000,
+            breaker_failures: 5,
+            breaker_cooldown_ms: 30_000,
+            per_conversation_per_minute: 6,
+            recent_turns: 6,
+            max_tokens: 400,
+        }
+    }
+}
+
+impl UpstreamConfig {
+    /// Start-up checks, so that a typo fails the deployment instead of every customer's question.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.kind == UpstreamKind::Off {
+            return Ok(());
+        }
+        let url = reqwest::Url::parse(&self.url)
+            .map_err(|e| format!("chat.upstream.url {:?}: {e}", self.url))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "chat.upstream.url {:?}: must be an http(s) URL with a host",
+                self.url
+            ));
+        }
+        if !(50..=30_000).contains(&self.timeout_ms) {
+            return Err(format!(
+                "chat.upstream.timeout_ms {}: must be between 50 and 30000",
+                self.timeout_ms
+            ));
+        }
+        if self.breaker_failures == 0 {
+            return Err("chat.upstream.breaker_failures must be at least 1".into());
+        }
+        if self.breaker_cooldown_ms > 3_600_000 {
+            return Err("chat.upstream.breaker_cooldown_ms must be at most an hour".into());
+        }
+        if self.kind == UpstreamKind::Openai && self.model.trim().is_empty() {
+            return Err("chat.upstream.model is required for kind = \"openai\"".into());
+        }
+        Ok(())
+    }
 }
 
 /// An account that can sign in to the console. `password_hash` is an argon2 PHC string
@@ -331,6 +435,7 @@ impl Default for ChatConfig {
             min_margin: 0.1,
             article_bonus: 0.1,
             help_url: "/help/{id}".into(),
+            upstream: UpstreamConfig::default(),
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod serve;
 pub mod state;
 pub mod stream;
 pub mod throttle;
+pub mod upstream;
 
 pub use app::router;
 pub use config::Config;

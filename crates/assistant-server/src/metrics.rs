@@ -25,6 +25,19 @@ pub struct SourceLabel {
     pub source: String,
 }
 
+/// An upstream bot's request: which adapter, and how it ended (`answered`, `not_sure`, `timeout`,
+/// `error`, `breaker_open`, `rate_limited`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamLabels {
+    pub adapter: &'static str,
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AdapterLabel {
+    pub adapter: &'static str,
+}
+
 #[derive(Clone)]
 pub struct Metrics {
     registry: Arc<Registry>,
@@ -33,6 +46,9 @@ pub struct Metrics {
     pub answers: Family<SourceLabel, Counter>,
     pub queue_length: Gauge,
     pub sse_connections: Gauge,
+    pub upstream_requests: Family<UpstreamLabels, Counter>,
+    /// Only requests that went out (not those refused by the breaker or the rate limit).
+    pub upstream_latency: Family<AdapterLabel, Histogram>,
 }
 
 impl Metrics {
@@ -45,6 +61,10 @@ impl Metrics {
         let answers = Family::<SourceLabel, Counter>::default();
         let queue_length = Gauge::default();
         let sse_connections = Gauge::default();
+        let upstream_requests = Family::<UpstreamLabels, Counter>::default();
+        let upstream_latency = Family::<AdapterLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.01, 2.0, 12))
+        });
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -70,6 +90,16 @@ impl Metrics {
             "Open event streams",
             sse_connections.clone(),
         );
+        registry.register(
+            "upstream_requests",
+            "Questions forwarded to the bank's own bot, by adapter and outcome",
+            upstream_requests.clone(),
+        );
+        registry.register(
+            "upstream_request_duration_seconds",
+            "Latency of the bank bot's answers (requests that went out), by adapter",
+            upstream_latency.clone(),
+        );
         Self {
             registry: Arc::new(registry),
             requests,
@@ -77,6 +107,8 @@ impl Metrics {
             answers,
             queue_length,
             sse_connections,
+            upstream_requests,
+            upstream_latency,
         }
     }
 

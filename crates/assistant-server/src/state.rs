@@ -10,6 +10,7 @@ use crate::metrics::Metrics;
 use crate::queue::Positions;
 use crate::retrieval::Index;
 use crate::throttle::LoginThrottle;
+use crate::upstream::Upstream;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub stream_key: Arc<Vec<u8>>,
     /// Every waiting conversation's place in the queue, recomputed once per queue change.
     pub positions: tokio::sync::watch::Receiver<Arc<Positions>>,
+    /// The bank's own bot (`chat.upstream`), asked what our tiers cannot answer; `None` when off.
+    pub upstream: Option<Arc<Upstream>>,
     /// Flips to true on shutdown; open event streams end so the server can stop.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -50,6 +53,11 @@ impl AppState {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> anyhow::Result<Self> {
         config.hours.validate().map_err(anyhow::Error::msg)?;
+        config
+            .chat
+            .upstream
+            .validate()
+            .map_err(anyhow::Error::msg)?;
         let index = Index::load(&config.kb_dir)?;
         let url = config.database_url();
         let store = Store::connect(&url).await?;
@@ -71,6 +79,18 @@ impl AppState {
             .await?
             .into_bytes();
         let positions = crate::queue::watch_positions(store.clone(), bus.clone()).await;
+        let metrics = Metrics::new();
+        let upstream = match config.chat.upstream.kind {
+            crate::config::UpstreamKind::Off => None,
+            // One key for every instance, so the bank's bot sees one sender per conversation.
+            _ => {
+                let key = store
+                    .server_key("upstream_sender_hmac", &random_key())
+                    .await?;
+                Upstream::from_config(&config.chat.upstream, key.as_bytes(), &metrics)?
+                    .map(Arc::new)
+            }
+        };
         Ok(Self {
             limits: Arc::new(Limits::new(&config.limits)),
             login: Arc::new(LoginThrottle::new(&config.login)),
@@ -78,11 +98,12 @@ impl AppState {
             store,
             index: Arc::new(index),
             bus,
-            metrics: Metrics::new(),
+            metrics,
             limiter,
             stream_key: Arc::new(stream_key),
             verified: Arc::default(),
             positions,
+            upstream,
             shutdown,
         })
     }
