@@ -36,7 +36,7 @@ pub struct Strings {
     pub read_aloud: &'static str,
     pub stop_reading: &'static str,
     pub talk_to_person: &'static str,
-    /// The link under an answer quoted from the help centre (the article's title follows).
+    /// The link under an answer quoted from the help centre, up to the article's title (which follows).
     pub read_article: &'static str,
     /// Over an answer from the bank's own chatbot behind ours.
     pub from_bank_bot: &'static str,
@@ -132,7 +132,7 @@ const EN: Strings = Strings {
     read_aloud: "Read aloud",
     stop_reading: "Stop reading",
     talk_to_person: "Talk to a person",
-    read_article: "Read the full article",
+    read_article: "Read the full article: ",
     from_bank_bot: "Answer from Lakeside Bank's assistant",
     menu: "Menu",
     connecting: "I'll connect you with a member of our team now.\n\nWhile you wait, you can keep writing here. They will see your messages.",
@@ -219,7 +219,7 @@ const ZH: Strings = Strings {
     read_aloud: "朗读",
     stop_reading: "停止朗读",
     talk_to_person: "转人工客服",
-    read_article: "查看完整文章",
+    read_article: "查看完整文章：",
     from_bank_bot: "以下回答来自湖畔银行智能助手",
     menu: "菜单",
     connecting: "我现在为您转接人工客服。\n\n等待时您可以继续在这里留言，客服会看到。",

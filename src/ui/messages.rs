@@ -82,18 +82,17 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
             </button>
         }
     });
-    // Where the answer came from, when that is not this assistant: the help centre's article (a
-    // link, opened in a new tab so the conversation stays), or the bank's own chatbot.
-    let provenance = match &message.origin {
-        Origin::Help { title, url } => Some(
-            view! {
-                <a class="ba-article" href=url.clone() target="_blank" rel="noopener noreferrer">
-                    {s.read_article}": "{title.clone()}
-                </a>
-            }
-            .into_any(),
-        ),
-        Origin::Upstream => Some(view! { <p class="ba-from">{s.from_bank_bot}</p> }.into_any()),
+    // Where the answer came from, when that is not this assistant: the bank's own chatbot (said
+    // first), or the help centre's article (linked after it, opened in a new tab so the
+    // conversation stays).
+    let from_bot = (message.origin == Origin::Upstream)
+        .then(|| view! { <p class="ba-from">{s.from_bank_bot}</p> });
+    let article = match &message.origin {
+        Origin::Help { title, url } => Some(view! {
+            <a class="ba-article" href=url.clone() target="_blank" rel="noopener noreferrer">
+                {s.read_article}{title.clone()}
+            </a>
+        }),
         _ => None,
     };
     let id = message.id;
@@ -124,8 +123,9 @@ fn MessageView(chat: Chat, message: Message, log: NodeRef<leptos::html::Div>) ->
         <div node_ref=node class=class lang=message.lang.tag() data-route=message.origin.name() data-intent=message.origin.pair().or_else(|| message.intent.clone()).unwrap_or_default()>
             <span class="ba-visually-hidden">{who}": "</span>
             // Text as text nodes, never HTML; product cards, comparisons and glossary terms (issue #5).
+            {from_bot}
             <crate::ui::products::Body chat=chat message=message.clone()/>
-            {provenance}
+            {article}
             <div class="ba-message-actions">
                 {read_aloud}
                 {offer}

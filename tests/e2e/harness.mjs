@@ -28,11 +28,12 @@ async function freePort() {
 
 /// Starts the assistant server on a free loopback port with a fresh SQLite data directory (or the given
 /// one, to restart "the same" server). `limits` and `handoff` set keys of those tables (e.g. a short
-/// `stream_token_ttl_s` or `abandon_after_s`). Returns { url, port, dataDir, stop(), restart() }.
+/// `stream_token_ttl_s` or `abandon_after_s`); `upstream` is the `[chat.upstream]` table (the bank's own
+/// bot), none when absent. Returns { url, port, dataDir, stop(), restart() }.
 ///
 /// Production defaults are secure (HSTS, Secure cookies) and limit each address; every test request
 /// comes from 127.0.0.1 over plain HTTP, so those are off here.
-export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [], limits = {}, handoff = {} } = {}) {
+export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [], limits = {}, handoff = {}, upstream } = {}) {
   port ??= await freePort();
   dataDir ??= await mkdtemp(join(tmpdir(), 'assistant-e2e-'));
   const hash = execFileSync(SERVER_BIN, ['hash-password'], { input: AGENT.password + '\n' }).toString().trim();
@@ -65,6 +66,7 @@ hsts = false
 ${limitsToml}
 [handoff]
 ${toml(handoff)}
+${upstream ? `[chat.upstream]\n${toml(upstream)}` : ''}
 [[agents]]
 username = ${JSON.stringify(AGENT.username)}
 display_name = ${JSON.stringify(AGENT.name)}

@@ -86,18 +86,20 @@ async fn an_article_page_that_does_not_exist_is_a_calm_404() {
 async fn a_follow_up_is_understood_against_the_question_before_in_both_languages() {
     let s = TestServer::new(&None).await;
     let conv = s.open().await;
-    for (before, follow_up, locale, article) in [
+    for (before, follow_up, locale, article, part) in [
         (
             "how do I set up a standing order?",
             "and how much does that cost?",
             "en",
             "standing-order-set-up",
+            "What it costs: ",
         ),
         (
             "我存了一笔定期存款",
             "那提前取呢？",
             "zh-CN",
             "fixed-deposit-early-withdrawal",
+            "提前支取",
         ),
     ] {
         // On its own the follow-up names no topic: the server does not guess.
@@ -119,6 +121,11 @@ async fn a_follow_up_is_understood_against_the_question_before_in_both_languages
         assert_eq!(st, StatusCode::OK);
         assert_valid("ChatResponse", &v);
         assert_eq!(v["article"]["id"], article, "{before} → {follow_up}: {v}");
+        let text = v["text"].as_str().unwrap();
+        assert!(
+            text.contains(part),
+            "the part asked about is quoted: {text}"
+        );
     }
 }
 
