@@ -3,6 +3,8 @@
 #   1. POST /v1/chat throughput and latency with wrk (SQLite, rate limiting off);
 #   2. 1,000 Server-Sent Events connections held open, then an agent reply reaches every one.
 # usage: crates/assistant-server/bench/run.sh [DURATION_S=20] [CONNECTIONS=64]
+# SERVER_BIN=path runs that build instead of building this checkout's (to compare two versions in one
+# run: the knowledge base is this checkout's public/kb either way).
 # Needs wrk (apt-get install wrk) and python3. Prints the numbers recorded in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -12,9 +14,13 @@ PORT=18123
 DATA="$(mktemp -d)"
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk" >&2; exit 1; }
 # Speed-optimised build (the workspace release profile optimises for wasm size).
-CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 CARGO_PROFILE_BENCH_DEBUG=false \
-  cargo build -q --profile bench -p assistant-server
-HASH="$(echo bench-password | target/release/assistant-server hash-password)"
+SERVER_BIN="${SERVER_BIN:-}"
+if [ -z "$SERVER_BIN" ]; then
+  CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 CARGO_PROFILE_BENCH_DEBUG=false \
+    cargo build -q --profile bench -p assistant-server
+  SERVER_BIN=target/release/assistant-server
+fi
+HASH="$(echo bench-password | "$SERVER_BIN" hash-password)"
 cat > "$DATA/bench.toml" <<TOML
 data_dir = "$DATA"
 [server]
@@ -43,7 +49,7 @@ display_name = "Bench"
 password_hash = "$HASH"
 TOML
 ulimit -n 8192
-target/release/assistant-server --config "$DATA/bench.toml" &
+"$SERVER_BIN" --config "$DATA/bench.toml" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
