@@ -113,7 +113,7 @@ pub fn test_postgres(root: &Path) -> Result<()> {
     // The storage and security tests as they are (their ignored measurements stay ignored), then the
     // two-instance test, which is ignored only because it needs PostgreSQL.
     for args in [
-        &["--test", "api", "--test", "security"][..],
+        &["--test", "api", "--test", "security", "--test", "insights"][..],
         &["--test", "multi_instance", "--", "--include-ignored"][..],
     ] {
         let status = Command::new("cargo")

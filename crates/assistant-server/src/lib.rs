@@ -18,6 +18,7 @@ pub mod conversations;
 pub mod db;
 pub mod error;
 pub mod hours;
+pub mod insights;
 pub mod jobs;
 pub mod limits;
 pub mod metrics;

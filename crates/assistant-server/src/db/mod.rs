@@ -9,10 +9,12 @@
 
 mod audit;
 mod conversations;
+mod insights;
 mod retention;
 
 pub use audit::AuditRecord;
 pub use conversations::Opened;
+pub use insights::{Counts, FeedbackFacts, HandoffFacts};
 pub use retention::Purged;
 
 use assistant_core::api::{
@@ -36,6 +38,9 @@ pub struct Store {
     write: AnyPool,
     pub url: String,
 }
+
+/// A UTC day in Unix milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
 
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

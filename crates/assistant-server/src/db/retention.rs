@@ -1,7 +1,7 @@
 //! Forgetting: the retention job's deletions by age, and deleting one conversation on request (a
 //! data-subject request). What is kept and for how long is in docs/PRIVACY.md.
 
-use super::{Store, now_ms};
+use super::{DAY_MS, Store, now_ms};
 
 /// Rows removed by one retention run, per kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,8 +16,6 @@ pub struct Purged {
     pub sessions: u64,
     pub audit: u64,
 }
-
-const DAY_MS: i64 = 86_400_000;
 
 impl Store {
     async fn exec(&self, sql: &str, binds: &[i64]) -> Result<u64, sqlx::Error> {
@@ -103,6 +101,14 @@ impl Store {
             sessions,
             audit,
         })
+    }
+
+    /// Deletes the insights counters of days before the last `keep_days` (counts only, no text; kept
+    /// longer than the rows they came from so a year can be compared with the one before).
+    pub async fn purge_insights(&self, keep_days: u32) -> Result<u64, sqlx::Error> {
+        let first_kept = now_ms() / DAY_MS - i64::from(keep_days);
+        self.exec("DELETE FROM insight_counts WHERE day < $1", &[first_kept])
+            .await
     }
 
     /// Deletes everything stored about one conversation; true when there was anything.

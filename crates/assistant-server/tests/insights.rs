@@ -1,0 +1,418 @@
+//! Insights (issue #17): the browser's telemetry is counts only, and a hostile body is refused calmly;
+//! the counters per day and intent add up with what the server knows itself (its chatbot's answers,
+//! hand-offs by reason with their waits and abandonment, ratings with their reasons); only admins read
+//! them; retention removes old counters. On SQLite and (with `TEST_DATABASE_URL`) PostgreSQL.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use serde_json::{Value, json};
+
+/// A backend of its own: the counters are per day and intent, so tests sharing one PostgreSQL
+/// database would count each other's questions. SQLite is a new file per server anyway.
+async fn own(db: Option<String>) -> Option<String> {
+    let url = db?;
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let name = format!("insights_{}", word().to_ascii_lowercase());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let (base, _) = url.rsplit_once('/').unwrap();
+    Some(format!("{base}/{name}"))
+}
+
+fn record(intent: &str, route: &str) -> Value {
+    json!({"intent": intent, "route": route, "lang": "en", "text_step": "standard",
+           "confidence_bucket": 8, "rated": "none", "asked_person_after": false})
+}
+
+async fn send_batch(s: &TestServer, records: Vec<Value>) -> (StatusCode, Value) {
+    s.call(
+        "POST",
+        "/v1/telemetry",
+        Some(json!({ "records": records })),
+        None,
+    )
+    .await
+}
+
+async fn insights(s: &TestServer) -> Value {
+    let (st, v) = s
+        .call("GET", "/v1/admin/insights?days=7", None, Some(ADMIN_TOKEN))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_valid("Insights", &v);
+    v
+}
+
+fn today(v: &Value) -> &Value {
+    v["days"].as_array().unwrap().last().unwrap()
+}
+
+fn intent<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["intent"] == name)
+        .unwrap_or_else(|| panic!("no row for {name}: {v}"))
+}
+
+#[tokio::test]
+async fn hostile_telemetry_is_refused_calmly_and_counts_nothing() {
+    for db in backends() {
+        let db = own(db).await;
+        let s = TestServer::new(&db).await;
+        let question = "my card 4111 1111 1111 1111 was swallowed";
+        let mut smuggled = record("card_swallowed", "answered");
+        smuggled["question"] = json!(question);
+        let mut unknown_route = record("card_swallowed", "answered");
+        unknown_route["route"] = json!("elsewhere");
+        let mut bucket = record("card_swallowed", "answered");
+        bucket["confidence_bucket"] = json!(10);
+        let mut nested = record("card_swallowed", "answered");
+        nested["intent"] = json!({"text": question});
+        let cases: Vec<(&str, Value)> = vec![
+            (
+                "question text beside the counts",
+                json!({"records": [smuggled]}),
+            ),
+            (
+                "text beside the records",
+                json!({"records": [record("card_swallowed", "answered")], "note": question}),
+            ),
+            ("an unknown route", json!({"records": [unknown_route]})),
+            (
+                "question text as the intent",
+                json!({"records": [record(question, "answered")]}),
+            ),
+            ("an object as the intent", json!({"records": [nested]})),
+            (
+                "a confidence bucket out of range",
+                json!({"records": [bucket]}),
+            ),
+            (
+                "too many records",
+                json!({"records": vec![record("card_swallowed", "answered"); 51]}),
+            ),
+            ("no records", json!({"records": []})),
+            (
+                "a bare array",
+                json!([record("card_swallowed", "answered")]),
+            ),
+        ];
+        for (what, body) in cases {
+            let (st, v) = s.call("POST", "/v1/telemetry", Some(body), None).await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{what}: {v}");
+            let text = v.to_string();
+            assert!(
+                !text.contains("4111") && !text.contains("swallowed was"),
+                "{what}: the refusal quotes what was sent: {text}"
+            );
+        }
+        // A body far over the size of a batch, and one that is not JSON at all.
+        let huge = format!(
+            "{{\"records\": [{}]}}",
+            vec![record("card_swallowed", "answered").to_string(); 200].join(",")
+        );
+        let (st, _) = s
+            .raw("POST", "/v1/telemetry", Some("application/json"), huge)
+            .await;
+        assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+        let (st, _) = s
+            .raw("POST", "/v1/telemetry", Some("text/plain"), question)
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = s
+            .raw(
+                "POST",
+                "/v1/telemetry",
+                Some("application/x-www-form-urlencoded"),
+                "records=1",
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let v = insights(&s).await;
+        assert_eq!(
+            today(&v)["questions"],
+            0,
+            "nothing refused was counted: {v}"
+        );
+        assert_eq!(v["intents"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn telemetry_adds_up_per_day_and_intent() {
+    for db in backends() {
+        let db = own(db).await;
+        let s = TestServer::new(&db).await;
+        let mut rated = record("card_arrival", "answered");
+        rated["rated"] = json!("helpful");
+        let mut then_person = record("card_arrival", "answered");
+        then_person["asked_person_after"] = json!(true);
+        let mut chinese = record("exchange_rate", "did_you_mean");
+        chinese["lang"] = json!("zh-CN");
+        chinese["text_step"] = json!("largest");
+        let (st, v) = send_batch(
+            &s,
+            vec![
+                record("card_arrival", "answered"),
+                rated,
+                then_person,
+                chinese,
+                record("human_agent", "person"),
+                // Asked the server: the server counts that question itself.
+                record("exchange_rate", "server"),
+            ],
+        )
+        .await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+        // `navigator.sendBeacon` sends a string as text/plain.
+        let beacon = json!({"records": [record("card_arrival", "answered")]}).to_string();
+        let resp = s
+            .send(
+                Request::post("/v1/telemetry")
+                    .header("content-type", "text/plain;charset=UTF-8")
+                    .body(Body::from(beacon))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+        let v = insights(&s).await;
+        assert_eq!(v["days"].as_array().unwrap().len(), 7);
+        let d = today(&v);
+        assert_eq!(d["questions"], 6, "{d}");
+        assert_eq!(
+            d["settled_in_browser"], 3,
+            "one asked for a person after: {d}"
+        );
+        assert_eq!(d["did_you_mean"], 1);
+        assert_eq!(d["containment"], json!(0.5));
+        let card = intent(&v, "card_arrival");
+        assert_eq!(card["questions"], 4);
+        assert_eq!(card["settled_in_browser"], 3);
+        assert_eq!(intent(&v, "human_agent")["person_offered"], 1);
+        assert_eq!(intent(&v, "exchange_rate")["questions"], 1);
+        assert_eq!(
+            v["intents"][0]["intent"], "card_arrival",
+            "most asked first"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_servers_own_outcomes_join_the_browsers() {
+    for db in backends() {
+        let db = own(db).await;
+        let s = TestServer::with(&db, |c| c.handoff.abandon_after_s = 0).await;
+        let (st, _) = send_batch(&s, vec![record("lost_or_stolen_card", "answered"); 3]).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+
+        // The server chatbot: one answered, one it could not answer.
+        let conv = s.open().await;
+        let answered = id();
+        let (_, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(json!({"conversation_id": conv, "message_id": answered, "text": "I lost my card", "locale": "en"})),
+                None,
+            )
+            .await;
+        assert_eq!(v["intent"], "lost_or_stolen_card");
+        let (_, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(json!({"conversation_id": conv, "message_id": id(), "text": format!("{} {}", word(), word()), "locale": "en"})),
+                None,
+            )
+            .await;
+        assert_eq!(v["source"], "server", "{v}");
+
+        // Ratings: the server's answer helped; two of the browser's did not, one with an offered
+        // reason and the customer's own words, one with words only.
+        let rate = |body: Value| async {
+            let (st, v) = s.call("POST", "/v1/feedback", Some(body), None).await;
+            assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+        };
+        rate(json!({"conversation_id": conv, "message_id": answered, "helpful": true})).await;
+        rate(
+            json!({"conversation_id": conv, "message_id": id(), "helpful": false,
+                    "intent": "lost_or_stolen_card", "comment": "Hard to understand: too long"}),
+        )
+        .await;
+        rate(
+            json!({"conversation_id": conv, "message_id": id(), "helpful": false,
+                    "intent": "lost_or_stolen_card", "comment": "my own words"}),
+        )
+        .await;
+
+        // Hand-offs: one taken by an agent, one who left the queue.
+        let (taken, gone) = (s.open().await, s.open().await);
+        for (c, reason) in [(&taken, "requested"), (&gone, "complaint")] {
+            let (st, v) = s
+                .call(
+                    "POST",
+                    "/v1/handoff",
+                    Some(json!({"conversation_id": c, "reason": reason, "locale": "en"})),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+        }
+        let li = s.login("li").await;
+        let (st, _) = s
+            .call(
+                "POST",
+                &format!("/v1/agent/conversations/{taken}/take"),
+                None,
+                Some(&li),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        assistant_server::jobs::abandon_gone(&s.state)
+            .await
+            .unwrap();
+
+        let v = insights(&s).await;
+        let d = today(&v);
+        assert_eq!(d["questions"], 5, "3 in the browser, 2 at the server: {d}");
+        assert_eq!(d["settled_in_browser"], 3);
+        assert_eq!(d["settled_by_server"], 1);
+        assert_eq!(d["unanswered"], 1);
+        assert_eq!(d["containment"], json!(0.8));
+        assert_eq!(d["handed_to_person"], 2);
+        assert_eq!(d["abandoned"], 1);
+        assert_eq!(d["helpful"], 1);
+        assert_eq!(d["not_helpful"], 2);
+        let (median, p90) = (d["wait_median_s"].as_i64(), d["wait_p90_s"].as_i64());
+        assert!(median.is_some() && p90 >= median, "one wait measured: {d}");
+        let card = intent(&v, "lost_or_stolen_card");
+        assert_eq!(card["questions"], 4);
+        assert_eq!(card["settled_by_server"], 1);
+        assert_eq!(card["helpful"], 1);
+        assert_eq!(card["not_helpful"], 2);
+        assert_eq!(card["not_helpful_rate"], json!(2.0 / 3.0));
+        assert_eq!(intent(&v, "")["unanswered"], 1);
+        let reasons: Vec<(String, i64)> = v["handoff_reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["reason"].as_str().unwrap().into(),
+                    r["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(reasons, [("complaint".into(), 1), ("requested".into(), 1)]);
+        assert_eq!(
+            v["not_helpful_reasons"],
+            json!([{"reason": "hard_to_understand", "count": 1}, {"reason": "other", "count": 1}]),
+            "reasons are counted, the customer's words are not"
+        );
+        assert!(!v.to_string().contains("too long") && !v.to_string().contains("own words"));
+
+        // Reading again, or after a retention run, counts nothing twice.
+        assistant_server::jobs::retain(&s.state).await.unwrap();
+        assert_eq!(insights(&s).await, v);
+    }
+}
+
+#[tokio::test]
+async fn only_admins_read_insights() {
+    let s = TestServer::new(&None).await;
+    let (st, _) = s.call("GET", "/v1/admin/insights", None, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let li = s.login("li").await;
+    let (st, _) = s.call("GET", "/v1/admin/insights", None, Some(&li)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "agents are refused");
+    let ada = s.login("ada").await;
+    let (st, v) = s
+        .call("GET", "/v1/admin/insights?days=1", None, Some(&ada))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["days"].as_array().unwrap().len(), 1);
+    let (st, _) = s
+        .call("GET", "/v1/admin/insights?days=0", None, Some(ADMIN_TOKEN))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn telemetry_is_limited_per_address_and_can_be_refused() {
+    let s = TestServer::with(&None, |c| {
+        c.limits.telemetry_per_ip_per_hour = 2;
+        c.security.cors_origins = vec!["https://bank.example".into()];
+    })
+    .await;
+    for _ in 0..2 {
+        let (st, _) = send_batch(&s, vec![record("card_arrival", "answered")]).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+    }
+    let (st, v) = send_batch(&s, vec![record("card_arrival", "answered")]).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    // The bank's page may send it from its own origin, as it does /v1/chat.
+    let resp = s
+        .send(
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/v1/telemetry")
+                .header("origin", "https://bank.example")
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        resp.headers()["access-control-allow-origin"],
+        "https://bank.example"
+    );
+
+    let off = TestServer::with(&None, |c| c.limits.telemetry_per_ip_per_hour = 0).await;
+    let (st, _) = send_batch(&off, vec![record("card_arrival", "answered")]).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn old_counters_go_with_the_retention_settings() {
+    for db in backends() {
+        let db = own(db).await;
+        let s = TestServer::with(&db, |c| c.retention.insights_days = 30).await;
+        let today = assistant_server::insights::today();
+        let counts: assistant_server::db::Counts = [
+            (
+                (
+                    today - 31,
+                    "card_arrival".to_owned(),
+                    "b.route.answered".to_owned(),
+                ),
+                4,
+            ),
+            (
+                (
+                    today - 29,
+                    "card_arrival".to_owned(),
+                    "b.route.answered".to_owned(),
+                ),
+                2,
+            ),
+        ]
+        .into_iter()
+        .collect();
+        s.state.store.add_counts(&counts).await.unwrap();
+        assistant_server::jobs::retain(&s.state).await.unwrap();
+        let left = s.state.store.counts(today - 400, today).await.unwrap();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left.values().sum::<i64>(), 2);
+    }
+}
