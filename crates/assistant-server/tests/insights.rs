@@ -416,3 +416,163 @@ async fn old_counters_go_with_the_retention_settings() {
         assert_eq!(left.values().sum::<i64>(), 2);
     }
 }
+
+/// The cells of the HTML table `id` (header row first), as text.
+fn html_table(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("<table id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no {id}"));
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    table
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("</t")
+                .filter_map(|c| c.rsplit_once('>').map(|(_, text)| text))
+                .filter(|c| !c.is_empty() && !c.starts_with('/'))
+                .map(|c| {
+                    c.replace("&amp;", "&")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\"")
+                        .replace("&#39;", "'")
+                })
+                .collect()
+        })
+        .collect()
+}
+
+async fn get_text(s: &TestServer, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut b = Request::get(path);
+    if let Some(c) = cookie {
+        b = b.header("cookie", c);
+    }
+    let resp = s.send(b.body(Body::empty()).unwrap()).await;
+    let status = resp.status();
+    use http_body_util::BodyExt;
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn the_insights_page_is_for_admins_and_its_csv_files_are_its_tables() {
+    let s = TestServer::new(&None).await;
+    let mut rated = record("card_arrival", "answered");
+    rated["rated"] = json!("not_helpful");
+    let (st, _) = send_batch(
+        &s,
+        vec![
+            record("card_arrival", "answered"),
+            rated,
+            record("exchange_rate", "did_you_mean"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let conv = s.open().await;
+    let (st, _) = s
+        .call(
+            "POST",
+            "/v1/feedback",
+            Some(
+                json!({"conversation_id": conv, "message_id": id(), "helpful": false,
+                        "intent": "card_arrival", "comment": "Wrong or out of date"}),
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+
+    // Not signed in: the sign-in form. An agent: refused. An admin's console goes to the insights.
+    let (st, html) = get_text(&s, "/admin", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert!(html.contains("action=\"/agent/login\""), "{html}");
+    let li = s.console_login("li").await;
+    let (st, _) = get_text(&s, "/admin", Some(&li)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = get_text(&s, "/admin/insights.csv?table=days", Some(&li)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let ada = s.console_login("ada").await;
+    let resp = s
+        .send(
+            Request::get("/agent")
+                .header("cookie", &ada)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.headers()["location"], "/admin");
+
+    let resp = s
+        .send(
+            Request::get("/admin?days=7")
+                .header("cookie", &ada)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && csp.contains("style-src 'self'"));
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let (_, html) = get_text(&s, "/admin?days=7", Some(&ada)).await;
+    assert!(
+        !html.contains("<script") && !html.contains("style="),
+        "no script, no inline style"
+    );
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "nothing from elsewhere"
+    );
+    assert_eq!(html.matches("<svg").count(), 4, "four charts");
+    assert_eq!(html.matches("role=\"img\" aria-labelledby=").count(), 4);
+
+    // The numbers: 3 questions in the browser, 1 settled ("did you mean" is not), one rating.
+    let days = html_table(&html, "table-days");
+    assert_eq!(days.len(), 8, "a header and seven days");
+    assert_eq!(
+        days[7][1..],
+        ["3", "2", "0", "1", "0", "0", "66.7%"].map(String::from),
+        "{days:?}"
+    );
+    let worst = html_table(&html, "table-worst");
+    assert_eq!(
+        worst[1],
+        ["card_arrival", "1", "1", "100.0%"].map(String::from)
+    );
+    let reasons = html_table(&html, "table-reasons");
+    assert_eq!(
+        reasons[1],
+        ["Not helpful", "wrong or outdated", "1"].map(String::from)
+    );
+
+    // Every table's CSV is that table.
+    for name in assistant_server::insights::tables::NAMES {
+        let (st, csv) = get_text(
+            &s,
+            &format!("/admin/insights.csv?table={name}&days=7"),
+            Some(&ada),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{name}");
+        let from_csv: Vec<Vec<String>> = csv
+            .lines()
+            .map(|l| l.split(',').map(str::to_owned).collect())
+            .collect();
+        let table = html_table(&html, &format!("table-{name}"));
+        if table.len() == 2 && table[1].len() == 1 {
+            assert_eq!(
+                from_csv.len(),
+                1,
+                "{name}: an empty table, a header-only CSV"
+            );
+        } else {
+            assert_eq!(from_csv, table, "{name}");
+        }
+        assert!(html.contains(&format!(
+            "href=\"/admin/insights.csv?table={name}&amp;days=7\""
+        )));
+    }
+    let (st, _) = get_text(&s, "/admin/insights.csv?table=secrets", Some(&ada)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}

@@ -9,9 +9,13 @@
 //!   for the days those still hold whole (retention deletes rows day by day; a day's counts are frozen
 //!   once its first rows could be gone), so nothing is counted twice and the counts outlive the rows.
 //!
-//! `summary` turns the counters into what the insights page and `GET /v1/admin/insights` show.
+//! `summary` turns the counters into what `GET /v1/admin/insights` and the page (`page`: `/admin`,
+//! SVG charts from `svg`, each with its table and CSV from `tables`) show.
 
+pub mod page;
 pub mod summary;
+mod svg;
+pub mod tables;
 
 use crate::db::{Counts, DAY_MS, FeedbackFacts, HandoffFacts, now_ms};
 use crate::error::{ApiError, ApiResult};
