@@ -576,3 +576,18 @@ async fn the_insights_page_is_for_admins_and_its_csv_files_are_its_tables() {
     let (st, _) = get_text(&s, "/admin/insights.csv?table=secrets", Some(&ada)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+#[test]
+fn the_dev_configuration_has_a_demo_admin_marked_dev_only() {
+    use assistant_server::config::{AccountRole, Config};
+    let path = root().join("crates/assistant-server/dev.toml");
+    let dev = Config::load(Some(&path)).unwrap();
+    let admin = dev.agents.iter().find(|a| a.username == "admin").unwrap();
+    assert_eq!(admin.role, AccountRole::Admin);
+    assert!(assistant_server::auth::verify_password(
+        "admin",
+        &admin.password_hash
+    ));
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains("DEMO admin account") && text.contains("hash of \"admin\" (DEV ONLY)"));
+}
