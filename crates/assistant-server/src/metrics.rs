@@ -32,6 +32,8 @@ pub struct Metrics {
     pub latency: Family<RouteLabel, Histogram>,
     pub answers: Family<SourceLabel, Counter>,
     pub queue_length: Gauge,
+    /// Seconds the longest-waiting customer has waited for a person (0 when no one waits), for alerts.
+    pub queue_oldest_wait_seconds: Gauge,
     pub sse_connections: Gauge,
 }
 
@@ -45,6 +47,7 @@ impl Metrics {
         let answers = Family::<SourceLabel, Counter>::default();
         let queue_length = Gauge::default();
         let sse_connections = Gauge::default();
+        let queue_oldest_wait_seconds = Gauge::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -66,6 +69,11 @@ impl Metrics {
             queue_length.clone(),
         );
         registry.register(
+            "queue_oldest_wait_seconds",
+            "How long the longest-waiting customer has waited for a person, seconds (0: no one waits)",
+            queue_oldest_wait_seconds.clone(),
+        );
+        registry.register(
             "sse_connections",
             "Open event streams",
             sse_connections.clone(),
@@ -76,6 +84,7 @@ impl Metrics {
             latency,
             answers,
             queue_length,
+            queue_oldest_wait_seconds,
             sse_connections,
         }
     }

@@ -591,3 +591,87 @@ fn the_dev_configuration_has_a_demo_admin_marked_dev_only() {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains("DEMO admin account") && text.contains("hash of \"admin\" (DEV ONLY)"));
 }
+
+#[tokio::test]
+async fn prometheus_sees_how_long_the_longest_waiting_customer_has_waited() {
+    for db in backends() {
+        let db = own(db).await;
+        let s = TestServer::new(&db).await;
+        assert!(
+            s.metrics()
+                .await
+                .contains("assistant_queue_oldest_wait_seconds 0\n")
+        );
+        let c = s.open().await;
+        let (st, _) = s
+            .call(
+                "POST",
+                "/v1/handoff",
+                Some(json!({"conversation_id": c, "reason": "requested", "locale": "en"})),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let text = s.metrics().await;
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("assistant_queue_oldest_wait_seconds "))
+            .unwrap();
+        let waited: i64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(waited >= 0, "{line}");
+        assert!(text.contains("# HELP assistant_queue_oldest_wait_seconds"));
+    }
+}
+
+/// docs/grafana: every metric the dashboard and the alert examples query is one the server exposes, so
+/// a renamed metric cannot leave a dashboard silently empty.
+#[tokio::test]
+async fn the_grafana_dashboard_and_alerts_name_only_metrics_the_server_exposes() {
+    let s = TestServer::new(&None).await;
+    let _ = s.call("GET", "/v1/hours", None, None).await;
+    let exposed = s.metrics().await;
+    let dashboard: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/grafana/assistant.json")).unwrap(),
+    )
+    .unwrap();
+    let mut exprs: Vec<String> = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["targets"].as_array().unwrap().clone())
+        .map(|t| t["expr"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(exprs.len() >= 10);
+    let alerts: Value = serde_yaml_ng::from_str(
+        &std::fs::read_to_string(root().join("docs/grafana/alerts.yaml")).unwrap(),
+    )
+    .unwrap();
+    let rules = alerts["groups"][0]["rules"].as_array().unwrap();
+    for name in [
+        "AssistantHighErrorRate",
+        "AssistantQueueWaitLong",
+        "AssistantEventStreamsHigh",
+    ] {
+        assert!(rules.iter().any(|r| r["alert"] == name), "{name}");
+    }
+    exprs.extend(rules.iter().map(|r| r["expr"].as_str().unwrap().to_owned()));
+    for e in &exprs {
+        let mut rest = e.as_str();
+        while let Some(i) = rest.find("assistant_") {
+            let name: String = rest[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            // A family is declared (`# TYPE`) under its base name even before its first sample.
+            let base = ["_total", "_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|suffix| name.strip_suffix(suffix))
+                .unwrap_or(&name);
+            assert!(
+                exposed.contains(&format!("# TYPE {base} ")),
+                "{name} (in {e}) is not exposed"
+            );
+            rest = &rest[i + name.len()..];
+        }
+    }
+}

@@ -352,6 +352,14 @@ impl Store {
             .try_get(0)
     }
 
+    /// When the longest-waiting customer joined the queue (none when no one waits).
+    pub async fn oldest_queued_at(&self) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query("SELECT MIN(queued_at) FROM handoffs WHERE state = 'queued'")
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)
+    }
+
     pub async fn queue_length(&self) -> Result<i64, sqlx::Error> {
         sqlx::query("SELECT COUNT(*) FROM handoffs WHERE state = 'queued'")
             .fetch_one(&self.read)
