@@ -675,3 +675,150 @@ async fn the_grafana_dashboard_and_alerts_name_only_metrics_the_server_exposes()
         }
     }
 }
+
+async fn post_form(s: &TestServer, path: &str, cookie: &str, form: &str) -> StatusCode {
+    s.send(
+        Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "http://bank.example")
+            .header("host", "bank.example")
+            .header("cookie", cookie)
+            .body(Body::from(form.to_owned()))
+            .unwrap(),
+    )
+    .await
+    .status()
+}
+
+/// Issue #17 item 4, the loop: questions the server could not answer → grouped on /admin/unanswered →
+/// one group assigned to an intent, one marked a new topic → the exported patch applies to a copy of
+/// public/kb → the knowledge base still validates, and the server chatbot built from it (its retrieval
+/// indexes the training phrases) now answers the same question with that intent. The browser model's
+/// retrain (`cargo xtask train`) is not run here.
+#[tokio::test]
+async fn unanswered_questions_become_training_phrases_through_a_reviewed_patch() {
+    let s = TestServer::new(&None).await;
+    let chalet = [
+        "where can i buy ski chalet vouchers",
+        "where can i buy ski chalet vouchers",
+        "where can i buy ski chalet vouchers",
+        "buy ski chalet vouchers",
+    ];
+    let pets = ["hamster grooming appointment", "hamster grooming"];
+    for q in chalet.iter().chain(&pets) {
+        let conv = s.open().await;
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(
+                    json!({"conversation_id": conv, "message_id": id(), "text": q, "locale": "en"}),
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(v["source"], "server", "{q} is not answered yet: {v}");
+    }
+    let ada = s.console_login("ada").await;
+    let (st, html) = get_text(&s, "/admin/unanswered", Some(&ada)).await;
+    assert_eq!(st, StatusCode::OK);
+    let first = html.find("where can i buy ski chalet vouchers").unwrap();
+    assert!(first < html.find("hamster").unwrap(), "biggest first");
+    assert!(html.contains("Cluster 1: asked 4 times"), "{html}");
+    assert!(html.contains("Cluster 2: asked 2 times"));
+    assert!(html.contains("Closest intents:"));
+    let keys: Vec<&str> = html
+        .match_indices("id=\"cluster-")
+        .map(|(i, m)| &html[i + m.len()..i + m.len() + 16])
+        .collect();
+    assert_eq!(keys.len(), 2);
+
+    let li = s.console_login("li").await;
+    let decide = "/admin/unanswered/decide";
+    let assign = format!("key={}&decision=contact_bank", keys[0]);
+    assert_eq!(
+        post_form(&s, decide, &li, &assign).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post_form(&s, decide, &ada, &assign).await,
+        StatusCode::SEE_OTHER
+    );
+    let new_topic = format!("key={}&decision=%2Anew_topic", keys[1]);
+    assert_eq!(
+        post_form(&s, decide, &ada, &new_topic).await,
+        StatusCode::SEE_OTHER
+    );
+    let bad = format!("key={}&decision=not_an_intent", keys[1]);
+    assert_eq!(
+        post_form(&s, decide, &ada, &bad).await,
+        StatusCode::BAD_REQUEST
+    );
+    let (_, html) = get_text(&s, "/admin/unanswered", Some(&ada)).await;
+    assert!(html.contains("training phrases of contact_bank") && html.contains("new topic"));
+
+    let (st, patch) = get_text(&s, "/admin/unanswered/patch", Some(&ada)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        patch.contains("+++ b/public/kb/intents/bank_services.toml"),
+        "{patch}"
+    );
+    assert!(patch.contains("+  \"where can i buy ski chalet vouchers\",\n"));
+    assert!(patch.contains("+  \"buy ski chalet vouchers\",\n"));
+    assert!(
+        patch.contains("  - hamster grooming appointment\n"),
+        "new topics listed"
+    );
+    assert!(
+        !patch.contains("+  \"hamster"),
+        "new topics are not training phrases"
+    );
+
+    // Apply it to a copy of the knowledge base, as a reviewer would.
+    let copy = tempfile::tempdir().unwrap();
+    let kb = copy.path().join("public/kb");
+    std::fs::create_dir_all(kb.join("intents")).unwrap();
+    for e in std::fs::read_dir(root().join("public/kb/intents")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, kb.join("intents").join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(
+        root().join("public/kb/out_of_scope.toml"),
+        kb.join("out_of_scope.toml"),
+    )
+    .unwrap();
+    std::fs::write(copy.path().join("unanswered.patch"), &patch).unwrap();
+    let applied = std::process::Command::new("git")
+        .args(["apply", "unanswered.patch"])
+        .current_dir(copy.path())
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let intents = assistant_server::insights::clusters::load_intents(&kb).expect("still valid");
+    let contact = intents.iter().find(|e| e.label == "contact_bank").unwrap();
+    assert!(
+        contact
+            .phrases
+            .en
+            .iter()
+            .any(|p| p == "buy ski chalet vouchers")
+    );
+
+    let patched = TestServer::with(&None, |c| c.kb_dir = kb.clone()).await;
+    let conv = patched.open().await;
+    let (_, v) = patched
+        .call(
+            "POST",
+            "/v1/chat",
+            Some(json!({"conversation_id": conv, "message_id": id(), "text": chalet[0], "locale": "en"})),
+            None,
+        )
+        .await;
+    assert_eq!(v["source"], "kb", "answered now: {v}");
+    assert_eq!(v["intent"], "contact_bank");
+}

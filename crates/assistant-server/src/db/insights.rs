@@ -153,4 +153,38 @@ impl Store {
             })
             .collect()
     }
+
+    /// Records the team's decision about unanswered questions (replacing an earlier one).
+    pub async fn decide(
+        &self,
+        questions: &[String],
+        decision: &str,
+        by: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        for q in questions {
+            sqlx::query(
+                "INSERT INTO cluster_decisions (question_norm, decision, decided_by, decided_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (question_norm) DO UPDATE SET \
+                 decision = excluded.decision, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
+            )
+            .bind(q)
+            .bind(decision)
+            .bind(by)
+            .bind(super::now_ms())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Every decision: (question, decision), oldest first.
+    pub async fn decisions(&self) -> Result<Vec<(String, String)>, sqlx::Error> {
+        sqlx::query("SELECT question_norm, decision FROM cluster_decisions ORDER BY decided_at, question_norm")
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
 }

@@ -27,7 +27,8 @@ impl Store {
     }
 
     /// Deletes what is older than its retention: conversations and everything in them after
-    /// `conversation_days`, the text of unanswered questions after `unanswered_days`, expired agent
+    /// `conversation_days`, the text of unanswered questions (and the team's decisions about them) after
+    /// `unanswered_days`, expired agent
     /// sessions at once, audit records after `audit_days`. A hand-off still waiting or with an agent is
     /// kept whatever its age.
     pub async fn purge(
@@ -81,6 +82,12 @@ impl Store {
                 .exec(
                     "UPDATE feedback SET question_norm = NULL, comment = NULL \
                      WHERE created_at < $1 AND (question_norm IS NOT NULL OR comment IS NOT NULL)",
+                    &[unanswered_before],
+                )
+                .await?
+            + self
+                .exec(
+                    "DELETE FROM cluster_decisions WHERE decided_at < $1",
                     &[unanswered_before],
                 )
                 .await?;

@@ -12,10 +12,12 @@
 //! `summary` turns the counters into what `GET /v1/admin/insights` and the page (`page`: `/admin`,
 //! SVG charts from `svg`, each with its table and CSV from `tables`) show.
 
+pub mod clusters;
 pub mod page;
 pub mod summary;
 mod svg;
 pub mod tables;
+pub mod unanswered;
 
 use crate::db::{Counts, DAY_MS, FeedbackFacts, HandoffFacts, now_ms};
 use crate::error::{ApiError, ApiResult};

@@ -23,6 +23,7 @@ const CSS: &str = include_str!("../../assets/insights.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(super::unanswered::routes())
         .route("/admin", get(home))
         .route("/admin/insights.csv", get(csv))
         .route(
@@ -37,7 +38,7 @@ struct Query {
     table: Option<String>,
 }
 
-fn page(title: &str, body: &str, status: StatusCode) -> Response {
+pub(super) fn page(title: &str, body: &str, status: StatusCode) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -49,7 +50,7 @@ fn page(title: &str, body: &str, status: StatusCode) -> Response {
 }
 
 /// The signed-in admin, or the page to show instead (the sign-in form, or a refusal for agents).
-async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Agent, Response> {
+pub(super) async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Agent, Response> {
     let Ok(agent) = Agent::from_headers(state, headers, None).await else {
         return Err(page(
             "Sign in",
@@ -216,6 +217,7 @@ async fn home(
 <h1>Assistant insights</h1>\
 <p>{from} to {to} (UTC). Counts only: the browser reports what it settled without any text; the rest is what this server saw.</p>\
 <nav aria-label=\"Period\"><ul class=\"ranges\">{ranges}</ul></nav>\
+<p><a href=\"/admin/unanswered\">Unanswered questions, grouped: assign them to intents and export a patch</a></p>\
 <dl class=\"totals\"><div><dt>Questions</dt><dd id=\"total-questions\">{questions}</dd></div>\
 <div><dt>Settled by the assistant</dt><dd id=\"total-settled\">{settled}</dd></div>\
 <div><dt>Containment</dt><dd id=\"total-containment\">{containment}</dd></div>\
