@@ -223,26 +223,40 @@ fn place(lines: &[&str], label: &str, key: &str) -> Option<(usize, bool)> {
     }
 }
 
-/// The unified diff of `old` → `old` with `inserts` ((line index to insert before, lines)).
-fn unified(path: &str, old: &[&str], mut inserts: Vec<(usize, Vec<String>)>) -> String {
+/// Lines to insert before the line at an index.
+type Insert = (usize, Vec<String>);
+
+/// A hunk: the old lines `from..to` and the insertions among them.
+struct Hunk {
+    from: usize,
+    to: usize,
+    inserts: Vec<Insert>,
+}
+
+/// The unified diff of `old` → `old` with `inserts`.
+fn unified(path: &str, old: &[&str], mut inserts: Vec<Insert>) -> String {
     const CONTEXT: usize = 3;
     inserts.sort_by_key(|(i, _)| *i);
     // Hunks: runs of insertions whose context windows touch.
-    let mut hunks: Vec<(usize, usize, Vec<(usize, Vec<String>)>)> = Vec::new();
+    let mut hunks: Vec<Hunk> = Vec::new();
     for (at, lines) in inserts {
         let (from, to) = (at.saturating_sub(CONTEXT), (at + CONTEXT).min(old.len()));
         match hunks.last_mut() {
-            Some(h) if from <= h.1 => {
-                h.1 = h.1.max(to);
-                h.2.push((at, lines));
+            Some(h) if from <= h.to => {
+                h.to = h.to.max(to);
+                h.inserts.push((at, lines));
             }
-            _ => hunks.push((from, to, vec![(at, lines)])),
+            _ => hunks.push(Hunk {
+                from,
+                to,
+                inserts: vec![(at, lines)],
+            }),
         }
     }
     let mut out = format!("--- a/{path}\n+++ b/{path}\n");
     let mut added_before = 0;
-    for (from, to, ins) in hunks {
-        let added: usize = ins.iter().map(|(_, l)| l.len()).sum();
+    for Hunk { from, to, inserts } in hunks {
+        let added: usize = inserts.iter().map(|(_, l)| l.len()).sum();
         out.push_str(&format!(
             "@@ -{},{} +{},{} @@\n",
             from + 1,
@@ -250,14 +264,22 @@ fn unified(path: &str, old: &[&str], mut inserts: Vec<(usize, Vec<String>)>) -> 
             from + 1 + added_before,
             to - from + added
         ));
-        for i in from..=to {
-            for (_, lines) in ins.iter().filter(|(at, _)| *at == i) {
+        // Each old line of the hunk, the insertions before it first; then those at its end.
+        for (i, line) in old
+            .iter()
+            .enumerate()
+            .take(to)
+            .skip(from)
+            .map(|(i, l)| (i, Some(l)))
+            .chain([(to, None)])
+        {
+            for (_, lines) in inserts.iter().filter(|(at, _)| *at == i) {
                 for l in lines {
                     out.push_str(&format!("+{l}\n"));
                 }
             }
-            if i < to {
-                out.push_str(&format!(" {}\n", old[i]));
+            if let Some(line) = line {
+                out.push_str(&format!(" {line}\n"));
             }
         }
         added_before += added;
