@@ -60,8 +60,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for ((day, intent, metric), n) in counts {
+            // Two instances (or the job and a page view) may replace the same days at once: both
+            // computed the same numbers, so the later one writes them again instead of failing.
             sqlx::query(
-                "INSERT INTO insight_counts (day, intent, metric, n) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO insight_counts (day, intent, metric, n) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (day, intent, metric) DO UPDATE SET n = excluded.n",
             )
             .bind(*day)
             .bind(intent)
