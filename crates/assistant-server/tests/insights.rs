@@ -697,17 +697,19 @@ async fn post_form(s: &TestServer, path: &str, cookie: &str, form: &str) -> Stat
 /// retrain (`cargo xtask train`) is not run here.
 #[tokio::test]
 async fn unanswered_questions_become_training_phrases_through_a_reviewed_patch() {
-    let s = TestServer::new(&None).await;
-    let chalet = [
-        "where can i buy ski chalet vouchers",
-        "where can i buy ski chalet vouchers",
-        "where can i buy ski chalet vouchers",
-        "buy ski chalet vouchers",
-    ];
-    let pets = ["hamster grooming appointment", "hamster grooming"];
-    for q in chalet.iter().chain(&pets) {
-        let conv = s.open().await;
-        let (st, v) = s
+    for db in backends() {
+        let db = own(db).await;
+        let s = TestServer::new(&db).await;
+        let chalet = [
+            "where can i buy ski chalet vouchers",
+            "where can i buy ski chalet vouchers",
+            "where can i buy ski chalet vouchers",
+            "buy ski chalet vouchers",
+        ];
+        let pets = ["hamster grooming appointment", "hamster grooming"];
+        for q in chalet.iter().chain(&pets) {
+            let conv = s.open().await;
+            let (st, v) = s
             .call(
                 "POST",
                 "/v1/chat",
@@ -717,101 +719,101 @@ async fn unanswered_questions_become_training_phrases_through_a_reviewed_patch()
                 None,
             )
             .await;
+            assert_eq!(st, StatusCode::OK);
+            assert_eq!(v["source"], "server", "{q} is not answered yet: {v}");
+        }
+        let ada = s.console_login("ada").await;
+        let (st, html) = get_text(&s, "/admin/unanswered", Some(&ada)).await;
         assert_eq!(st, StatusCode::OK);
-        assert_eq!(v["source"], "server", "{q} is not answered yet: {v}");
-    }
-    let ada = s.console_login("ada").await;
-    let (st, html) = get_text(&s, "/admin/unanswered", Some(&ada)).await;
-    assert_eq!(st, StatusCode::OK);
-    let first = html.find("where can i buy ski chalet vouchers").unwrap();
-    assert!(first < html.find("hamster").unwrap(), "biggest first");
-    assert!(html.contains("Cluster 1: asked 4 times"), "{html}");
-    assert!(html.contains("Cluster 2: asked 2 times"));
-    assert!(html.contains("Closest intents:"));
-    let keys: Vec<&str> = html
-        .match_indices("id=\"cluster-")
-        .map(|(i, m)| &html[i + m.len()..i + m.len() + 16])
-        .collect();
-    assert_eq!(keys.len(), 2);
+        let first = html.find("where can i buy ski chalet vouchers").unwrap();
+        assert!(first < html.find("hamster").unwrap(), "biggest first");
+        assert!(html.contains("Cluster 1: asked 4 times"), "{html}");
+        assert!(html.contains("Cluster 2: asked 2 times"));
+        assert!(html.contains("Closest intents:"));
+        let keys: Vec<&str> = html
+            .match_indices("id=\"cluster-")
+            .map(|(i, m)| &html[i + m.len()..i + m.len() + 16])
+            .collect();
+        assert_eq!(keys.len(), 2);
 
-    let li = s.console_login("li").await;
-    let decide = "/admin/unanswered/decide";
-    let assign = format!("key={}&decision=contact_bank", keys[0]);
-    assert_eq!(
-        post_form(&s, decide, &li, &assign).await,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        post_form(&s, decide, &ada, &assign).await,
-        StatusCode::SEE_OTHER
-    );
-    let new_topic = format!("key={}&decision=%2Anew_topic", keys[1]);
-    assert_eq!(
-        post_form(&s, decide, &ada, &new_topic).await,
-        StatusCode::SEE_OTHER
-    );
-    let bad = format!("key={}&decision=not_an_intent", keys[1]);
-    assert_eq!(
-        post_form(&s, decide, &ada, &bad).await,
-        StatusCode::BAD_REQUEST
-    );
-    let (_, html) = get_text(&s, "/admin/unanswered", Some(&ada)).await;
-    assert!(html.contains("training phrases of contact_bank") && html.contains("new topic"));
+        let li = s.console_login("li").await;
+        let decide = "/admin/unanswered/decide";
+        let assign = format!("key={}&decision=contact_bank", keys[0]);
+        assert_eq!(
+            post_form(&s, decide, &li, &assign).await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            post_form(&s, decide, &ada, &assign).await,
+            StatusCode::SEE_OTHER
+        );
+        let new_topic = format!("key={}&decision=%2Anew_topic", keys[1]);
+        assert_eq!(
+            post_form(&s, decide, &ada, &new_topic).await,
+            StatusCode::SEE_OTHER
+        );
+        let bad = format!("key={}&decision=not_an_intent", keys[1]);
+        assert_eq!(
+            post_form(&s, decide, &ada, &bad).await,
+            StatusCode::BAD_REQUEST
+        );
+        let (_, html) = get_text(&s, "/admin/unanswered", Some(&ada)).await;
+        assert!(html.contains("training phrases of contact_bank") && html.contains("new topic"));
 
-    let (st, patch) = get_text(&s, "/admin/unanswered/patch", Some(&ada)).await;
-    assert_eq!(st, StatusCode::OK);
-    assert!(
-        patch.contains("+++ b/public/kb/intents/bank_services.toml"),
-        "{patch}"
-    );
-    assert!(patch.contains("+  \"where can i buy ski chalet vouchers\",\n"));
-    assert!(patch.contains("+  \"buy ski chalet vouchers\",\n"));
-    assert!(
-        patch.contains("  - hamster grooming appointment\n"),
-        "new topics listed"
-    );
-    assert!(
-        !patch.contains("+  \"hamster"),
-        "new topics are not training phrases"
-    );
+        let (st, patch) = get_text(&s, "/admin/unanswered/patch", Some(&ada)).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            patch.contains("+++ b/public/kb/intents/bank_services.toml"),
+            "{patch}"
+        );
+        assert!(patch.contains("+  \"where can i buy ski chalet vouchers\",\n"));
+        assert!(patch.contains("+  \"buy ski chalet vouchers\",\n"));
+        assert!(
+            patch.contains("  - hamster grooming appointment\n"),
+            "new topics listed"
+        );
+        assert!(
+            !patch.contains("+  \"hamster"),
+            "new topics are not training phrases"
+        );
 
-    // Apply it to a copy of the knowledge base, as a reviewer would.
-    let copy = tempfile::tempdir().unwrap();
-    let kb = copy.path().join("public/kb");
-    std::fs::create_dir_all(kb.join("intents")).unwrap();
-    for e in std::fs::read_dir(root().join("public/kb/intents")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, kb.join("intents").join(p.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(
-        root().join("public/kb/out_of_scope.toml"),
-        kb.join("out_of_scope.toml"),
-    )
-    .unwrap();
-    std::fs::write(copy.path().join("unanswered.patch"), &patch).unwrap();
-    let applied = std::process::Command::new("git")
-        .args(["apply", "unanswered.patch"])
-        .current_dir(copy.path())
-        .output()
+        // Apply it to a copy of the knowledge base, as a reviewer would.
+        let copy = tempfile::tempdir().unwrap();
+        let kb = copy.path().join("public/kb");
+        std::fs::create_dir_all(kb.join("intents")).unwrap();
+        for e in std::fs::read_dir(root().join("public/kb/intents")).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, kb.join("intents").join(p.file_name().unwrap())).unwrap();
+        }
+        std::fs::copy(
+            root().join("public/kb/out_of_scope.toml"),
+            kb.join("out_of_scope.toml"),
+        )
         .unwrap();
-    assert!(
-        applied.status.success(),
-        "{}",
-        String::from_utf8_lossy(&applied.stderr)
-    );
-    let intents = assistant_server::insights::clusters::load_intents(&kb).expect("still valid");
-    let contact = intents.iter().find(|e| e.label == "contact_bank").unwrap();
-    assert!(
-        contact
-            .phrases
-            .en
-            .iter()
-            .any(|p| p == "buy ski chalet vouchers")
-    );
+        std::fs::write(copy.path().join("unanswered.patch"), &patch).unwrap();
+        let applied = std::process::Command::new("git")
+            .args(["apply", "unanswered.patch"])
+            .current_dir(copy.path())
+            .output()
+            .unwrap();
+        assert!(
+            applied.status.success(),
+            "{}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        let intents = assistant_server::insights::clusters::load_intents(&kb).expect("still valid");
+        let contact = intents.iter().find(|e| e.label == "contact_bank").unwrap();
+        assert!(
+            contact
+                .phrases
+                .en
+                .iter()
+                .any(|p| p == "buy ski chalet vouchers")
+        );
 
-    let patched = TestServer::with(&None, |c| c.kb_dir = kb.clone()).await;
-    let conv = patched.open().await;
-    let (_, v) = patched
+        let patched = TestServer::with(&None, |c| c.kb_dir = kb.clone()).await;
+        let conv = patched.open().await;
+        let (_, v) = patched
         .call(
             "POST",
             "/v1/chat",
@@ -819,6 +821,7 @@ async fn unanswered_questions_become_training_phrases_through_a_reviewed_patch()
             None,
         )
         .await;
-    assert_eq!(v["source"], "kb", "answered now: {v}");
-    assert_eq!(v["intent"], "contact_bank");
+        assert_eq!(v["source"], "kb", "answered now: {v}");
+        assert_eq!(v["intent"], "contact_bank");
+    }
 }
