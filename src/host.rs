@@ -33,6 +33,8 @@ struct Config {
     /// `data-title`, `data-title-zh`: the assistant's name, where the bank gives one.
     title: Option<String>,
     title_zh: Option<String>,
+    /// `data-telemetry`: `off` sends no counts (`io::telemetry`).
+    telemetry: Option<String>,
 }
 
 impl Config {
@@ -52,6 +54,7 @@ impl Config {
             product_links: opt_string(&o, "productLinks")?,
             title: opt_string(&o, "title")?,
             title_zh: opt_string(&o, "titleZh")?,
+            telemetry: opt_string(&o, "telemetry")?,
         })
     }
 }
@@ -109,7 +112,10 @@ pub fn mount(
     let chat = owner.with(|| {
         let prefs = Prefs::load(config.text_size.as_deref(), config.theme.as_deref());
         // The widget's only I/O handles, kept by the conversation from here on.
-        let chat = Chat::new(locale, prefs, Io::new(assets), persist, product_links);
+        let io = Io::new(assets);
+        io.telemetry
+            .set_on(config.telemetry.as_deref() != Some("off"));
+        let chat = Chat::new(locale, prefs, io, persist, product_links);
         if let Err(e) = chat.set_names(config.title.as_deref(), config.title_zh.as_deref()) {
             web_sys::console::warn_1(
                 &format!("assistant: data-title: {e}; the default name is used").into(),
@@ -138,7 +144,7 @@ pub fn mount(
 #[wasm_bindgen]
 impl Widget {
     /// One API call: `open`, `close`, `toggle`, `locale` (a tag), `textSize` (a size name), `ask`
-    /// (text), `reset`. Returns an error message for the caller, or undefined.
+    /// (text), `reset`, `telemetry` (`on` / `off`). Returns an error message for the caller, or undefined.
     pub fn command(&self, name: &str, arg: JsValue) -> Option<String> {
         let chat = self.chat;
         let text = arg.as_string().unwrap_or_default();
@@ -167,6 +173,11 @@ impl Widget {
             // The same as the customer's "Clear conversation": the transcript kept for the tab and
             // the conversation id go too.
             "reset" => chat.clear_conversation(),
+            // `setTelemetry(on)`: the counts of in-browser outcomes (`io::telemetry`).
+            "telemetry" => match text.as_str() {
+                "on" | "off" => chat.io().telemetry.set_on(text == "on"),
+                _ => return Some("setTelemetry takes true or false".to_owned()),
+            },
             // `setTitle(name, nameZh)`: JSON `{"title": …, "titleZh": …}` from the loader.
             "title" => {
                 use crate::wire::read::{opt_string, parse};

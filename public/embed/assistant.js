@@ -64,6 +64,8 @@ const api = Object.freeze({
   setTitle: (name, nameZh) => command('title', JSON.stringify({ title: name ?? null, titleZh: nameZh ?? null })),
   ask: (text) => command('ask', String(text ?? '')),
   reset: () => command('reset'),
+  /** Counts of in-browser outcomes for the bank's insights (no text; docs/PRIVACY.md): `false` turns them off. */
+  setTelemetry: (on) => command('telemetry', on === false ? 'off' : 'on'),
   /** An opaque token from the bank's own session (never a name, number or e-mail). */
   identify: ({ token } = {}) => {
     if (typeof token !== 'string' || token.length < 8 || token.length > 512 || looksPersonal(token)) {
@@ -282,7 +284,7 @@ function start() {
 async function mountWidget(container, data, launcher) {
   const config = { locale: data.locale, textSize: data.textSize, theme: data.theme, server: data.server ?? '',
     persist: data.persist, persistHours: data.persistHours, productLinks: data.productLinks,
-    title: data.title, titleZh: data.titleZh };
+    title: data.title, titleZh: data.titleZh, telemetry: data.telemetry };
   let mode = 'wasm';
   let mounted;
   try {

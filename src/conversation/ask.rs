@@ -2,6 +2,7 @@
 //! its reply becomes a message, a hand-off or a question for the bank's server (`Chat::on_reply`).
 
 use super::{Author, Chat, Engine, MAX_CHARS, Message, Origin, Rateable};
+use crate::io::telemetry::Record;
 use crate::platform::i18n::strings;
 use crate::wire::worker::Answer;
 use assistant_core::answers::Suggestion;
@@ -81,6 +82,7 @@ impl Chat {
         let Some((question, message_id)) = self.take_pending(r.id) else {
             return;
         };
+        let outcome = outcome(&r, &message_id, self.prefs.text_size.get_untracked());
         let view = r.view;
         match (r.route, r.answer, r.compare) {
             // "Compare A and B" (issue #5): the worker's introduction, then a side-by-side table.
@@ -151,11 +153,14 @@ impl Chat {
                     .replace("{choices}", &quoted(&r.choices, r.lang));
                 self.say(text, r.lang, Origin::Clarify, None);
                 self.suggestions.set(r.choices);
+                self.io().telemetry.record(outcome);
                 return;
             }
             // Unsure or out of scope: the bank's server chatbot answers (still waiting).
             _ => self.ask_server(message_id, question, r.lang, r.top),
         }
+        // After a hand-off it started: asking for a person now is this outcome, not one after it.
+        self.io().telemetry.record(outcome);
         // A two-part question: the second part is offered first among the chips.
         let mut chips = r.suggestions;
         if let Some(also) = r.also {
@@ -248,6 +253,32 @@ impl Chat {
         );
         Ok(true)
     }
+}
+
+/// The telemetry record of a reply (`io::telemetry`): which route `on_reply` takes, as counts. An
+/// intent outside the taxonomy (never expected) is sent as `out_of_scope`, so the batch is not refused.
+fn outcome(r: &Reply, message_id: &str, text_step: assistant_core::display::TextSize) -> Record {
+    use assistant_core::telemetry::{Route as Counted, is_label};
+    let route = match (&r.route, &r.answer, &r.compare) {
+        (_, Some(_), Some(_)) | (Route::Answer, Some(_), _) => Counted::Answered,
+        (Route::Handoff, _, _) => Counted::Person,
+        (Route::Clarify, _, _) if !r.choices.is_empty() => Counted::DidYouMean,
+        _ => Counted::Server,
+    };
+    let intent = r
+        .intent
+        .clone()
+        .or_else(|| r.top.first().map(|(i, _)| i.clone()))
+        .filter(|i| is_label(i))
+        .unwrap_or_else(|| assistant_core::taxonomy::OUT_OF_SCOPE.into());
+    Record::new(
+        intent,
+        route,
+        r.lang,
+        text_step,
+        r.confidence,
+        message_id.to_owned(),
+    )
 }
 
 /// The chips' words in quotes, "or" before the last: “A”, “B” or “C” / “A”、“B”还是“C” (without

@@ -24,6 +24,7 @@ impl Chat {
         if self.handoff.get_untracked() != Handoff::None {
             return;
         }
+        self.io().telemetry.asked_for_person();
         self.say(strings(lang).connecting.into(), lang, Origin::Handoff, None);
         self.request_handoff(reason, lang);
     }

@@ -65,19 +65,21 @@ impl Chat {
     /// Queues a request about this tab's conversation (the outbox opens it and adds its secret).
     pub(super) fn queue<T: Body>(&self, kind: Kind, id: String, path: String, body: &T) {
         let conversation = self.conversation_id();
-        self.io()
-            .outbox
+        let io = self.io();
+        io.outbox
             .push(Item::new(kind, id, conversation, path, body.json()));
+        // The counts of in-browser outcomes go with the next server call (at most once a minute).
+        io.telemetry.flush(false);
     }
 
     /// Connects to the server at `base` ("" = this page's origin): sends what an earlier page in this
     /// tab left unsent, and picks a hand-off back up.
     pub fn connect(self, base: String) {
-        self.io()
-            .outbox
-            .start(base, self.link, move |item, outcome| {
-                self.on_outcome(item, outcome)
-            });
+        let io = self.io();
+        io.outbox.start(base, self.link, move |item, outcome| {
+            self.on_outcome(item, outcome)
+        });
+        io.telemetry.start(io.outbox.url("/v1/telemetry"));
         let stored = |key| session().and_then(|s| s.get_item(key).ok().flatten());
         if stored(storage::HANDOFF).is_some() {
             // As it was on the last page; the stream resumes after the last event seen there.
@@ -120,6 +122,7 @@ impl Chat {
     /// with the rating only when the customer wrote a comment: a tap on "not helpful" alone sends the
     /// answer's intent, never the customer's words.
     pub fn rate(self, rate: &Rateable, helpful: bool, reason: Option<&str>, comment: Option<&str>) {
+        self.io().telemetry.rated(&rate.message_id, helpful);
         let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(|c| {
             assistant_core::pii::mask(&c.chars().take(COMMENT_CHARS).collect::<String>()).text
         });

@@ -1,6 +1,6 @@
 //! The widget's I/O, each behind one module: the Web Worker that owns the model ([`worker`]), every
-//! request to the bank's server ([`outbox`]), the hand-off's event stream ([`live`]), and every
-//! storage key ([`storage`]).
+//! request to the bank's server ([`outbox`]), the hand-off's event stream ([`live`]), the counts of
+//! in-browser outcomes ([`telemetry`]), and every storage key ([`storage`]).
 //!
 //! Why one [`Io`] value: the handles hold state that callbacks from the browser (a worker message, a
 //! server-sent event, a retry timer) come back to, so each is an `Rc` that those callbacks clone.
@@ -10,6 +10,7 @@
 pub(crate) mod live;
 pub(crate) mod outbox;
 pub(crate) mod storage;
+pub(crate) mod telemetry;
 pub(crate) mod worker;
 
 /// Every I/O handle of one mounted widget. Cloning clones the handles, not what they hold.
@@ -18,6 +19,7 @@ pub struct Io {
     pub worker: worker::WorkerClient,
     pub outbox: outbox::Outbox,
     pub live: live::Live,
+    pub telemetry: telemetry::Telemetry,
 }
 
 impl Io {
@@ -28,6 +30,7 @@ impl Io {
             worker: worker::WorkerClient::new(manifest),
             live: live::Live::new(outbox.clone()),
             outbox,
+            telemetry: telemetry::Telemetry::default(),
         }
     }
 }

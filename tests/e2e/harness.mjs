@@ -17,6 +17,8 @@ import { chromium } from 'playwright-core';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SERVER_BIN = process.env.ASSISTANT_SERVER_BIN ?? join(ROOT, 'target/debug/assistant-server');
 export const AGENT = { username: 'li', password: 'correct horse battery staple', name: 'Li' };
+/// An admin account (the insights page, the admin API); same password as the agent.
+export const ADMIN = { username: 'ada', password: AGENT.password, name: 'Ada' };
 
 async function freePort() {
   const srv = createServer();
@@ -71,6 +73,11 @@ ${upstream ? `[chat.upstream]\n${toml(upstream)}` : ''}
 username = ${JSON.stringify(AGENT.username)}
 display_name = ${JSON.stringify(AGENT.name)}
 password_hash = ${JSON.stringify(hash)}
+[[agents]]
+username = ${JSON.stringify(ADMIN.username)}
+display_name = ${JSON.stringify(ADMIN.name)}
+password_hash = ${JSON.stringify(hash)}
+role = "admin"
 `;
   const file = join(dataDir, 'config.toml');
   await writeFile(file, config);
@@ -115,6 +122,32 @@ export async function agentApi(base) {
     close: (id) => call('POST', `${id}/close`),
     transcript: async (id) => (await call('GET', id)).transcript,
   };
+}
+
+/// The admin API with an admin account's session (bearer): `get(path)` returns the JSON.
+export async function adminApi(base) {
+  const login = await fetch(base + 'v1/agent/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
+  });
+  if (!login.ok) throw new Error(`admin login: HTTP ${login.status}`);
+  const { token } = await login.json();
+  return {
+    get: async (path) => {
+      const r = await fetch(base + path.replace(/^\//, ''), { headers: { authorization: `Bearer ${token}` } });
+      if (!r.ok) throw new Error(`GET ${path}: HTTP ${r.status} ${await r.text()}`);
+      return r.json();
+    },
+  };
+}
+
+/// Makes the page hidden as switching tabs or locking the phone does (`visibilitychange`).
+export async function hidePage(page) {
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
 }
 
 /// Records every request a page makes, with all its headers (`allHeaders`: custom ones included) and

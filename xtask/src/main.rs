@@ -141,6 +141,9 @@ fn screenshots(root: &Path) -> Result<()> {
     cargo(root, &["build", "-p", "assistant-server"])?;
     sh(Command::new("node")
         .arg("screenshots.mjs")
+        .current_dir(root.join("tests/e2e")))?;
+    sh(Command::new("node")
+        .arg("insights-screenshots.mjs")
         .current_dir(root.join("tests/e2e")))
 }
 

@@ -113,7 +113,7 @@ pub fn test_postgres(root: &Path) -> Result<()> {
     // The storage and security tests as they are (their ignored measurements stay ignored), then the
     // two-instance test, which is ignored only because it needs PostgreSQL.
     for args in [
-        &["--test", "api", "--test", "security"][..],
+        &["--test", "api", "--test", "security", "--test", "insights"][..],
         &["--test", "multi_instance", "--", "--include-ignored"][..],
     ] {
         let status = Command::new("cargo")
@@ -130,9 +130,12 @@ pub fn test_postgres(root: &Path) -> Result<()> {
 }
 
 /// `cargo xtask dev`: the server on 127.0.0.1:$PORT, serving `dist/` (the widget and demo page) and
-/// the API on one origin, with SQLite in `target/dev-data` and a demo agent.
+/// the API on one origin, with SQLite in `target/dev-data`, a demo agent and a demo admin.
 pub fn dev(root: &Path, port: &str) -> Result<()> {
     println!("agent console: http://127.0.0.1:{port}/agent  (demo agent: demo / demo — dev only)");
+    println!(
+        "insights:      http://127.0.0.1:{port}/admin  (demo admin: admin / admin — dev only)"
+    );
     crate::tools::run(
         Command::new("cargo")
             .args(["run", "-p", "assistant-server"])

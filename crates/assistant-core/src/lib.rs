@@ -19,6 +19,7 @@ pub mod products;
 pub mod protocol;
 pub mod routing;
 pub mod taxonomy;
+pub mod telemetry;
 
 #[cfg(feature = "engine")]
 pub mod assistant;

@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(api)
         .merge(console::routes())
+        .merge(crate::insights::page::routes())
         .merge(routes::ops::routes())
         .merge(routes::help::routes())
         .method_not_allowed_fallback(method_not_allowed);

@@ -87,6 +87,10 @@ pub struct LimitsConfig {
     /// Messages left per client address, and per conversation, per hour.
     pub left_messages_per_ip_per_hour: u32,
     pub left_messages_per_conversation_per_hour: u32,
+    /// Telemetry batches (`POST /v1/telemetry`, counts only) per client address per hour; 0 refuses
+    /// them all. A widget sends at most one a minute, so 120 leaves room for a few tabs behind one
+    /// address; more are refused (and the widget drops them silently).
+    pub telemetry_per_ip_per_hour: u32,
 }
 
 /// Sign-in protection (agents' and admins' passwords).
@@ -113,6 +117,8 @@ pub struct RetentionConfig {
     pub unanswered_days: u32,
     pub audit_days: u32,
     pub run_every_s: u64,
+    /// The insights counters (numbers per day and intent, no text) are kept this many days.
+    pub insights_days: u32,
 }
 
 /// Where Prometheus scrapes `/metrics`: a separate listen address (`127.0.0.1:9100`), and/or the main
@@ -398,6 +404,7 @@ impl Default for LimitsConfig {
             handoffs_per_conversation_per_hour: 5,
             left_messages_per_ip_per_hour: 10,
             left_messages_per_conversation_per_hour: 3,
+            telemetry_per_ip_per_hour: 120,
         }
     }
 }
@@ -422,6 +429,7 @@ impl Default for RetentionConfig {
             unanswered_days: 30,
             audit_days: 365,
             run_every_s: 3600,
+            insights_days: 730,
         }
     }
 }

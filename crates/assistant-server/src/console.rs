@@ -159,14 +159,8 @@ async fn home(
         return Ok(login_page(None));
     };
     if agent.role == crate::config::AccountRole::Admin {
-        return Ok(page(
-            "Admin",
-            &format!(
-                "<header><p>Signed in as {} (admin)</p><form method=\"post\" action=\"/agent/logout\"><button type=\"submit\">Sign out</button></form></header>\
-<h1>Admin</h1><p>Admin accounts handle no conversations. Reports: <code>/v1/admin/report</code>, audit trail: <code>/v1/admin/audit</code>.</p>",
-                esc(&agent.display_name)
-            ),
-        ));
+        // Admins handle no conversations: their page is the insights page.
+        return Ok(redirect("/admin"));
     }
     let page_no = q.page.unwrap_or(1).max(1);
     let queue = crate::routes::agent::queue_page(&state, page_no).await?;

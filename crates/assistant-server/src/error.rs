@@ -111,7 +111,7 @@ impl From<JsonRejection> for ApiError {
 
 /// The parts of serde's message that never carry the submitted value: the field (`unknown field
 /// `x``, `missing field `x``) and the position (`at line 1 column 20`).
-fn safe_detail(text: &str) -> String {
+pub(crate) fn safe_detail(text: &str) -> String {
     let mut parts = Vec::new();
     for marker in ["unknown field `", "missing field `"] {
         if let Some(i) = text.find(marker) {

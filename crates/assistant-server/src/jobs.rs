@@ -47,12 +47,21 @@ pub async fn abandon_gone(state: &AppState) -> crate::error::ApiResult<usize> {
 /// One retention run (see docs/PRIVACY.md).
 pub async fn retain(state: &AppState) -> Result<crate::db::Purged, sqlx::Error> {
     let r = &state.config.retention;
+    // Count first, while the rows are all there.
+    crate::insights::roll_up(state, i64::MIN / 2).await?;
     let purged = state
         .store
         .purge(r.conversation_days, r.unanswered_days, r.audit_days)
         .await?;
     if purged != crate::db::Purged::default() {
         tracing::info!(?purged, "retention: deleted what was past its time");
+    }
+    let counters = state.store.purge_insights(r.insights_days).await?;
+    if counters > 0 {
+        tracing::info!(
+            counters,
+            "retention: deleted insights counters past their time"
+        );
     }
     Ok(purged)
 }

@@ -19,6 +19,7 @@ pub mod db;
 pub mod error;
 pub mod evaluate;
 pub mod hours;
+pub mod insights;
 pub mod jobs;
 pub mod limits;
 pub mod metrics;

@@ -65,6 +65,8 @@ pub struct Limits {
     handoff_conversation: Keyed<String>,
     left_ip: Keyed<IpAddr>,
     left_conversation: Keyed<String>,
+    /// `None` when telemetry is refused altogether (0 per hour).
+    telemetry_ip: Keyed<IpAddr>,
     streams: Arc<Mutex<HashMap<StreamKey, usize>>>,
     streams_per_conversation: usize,
     streams_per_ip: usize,
@@ -100,6 +102,7 @@ impl Limits {
             handoff_conversation: per_hour(c.handoffs_per_conversation_per_hour),
             left_ip: per_hour(c.left_messages_per_ip_per_hour),
             left_conversation: per_hour(c.left_messages_per_conversation_per_hour),
+            telemetry_ip: per_hour(c.telemetry_per_ip_per_hour),
             streams: Arc::default(),
             streams_per_conversation: c.streams_per_conversation,
             streams_per_ip: c.streams_per_ip,
@@ -118,6 +121,13 @@ impl Limits {
     pub fn leave_message(&self, ip: IpAddr, conversation: &str) -> Result<(), Limited> {
         check(&self.left_conversation, &conversation.to_owned(), BUSY)?;
         check(&self.left_ip, &ip, BUSY)
+    }
+
+    /// One telemetry batch from this address (`None` when telemetry is refused altogether).
+    pub fn telemetry(&self, ip: IpAddr) -> Option<Result<(), Limited>> {
+        self.telemetry_ip
+            .as_ref()
+            .map(|_| check(&self.telemetry_ip, &ip, BUSY))
     }
 
     /// A place for one more event stream, or 429 when the conversation or the address has enough.
@@ -146,9 +156,14 @@ impl Limits {
 
     /// Forgets idle keys so the tables do not grow without bound.
     pub fn forget_idle(&self) {
-        for l in [&self.conversations_ip, &self.handoff_ip, &self.left_ip]
-            .into_iter()
-            .flatten()
+        for l in [
+            &self.conversations_ip,
+            &self.handoff_ip,
+            &self.left_ip,
+            &self.telemetry_ip,
+        ]
+        .into_iter()
+        .flatten()
         {
             l.retain_recent();
         }

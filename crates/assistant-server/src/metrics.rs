@@ -45,6 +45,8 @@ pub struct Metrics {
     pub latency: Family<RouteLabel, Histogram>,
     pub answers: Family<SourceLabel, Counter>,
     pub queue_length: Gauge,
+    /// Seconds the longest-waiting customer has waited for a person (0 when no one waits), for alerts.
+    pub queue_oldest_wait_seconds: Gauge,
     pub sse_connections: Gauge,
     pub upstream_requests: Family<UpstreamLabels, Counter>,
     /// Only requests that went out (not those refused by the breaker or the rate limit).
@@ -65,6 +67,7 @@ impl Metrics {
         let upstream_latency = Family::<AdapterLabel, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.01, 2.0, 12))
         });
+        let queue_oldest_wait_seconds = Gauge::default();
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -84,6 +87,11 @@ impl Metrics {
             "queue_length",
             "Conversations waiting for a person",
             queue_length.clone(),
+        );
+        registry.register(
+            "queue_oldest_wait_seconds",
+            "How long the longest-waiting customer has waited for a person, seconds (0: no one waits)",
+            queue_oldest_wait_seconds.clone(),
         );
         registry.register(
             "sse_connections",
@@ -106,6 +114,7 @@ impl Metrics {
             latency,
             answers,
             queue_length,
+            queue_oldest_wait_seconds,
             sse_connections,
             upstream_requests,
             upstream_latency,

@@ -9,10 +9,12 @@
 
 mod audit;
 mod conversations;
+mod insights;
 mod retention;
 
 pub use audit::AuditRecord;
 pub use conversations::Opened;
+pub use insights::{Counts, FeedbackFacts, HandoffFacts};
 pub use retention::Purged;
 
 use assistant_core::api::{
@@ -36,6 +38,9 @@ pub struct Store {
     write: AnyPool,
     pub url: String,
 }
+
+/// A UTC day in Unix milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
 
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -342,6 +347,14 @@ impl Store {
     /// Waiting and active hand-offs.
     pub async fn open_count(&self) -> Result<i64, sqlx::Error> {
         sqlx::query("SELECT COUNT(*) FROM handoffs WHERE state IN ('queued', 'active')")
+            .fetch_one(&self.read)
+            .await?
+            .try_get(0)
+    }
+
+    /// When the longest-waiting customer joined the queue (none when no one waits).
+    pub async fn oldest_queued_at(&self) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query("SELECT MIN(queued_at) FROM handoffs WHERE state = 'queued'")
             .fetch_one(&self.read)
             .await?
             .try_get(0)

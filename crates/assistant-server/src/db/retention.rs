@@ -1,7 +1,7 @@
 //! Forgetting: the retention job's deletions by age, and deleting one conversation on request (a
 //! data-subject request). What is kept and for how long is in docs/PRIVACY.md.
 
-use super::{Store, now_ms};
+use super::{DAY_MS, Store, now_ms};
 
 /// Rows removed by one retention run, per kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,8 +17,6 @@ pub struct Purged {
     pub audit: u64,
 }
 
-const DAY_MS: i64 = 86_400_000;
-
 impl Store {
     async fn exec(&self, sql: &str, binds: &[i64]) -> Result<u64, sqlx::Error> {
         let mut q = sqlx::query(sql);
@@ -29,7 +27,8 @@ impl Store {
     }
 
     /// Deletes what is older than its retention: conversations and everything in them after
-    /// `conversation_days`, the text of unanswered questions after `unanswered_days`, expired agent
+    /// `conversation_days`, the text of unanswered questions (and the team's decisions about them) after
+    /// `unanswered_days`, expired agent
     /// sessions at once, audit records after `audit_days`. A hand-off still waiting or with an agent is
     /// kept whatever its age.
     pub async fn purge(
@@ -85,6 +84,12 @@ impl Store {
                      WHERE created_at < $1 AND (question_norm IS NOT NULL OR comment IS NOT NULL)",
                     &[unanswered_before],
                 )
+                .await?
+            + self
+                .exec(
+                    "DELETE FROM cluster_decisions WHERE decided_at < $1",
+                    &[unanswered_before],
+                )
                 .await?;
         let sessions = self
             .exec("DELETE FROM sessions WHERE expires_at < $1", &[now])
@@ -103,6 +108,14 @@ impl Store {
             sessions,
             audit,
         })
+    }
+
+    /// Deletes the insights counters of days before the last `keep_days` (counts only, no text; kept
+    /// longer than the rows they came from so a year can be compared with the one before).
+    pub async fn purge_insights(&self, keep_days: u32) -> Result<u64, sqlx::Error> {
+        let first_kept = now_ms() / DAY_MS - i64::from(keep_days);
+        self.exec("DELETE FROM insight_counts WHERE day < $1", &[first_kept])
+            .await
     }
 
     /// Deletes everything stored about one conversation; true when there was anything.

@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/admin/report", get(report))
         .route("/v1/admin/audit", get(audit_trail))
+        .route("/v1/admin/insights", get(insights))
         .route("/v1/admin/conversations/{id}", delete(delete_conversation))
         .layer(super::no_store())
 }
@@ -41,6 +42,22 @@ async fn report(
         unanswered,
         unhelpful,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InsightsQuery {
+    /// The last this many days, today included (1–366, default 30).
+    pub days: Option<i64>,
+}
+
+/// `GET /v1/admin/insights`: the counters of the last `days` days, summarised (`insights::summary`).
+/// Today's and yesterday's server counts are recomputed first, so the page is current.
+async fn insights(
+    State(state): State<AppState>,
+    _admin: Admin,
+    ApiQuery(q): ApiQuery<InsightsQuery>,
+) -> ApiResult<Json<crate::insights::summary::Insights>> {
+    Ok(Json(crate::insights::current(&state, q.days).await?))
 }
 
 #[derive(Debug, Deserialize)]

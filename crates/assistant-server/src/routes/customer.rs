@@ -39,6 +39,28 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/leave-message", post(leave_message))
         .route("/v1/feedback", post(feedback))
         .route("/v1/hours", get(hours))
+        .route("/v1/telemetry", post(telemetry))
+}
+
+/// Counts of in-browser outcomes (no text; `insights::ingest`). Limited per address; a server that
+/// takes none (`limits.telemetry_per_ip_per_hour = 0`) says so with 403, which the widget ignores.
+async fn telemetry(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<StatusCode> {
+    match state.limits.telemetry(ip.0) {
+        None => {
+            return Err(ApiError::forbidden("This server does not take telemetry."));
+        }
+        Some(limit) => limit?,
+    }
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    crate::insights::ingest(&state, content_type, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn open(

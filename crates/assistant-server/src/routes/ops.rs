@@ -39,6 +39,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(n) = state.store.queue_length().await {
         state.metrics.queue_length.set(n);
     }
+    if let Ok(oldest) = state.store.oldest_queued_at().await {
+        let waited = oldest.map_or(0, |t| (crate::db::now_ms() - t).max(0) / 1000);
+        state.metrics.queue_oldest_wait_seconds.set(waited);
+    }
     (
         [(
             header::CONTENT_TYPE,
