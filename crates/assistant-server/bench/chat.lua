@@ -1,10 +1,12 @@
 -- wrk script: POST /v1/chat with a fresh message id on every request (so each one is really answered
 -- and stored, not served from the idempotency table), cycling through English and Chinese questions,
--- some answerable from the knowledge base and some not.
+-- some answerable from the knowledge base or the help centre and some not.
 local questions = {
   "I lost my card", "我的卡丢了怎么办", "how do I top up by bank transfer", "定期存款利率多少",
   "why was my transfer declined", "what is the weather in paris tomorrow", "我的銀行卡不見了",
   "can I get a mortgage", "how much is bitcoin", "我想换一张新卡",
+  -- Help-centre articles (issue #16): quoted with their best section.
+  "what is your SWIFT code", "我想给孩子开个户要带什么",
 }
 -- Conversations opened beforehand by run.sh ("id secret" per line, $BENCH_CONVERSATIONS): every call
 -- carries its conversation's secret, as the widget's do.

@@ -27,6 +27,9 @@ const NOT_SURE_ZH: &str =
 const MAYBE_EN: &str = " Or perhaps you meant one of these:";
 const MAYBE_ZH: &str = "您也可以看看是不是想问下面的问题：";
 
+/// Cosine to a known phrase at which a question counts as asked word for word (normalisation aside).
+const VERBATIM: f32 = 0.95;
+
 /// Intents whose answer is itself an offer of a person (a scam story the browser's model sent here
 /// still gets the warning and a person: issue #15).
 const PERSON_INTENTS: &[&str] = &[
@@ -113,10 +116,25 @@ pub fn answer(
         hits.get(1)
             .is_none_or(|second| top.confidence - second.confidence >= cfg.min_margin)
     };
-    if let Some(top) = hits
-        .first()
-        .filter(|h| h.confidence >= cfg.min_confidence && clear(h))
-    {
+    let chosen = hits
+        .iter()
+        .take(3)
+        // A scam story is answered first, as in the browser (`routing`): the warning and a person
+        // matter more than the best fit.
+        .find(|h| h.intent() == Some(taxonomy::SCAM_WARNING) && h.confidence >= cfg.min_confidence)
+        // A question asked word for word as one the bank wrote down is that one, however close
+        // another document scores.
+        .or_else(|| {
+            hits.iter()
+                .take(3)
+                .filter(|h| h.similarity >= VERBATIM && h.confidence >= cfg.min_confidence)
+                .max_by(|a, b| a.similarity.total_cmp(&b.similarity))
+        })
+        .or_else(|| {
+            hits.first()
+                .filter(|h| h.confidence >= cfg.min_confidence && clear(h))
+        });
+    if let Some(top) = chosen {
         match &top.found {
             Found::Intent(intent) => {
                 if let Some(text) = bundle.answer(intent, lang, large) {

@@ -59,6 +59,8 @@ pub struct Hit {
     pub found: Found,
     /// Combined confidence, 0–1 (+ client weight).
     pub confidence: f32,
+    /// The cosine between the question and the document's nearest single phrase (1: word for word).
+    pub similarity: f32,
 }
 
 impl Hit {
@@ -373,6 +375,7 @@ impl Index {
                             Found::Intent(_) => 0.0,
                         }
                         + tie,
+                    similarity: nearest[d],
                 }
             })
             .collect();
