@@ -135,7 +135,7 @@ fn server(root: &Path) -> Result<()> {
         machine()
     );
     println!(
-        "| database | connections | requests | req/s | p50 / p90 / p99 ms | errors |\n|---|---:|---:|---:|---|---|"
+        "| database | connections | requests | req/s | p50 / p90 / p99 ms | errors: status / connect / timeout |\n|---|---:|---:|---:|---|---|"
     );
     for (name, (loads, _)) in &results {
         for (conns, l) in loads {
@@ -329,11 +329,9 @@ password_hash = "{hash}"
             .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0.0);
-        let errors = text
-            .lines()
-            .find(|l| l.starts_with("requests="))
-            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default();
+        let errors = ["errors(status)=", "errors(connect)=", "errors(timeout)="]
+            .map(field)
+            .join(" / ");
         let non2xx = text
             .lines()
             .find(|l| l.contains("Non-2xx"))

@@ -3,13 +3,16 @@
 //! (`retrieval::Index::search` on the committed `public/kb`), encoding the reply JSON, and storing it
 //! (`db::Store::insert_reply`, SQLite in a temporary file; PostgreSQL too when `BENCH_DATABASE_URL` names
 //! one, as `cargo xtask bench` does with a throwaway cluster). Only public functions are called, in the
-//! order `chat::respond` calls them.
+//! order `chat::respond` calls them. Also the browser model's featuriser (`model_featurise`), which is no
+//! server part: bench-runtime.mjs's comparison with onnxruntime-web needs its native cost.
 //!
 //! `cargo bench -p assistant-server --bench parts` (or `cargo xtask bench --server`).
 
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{ChatResponse, Source};
+use assistant_core::features::{FeaturiserConfig, featurise};
 use assistant_core::locale::Lang;
+use assistant_core::normalize::Normalizer;
 use assistant_core::pii;
 use assistant_server::db::Store;
 use assistant_server::retrieval::Index;
@@ -87,6 +90,17 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for n in &normalized {
                 black_box(index.search(black_box(n), &[], 0.3, 4));
+            }
+        })
+    });
+    // Not a server part: the browser model's featuriser (normalise + hashed n-grams), natively, for the
+    // tract-against-onnxruntime-web comparison (bench-runtime.mjs), where our worker's time includes it.
+    let normalizer = Normalizer::new();
+    let cfg = FeaturiserConfig::default();
+    g.bench_function("model_featurise_x11", |b| {
+        b.iter(|| {
+            for m in &masked {
+                black_box(featurise(&normalizer.normalize(black_box(m)), &cfg));
             }
         })
     });
