@@ -31,8 +31,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     tools::ensure_build_tools(root)?;
     tools::ensure_test_tools(root)?;
     let e2e = root.join("tests/e2e");
-    if !e2e.join("node_modules/onnxruntime-web").exists()
-        || !e2e.join("node_modules/botframework-webchat").exists()
+    // The peers' packages (devDependencies of tests/e2e, benchmark only).
+    if [
+        "onnxruntime-web",
+        "botframework-webchat",
+        "rasa-webchat",
+        "socket.io",
+    ]
+    .iter()
+    .any(|p| !e2e.join("node_modules").join(p).exists())
     {
         sh(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
