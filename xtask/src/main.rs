@@ -5,12 +5,15 @@
 //! - `test`: install what tests need and run every test: knowledge-base check, native unit/property/
 //!   parity tests, wasm tests (core + model, the widget's JSON writing; Node, wasm-bindgen-test), browser tests;
 //! - `test-server`: the server's tests on SQLite and on a throwaway PostgreSQL;
-//! - `bench`: native inference benchmark, in-browser load/inference benchmark, asset sizes;
+//! - `bench [--native] [--browser] [--runtime] [--peers] [--server]`: native inference benchmark,
+//!   in-browser load/inference benchmark, asset sizes; side by side with onnxruntime-web and the peers'
+//!   widgets, and the server on SQLite and PostgreSQL (issue #18; `bench.rs`). No flag: all of them;
 //! - `train`: retrain the intent model (Python, training/requirements.txt) and re-check it natively;
 //! - `kb [--check]`: validate the knowledge base and bundle its answers;
 //! - `screenshots`: re-take docs/screenshots/ (normal and elder mode, en/zh, phone/desktop);
 //! - `fingerprint`: (Trunk post-build hook) hashed names, the `assistant.js` loader and SRI hashes.
 
+mod bench;
 mod fingerprint;
 mod kb;
 #[cfg(test)]
@@ -45,13 +48,13 @@ fn run() -> Result<()> {
         Some("dev") => dev(&root),
         Some("test") => test(&root),
         Some("test-server") => server::test_postgres(&root),
-        Some("bench") => bench(&root),
+        Some("bench") => bench::run(&root, &args[1..]),
         Some("train") => train(&root),
         Some("fingerprint") => fingerprint::run(&root),
         Some("screenshots") => screenshots(&root),
         Some("kb") => kb::run(&root, args.iter().any(|a| a == "--check")),
         _ => bail!(
-            "usage: cargo xtask <dev | test | test-server | bench | train | kb [--check] | screenshots \
+            "usage: cargo xtask <dev | test | test-server | bench [--native|--browser|--runtime|--peers|--server] | train | kb [--check] | screenshots \
              | fingerprint>"
         ),
     }
@@ -117,19 +120,6 @@ fn test(root: &Path) -> Result<()> {
     cargo(root, &["build", "-p", "assistant-server"])?;
     sh(Command::new("npm")
         .args(["test"])
-        .current_dir(root.join("tests/e2e")))
-}
-
-fn bench(root: &Path) -> Result<()> {
-    tools::ensure_build_tools(root)?;
-    tools::ensure_test_tools(root)?;
-    cargo(
-        root,
-        &["bench", "-p", "assistant-cli", "--bench", "inference"],
-    )?;
-    build_dist(root)?;
-    sh(Command::new("node")
-        .arg("bench.mjs")
         .current_dir(root.join("tests/e2e")))
 }
 
