@@ -3,7 +3,7 @@
 // (Lighthouse's mobile figures: 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up; no CPU slowdown),
 // every file served brotli-compressed (quality 11, computed before the runs, so no contender pays for
 // compression). `cargo xtask bench` runs it after `trunk build --release`; alone: `node bench-peers.mjs`.
-// Timing lives here, never in tests. Benchmark only: the peers are devDependencies of tests/e2e.
+// Timing lives here, never in tests. Benchmark only: the peers are devDependencies of tests/e2e/peers (installed by `cargo xtask bench` only).
 //
 // Contenders:
 // - ours: the assistant.js loader tag (the launcher first, the widget after the page's load on idle or at
