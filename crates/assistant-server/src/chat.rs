@@ -80,8 +80,8 @@ pub fn answer(
             &search(&before),
             &hits,
         );
-        // A follow-up leans on the topic before it; its own words win only when they alone are a
-        // confident question and the joined search is not.
+        // A follow-up leans on the topic before it: the joined search answers when it is confident;
+        // otherwise the follow-up's own words stand.
         if confident(&joined) {
             hits = joined;
         }
