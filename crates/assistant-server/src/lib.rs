@@ -23,6 +23,7 @@ pub mod insights;
 pub mod jobs;
 pub mod limits;
 pub mod metrics;
+pub mod pseudonym;
 pub mod queue;
 pub mod retrieval;
 pub mod routes;

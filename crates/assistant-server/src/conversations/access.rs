@@ -26,15 +26,10 @@ use axum::http::request::Parts;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-/// A short, stable stand-in for a conversation id in logs and the audit trail (the id itself is a key
-/// half: it is never logged).
-pub fn log_id(id: &str) -> String {
-    let d = Sha256::digest(format!("log:{id}").as_bytes());
-    d.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::pseudonym::log_id;
 
 /// The secret a customer call carries (the header's value; empty when absent).
 pub struct Secret(pub String);

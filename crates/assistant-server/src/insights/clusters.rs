@@ -166,24 +166,7 @@ pub fn cluster(
 
 /// The intents of the knowledge base's sources in `kb_dir` (validated as the server loads them).
 pub fn load_intents(kb_dir: &Path) -> anyhow::Result<Vec<IntentEntry>> {
-    let dir = kb_dir.join("intents");
-    let mut files = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    names.sort();
-    for p in names {
-        files.push((p.display().to_string(), std::fs::read_to_string(&p)?));
-    }
-    let oos_path = kb_dir.join("out_of_scope.toml");
-    let oos = std::fs::read_to_string(&oos_path)?;
-    let kb = assistant_core::kb::KnowledgeBase::from_sources(
-        &files,
-        (&oos_path.display().to_string(), &oos),
-    )
-    .map_err(|e| anyhow::anyhow!("{} mistakes in the knowledge base", e.len()))?;
-    Ok(kb.intents)
+    Ok(crate::retrieval::load_knowledge_base(kb_dir)?.intents)
 }
 
 /// A string as a TOML basic string.

@@ -245,29 +245,34 @@ impl std::fmt::Debug for Index {
     }
 }
 
+/// Reads and validates the knowledge base's sources in `dir` (`intents/*.toml`, sorted, and
+/// `out_of_scope.toml`), naming every mistake.
+pub fn load_knowledge_base(dir: &Path) -> anyhow::Result<KnowledgeBase> {
+    let mut files = Vec::new();
+    let intents_dir = dir.join("intents");
+    let mut names: Vec<_> = std::fs::read_dir(&intents_dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", intents_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    names.sort();
+    for p in names {
+        files.push((p.display().to_string(), std::fs::read_to_string(&p)?));
+    }
+    let oos_path = dir.join("out_of_scope.toml");
+    let oos = std::fs::read_to_string(&oos_path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", oos_path.display()))?;
+    KnowledgeBase::from_sources(&files, (&oos_path.display().to_string(), &oos)).map_err(|errs| {
+        let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("knowledge base has mistakes:\n{}", list.join("\n"))
+    })
+}
+
 impl Index {
     /// Reads and validates the knowledge base in `dir` and its help centre (`dir/help`), and
     /// indexes both.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
-        let mut files = Vec::new();
-        let intents_dir = dir.join("intents");
-        let mut names: Vec<_> = std::fs::read_dir(&intents_dir)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", intents_dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        names.sort();
-        for p in names {
-            files.push((p.display().to_string(), std::fs::read_to_string(&p)?));
-        }
-        let oos_path = dir.join("out_of_scope.toml");
-        let oos = std::fs::read_to_string(&oos_path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", oos_path.display()))?;
-        let kb = KnowledgeBase::from_sources(&files, (&oos_path.display().to_string(), &oos))
-            .map_err(|errs| {
-                let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-                anyhow::anyhow!("knowledge base has mistakes:\n{}", list.join("\n"))
-            })?;
+        let kb = load_knowledge_base(dir)?;
         let articles = help::load(&dir.join("help"))?;
         Ok(Self::build(&kb, articles))
     }

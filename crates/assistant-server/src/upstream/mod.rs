@@ -276,7 +276,7 @@ impl Upstream {
             }
             Err(f) => {
                 self.breaker.failure();
-                let conversation = crate::conversations::log_id(q.conversation_id);
+                let conversation = crate::pseudonym::log_id(q.conversation_id);
                 let (reason, detail) = match f {
                     Failure::Timeout => (Reason::Timeout, "timed out".to_owned()),
                     Failure::Error(e) => (Reason::Error, e),
