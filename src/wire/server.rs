@@ -246,6 +246,20 @@ mod tests {
                 message_id: "m-1".into(),
                 text: NASTY.into(),
                 locale: Lang::ZhCn,
+                recent: if text_size == TextSize::Large {
+                    vec![
+                        TranscriptLine {
+                            role: Role::Customer,
+                            text: NASTY.into(),
+                        },
+                        TranscriptLine {
+                            role: Role::Assistant,
+                            text: "帮助中心：…".into(),
+                        },
+                    ]
+                } else {
+                    Vec::new()
+                },
                 client_intents: intents,
                 text_size,
             });

@@ -357,6 +357,13 @@ pub async fn respond(state: &AppState, req: &ChatRequest) -> ApiResult<ChatRespo
         _ if answered => "kb",
         _ => "server",
     };
+    // What the report and the insights page count this answer under: its intent, the article
+    // quoted (`help:<id>`), or the bank's bot.
+    let counted_as = match (&resp.source, &resp.article) {
+        (Source::Help, Some(a)) => Some(format!("help:{}", a.id)),
+        (Source::Upstream, _) => Some("upstream".to_owned()),
+        _ => resp.intent.clone(),
+    };
     let inserted = state
         .store
         .insert_reply(
@@ -366,7 +373,7 @@ pub async fn respond(state: &AppState, req: &ChatRequest) -> ApiResult<ChatRespo
             &normalized,
             &json,
             source,
-            resp.intent.as_deref(),
+            counted_as.as_deref(),
             answered,
         )
         .await?;

@@ -67,6 +67,18 @@ async fn a_question_only_the_help_centre_covers_is_answered_with_its_article_and
             "{url} shows the article"
         );
     }
+    // The bank's team sees which articles answered, as settled by the server.
+    let (st, insights) = s
+        .call("GET", "/v1/admin/insights?days=1", None, Some(ADMIN_TOKEN))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let child = insights["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["intent"] == "help:child-account")
+        .unwrap_or_else(|| panic!("the article is counted: {insights}"));
+    assert_eq!(child["settled_by_server"], 2);
 }
 
 #[tokio::test]
