@@ -28,13 +28,21 @@ OUT = ROOT / "training/out"
 MODEL_DIR = ROOT / "public/model"
 
 
+def cli(command):
+    """The native CLI: `$ASSISTANT_CLI` when set (a built `assistant` binary, as the tests pass it), else
+    a release build through cargo."""
+    binary = os.environ.get("ASSISTANT_CLI")
+    base = [binary] if binary else ["cargo", "run", "-q", "--release", "-p", "assistant-cli", "--"]
+    return base + [command]
+
+
 def featuriser_info():
-    cmd = ["cargo", "run", "-q", "--release", "-p", "assistant-cli", "--", "featuriser"]
+    cmd = cli("featuriser")
     return json.loads(subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout)
 
 
 def featurise(texts, rows):
-    cmd = ["cargo", "run", "-q", "--release", "-p", "assistant-cli", "--", "features"]
+    cmd = cli("features")
     stdin = "\n".join(json.dumps(t, ensure_ascii=False) for t in texts) + "\n"
     out = subprocess.run(cmd, cwd=ROOT, input=stdin, check=True, capture_output=True, text=True).stdout
     indptr, ids, vals = [0], [], []
@@ -253,9 +261,18 @@ def main():
                     help="cached teacher probabilities (training/teacher.py); used when the file exists, '' = none")
     ap.add_argument("--kd-alpha", type=float, default=0.3, help="distillation: weight of the teacher's KL term")
     ap.add_argument("--kd-temp", type=float, default=2.0, help="distillation temperature")
+    ap.add_argument("--quick", action="store_true",
+                    help="a small, fast run on the knowledge base's phrases only (no BANKING77/CLINC150, no "
+                         "teacher, one network, few epochs), writing only the model: for the improvement "
+                         "loop's test, never for the committed model")
+    ap.add_argument("--kb", default=None, help="knowledge base directory (default public/kb)")
+    ap.add_argument("--model-dir", default=str(MODEL_DIR), help="where intent-model.{onnx,json} are written")
     args = ap.parse_args()
+    if args.quick:
+        args.teacher, args.ensemble = "", 1
+        args.epochs = min(args.epochs, 8)
     t0 = time.time()
-    sets = data.build(args.seed)
+    sets = data.build_quick(args.seed, args.kb) if args.quick else data.build(args.seed)
     labels = sets["labels"]
     index = {l: i for i, l in enumerate(labels)}
     oos_idx = index[data.OOS]
@@ -322,9 +339,10 @@ def main():
     print(f"refit on train+dev_in ({Xall.shape[0]} rows) in {time.time()-t0:.0f}s")
 
     model = export.build(*params[:5], T, idf=params[5])
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
+    model_dir = Path(args.model_dir)
+    model_dir.mkdir(parents=True, exist_ok=True)
     onnx_bytes = model.SerializeToString()
-    (MODEL_DIR / "intent-model.onnx").write_bytes(onnx_bytes)
+    (model_dir / "intent-model.onnx").write_bytes(onnx_bytes)
 
     # Check the exported graph against numpy with onnxruntime.
     sess = ort.InferenceSession(onnx_bytes)
@@ -340,7 +358,8 @@ def main():
     p_check = softmax(forward(params, Xdi[:200]) / T)
     assert np.allclose(ort_probs(Xdi[:200]), p_check, atol=1e-4), "ONNX graph disagrees with numpy"
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    if not args.quick:
+        OUT.mkdir(parents=True, exist_ok=True)
     metrics = {}
     parity = []
     for name, pairs in sets["eval"].items():
@@ -366,7 +385,7 @@ def main():
         "thresholds": {"answer": th, "handoff": th, "margin": margin},
         "temperature": round(T, 3),
         "training": {
-            "command": "cargo xtask train",
+            "command": "python3 training/train.py --quick" if args.quick else "cargo xtask train",
             "seed": args.seed, "hidden": args.hidden, "epochs": args.epochs, "alpha": args.alpha, "lr": args.lr,
             "feature_dropout": args.feature_dropout, "zh_repeat": args.zh_repeat, "refit_on_dev": True,
             "lr_decay": args.decay, "average_last_epochs": args.average, "idf": ["none", "folded into the table", "TF-IDF in the graph"][args.idf],
@@ -375,16 +394,18 @@ def main():
             "margin_dev": {k: round(v, 4) for k, v in mfig.items()},
             "table_levels": args.levels, "zh_oos_weight": args.zh_oos_weight, "ensemble": args.ensemble,
             "train_examples": int(Xall.shape[0]),
-            "data": ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0; negatives without banking words)",
+            "data": ["knowledge-base phrases only (--quick)"] if args.quick else
+                    ["BANKING77 train (CC BY 4.0)", "CLINC150 train + oos_train (CC BY 3.0; negatives without banking words)",
                      "public/kb phrases"] + (["training/teacher/soft_labels.json (all-MiniLM-L6-v2, Apache-2.0)"] if Str is not None else []),
             "tuned_on": "10% of BANKING77 train, 10% of our Chinese phrases, CLINC150 oos_val (then refit on train + that 10%)",
             "metrics": metrics,
         },
     }
-    (MODEL_DIR / "intent-model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    (ROOT / "training/parity.json").write_text(json.dumps(parity, indent=1, ensure_ascii=False) + "\n")
+    (model_dir / "intent-model.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    if not args.quick:
+        (ROOT / "training/parity.json").write_text(json.dumps(parity, indent=1, ensure_ascii=False) + "\n")
     import gzip
-    print(f"wrote {MODEL_DIR}/intent-model.onnx ({len(onnx_bytes)/1024:.0f} KiB, "
+    print(f"wrote {model_dir}/intent-model.onnx ({len(onnx_bytes)/1024:.0f} KiB, "
           f"{len(gzip.compress(onnx_bytes, 9))/1024:.1f} KiB gzip) in {time.time()-t0:.0f}s")
 
 

@@ -31,11 +31,12 @@ async function freePort() {
 /// Starts the assistant server on a free loopback port with a fresh SQLite data directory (or the given
 /// one, to restart "the same" server). `limits` and `handoff` set keys of those tables (e.g. a short
 /// `stream_token_ttl_s` or `abandon_after_s`); `upstream` is the `[chat.upstream]` table (the bank's own
-/// bot), none when absent. Returns { url, port, dataDir, stop(), restart() }.
+/// bot), none when absent; `staticDir` and `kbDir` serve another build and knowledge base than the
+/// repo's (the improvement loop's retrained widget). Returns { url, port, dataDir, stop(), restart() }.
 ///
 /// Production defaults are secure (HSTS, Secure cookies) and limit each address; every test request
 /// comes from 127.0.0.1 over plain HTTP, so those are off here.
-export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [], limits = {}, handoff = {}, upstream } = {}) {
+export async function startServer({ port, dataDir, hours = { always_open: true }, cors = [], limits = {}, handoff = {}, upstream, staticDir = DIST, kbDir = join(ROOT, 'public/kb') } = {}) {
   port ??= await freePort();
   dataDir ??= await mkdtemp(join(tmpdir(), 'assistant-e2e-'));
   const hash = execFileSync(SERVER_BIN, ['hash-password'], { input: AGENT.password + '\n' }).toString().trim();
@@ -48,8 +49,8 @@ export async function startServer({ port, dataDir, hours = { always_open: true }
   });
   const config = `
 data_dir = ${JSON.stringify(dataDir)}
-static_dir = ${JSON.stringify(join(DIST))}
-kb_dir = ${JSON.stringify(join(ROOT, 'public/kb'))}
+static_dir = ${JSON.stringify(staticDir)}
+kb_dir = ${JSON.stringify(kbDir)}
 [server]
 host = "127.0.0.1"
 port = ${port}
@@ -96,7 +97,7 @@ role = "admin"
     child.kill('SIGTERM');
     await exited;
   };
-  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours, cors, limits, handoff }); } };
+  return { url, port, dataDir, stop, restart: async () => { await stop(); return startServer({ port, dataDir, hours, cors, limits, handoff, upstream, staticDir, kbDir }); } };
 }
 
 /// The agent API, signed in with a bearer token (no cookie, so no Origin rules): take a conversation,

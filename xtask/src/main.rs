@@ -117,9 +117,16 @@ fn test(root: &Path) -> Result<()> {
     }
     println!("== browser end-to-end tests (headless Chromium, against the real server)");
     build_dist(root)?;
-    cargo(root, &["build", "-p", "assistant-server"])?;
+    cargo(
+        root,
+        &["build", "-p", "assistant-server", "-p", "assistant-cli"],
+    )?;
+    // The improvement loop's test retrains a small model (training/train.py --quick).
+    let python = tools::ensure_training_python(root)?;
     sh(Command::new("npm")
         .args(["test"])
+        .env("TRAINING_PYTHON", python)
+        .env("ASSISTANT_CLI", root.join("target/debug/assistant"))
         .current_dir(root.join("tests/e2e")))
 }
 

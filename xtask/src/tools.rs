@@ -1,6 +1,7 @@
 //! Installs what the build and tests need, only when missing, so that `cargo xtask dev` and
 //! `cargo xtask test` work on a fresh machine: the wasm32 target, Trunk, wasm-bindgen-cli (the exact
-//! version in Cargo.lock), binaryen's wasm-opt (npm), Chromium (browser tests) and the test's npm packages.
+//! version in Cargo.lock), binaryen's wasm-opt (npm), Chromium (browser tests), the test's npm packages and
+//! a Python virtual environment with the training packages (the improvement loop's test retrains a model).
 //! Nothing is downloaded at run time by the tools themselves (Trunk.toml pins versions it must find).
 
 use anyhow::{Context, Result, bail};
@@ -120,4 +121,32 @@ pub fn ensure_test_tools(root: &Path) -> Result<()> {
             .current_dir(&e2e))?;
     }
     Ok(())
+}
+
+/// A Python virtual environment with `training/requirements.txt` (pinned numpy, scipy, onnx,
+/// onnxruntime from PyPI), made once under `target/training-venv`; returns its interpreter. The system
+/// Python is left as it is.
+pub fn ensure_training_python(root: &Path) -> Result<std::path::PathBuf> {
+    let venv = root.join("target/training-venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("training/requirements.txt");
+    let stamp = venv.join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).context("training/requirements.txt")?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && python.exists() {
+        return Ok(python);
+    }
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .context("Python 3 with venv is needed for the training test (Debian: python3-venv)")?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))?;
+    std::fs::write(stamp, wanted)?;
+    Ok(python)
 }

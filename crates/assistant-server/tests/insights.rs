@@ -694,7 +694,7 @@ async fn post_form(s: &TestServer, path: &str, cookie: &str, form: &str) -> Stat
 /// one group assigned to an intent, one marked a new topic → the exported patch applies to a copy of
 /// public/kb → the knowledge base still validates, and the server chatbot built from it (its retrieval
 /// indexes the training phrases) now answers the same question with that intent. The browser model's
-/// retrain (`cargo xtask train`) is not run here.
+/// retrain and the browser's answer are in the browser test `tests/e2e/loop.test.mjs`.
 #[tokio::test]
 async fn unanswered_questions_become_training_phrases_through_a_reviewed_patch() {
     for db in backends() {
