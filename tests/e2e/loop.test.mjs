@@ -24,6 +24,7 @@ import { startServer, launch, openPage, openChat, ask, ADMIN } from './harness.m
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DIST = process.env.DIST ?? join(ROOT, 'dist');
 const QUESTIONS = ['where can i buy ski chalet vouchers', 'Where can I buy ski chalet vouchers?', 'buy ski chalet vouchers'];
+const ZH = ['哪里可以买滑雪小屋代金券', '滑雪小屋代金券在哪买'];
 let browser, work;
 const servers = [];
 
@@ -78,7 +79,7 @@ test('unanswered → grouped → assigned → exported patch → retrained → a
   servers.push(before);
   const customer = await openPage(browser, before.url, { viewport: { width: 375, height: 812 } });
   await openChat(customer.page);
-  for (const q of QUESTIONS) {
+  for (const q of [...QUESTIONS, ...ZH]) {
     const reply = await ask(customer.page, q);
     assert.equal(await reply.getAttribute('data-route'), 'server', `"${q}" goes to the server, which is not sure`);
   }
@@ -94,6 +95,10 @@ test('unanswered → grouped → assigned → exported patch → retrained → a
   await cluster.getByRole('button', { name: /^Assign cluster/ }).click();
   await admin.waitForLoadState();
   assert.match(await admin.locator('body').innerText(), /training phrases of contact_bank/);
+  const zhCluster = admin.locator('li', { hasText: ZH[0] }).first();
+  await zhCluster.getByLabel('Assign to intent').selectOption('contact_bank');
+  await zhCluster.getByRole('button', { name: /^Assign cluster/ }).click();
+  await admin.waitForLoadState();
 
   // 3. The patch, reviewed and applied to a copy of the knowledge base.
   const patch = await (await admin.request.get(before.url + 'admin/unanswered/patch')).text();
@@ -103,6 +108,7 @@ test('unanswered → grouped → assigned → exported patch → retrained → a
   execFileSync('git', ['apply', 'unanswered.patch'], { cwd: work });
   const toml = await readFile(join(work, 'public/kb/intents/bank_services.toml'), 'utf8');
   assert.ok(toml.includes(`"${QUESTIONS[0]}"`), 'the question is now a training phrase');
+  assert.ok(toml.includes(`"${ZH[0]}"`), 'the Chinese question too');
   await admin.close();
 
   // 4. Retrained on the patched knowledge base.
@@ -122,6 +128,10 @@ test('unanswered → grouped → assigned → exported patch → retrained → a
   assert.equal(await reply.getAttribute('data-route'), 'answer', 'answered in the browser');
   assert.equal(await reply.getAttribute('data-intent'), 'contact_bank');
   assert.match(await reply.innerText(), /\+44 20 7946 0000/);
+  const zh = await ask(again.page, ZH[0]);
+  assert.equal(await zh.getAttribute('data-route'), 'answer', 'the Chinese question too');
+  assert.equal(await zh.getAttribute('data-intent'), 'contact_bank');
+  assert.equal(await zh.getAttribute('lang'), 'zh-CN', 'answered in Chinese');
   assert.deepEqual(again.errors, [], 'no page errors (the loader accepted the new model\'s integrity)');
   await mkdir(new URL('./test-results/', import.meta.url), { recursive: true });
   await again.page.screenshot({ path: new URL('./test-results/loop-answered-375.png', import.meta.url).pathname });
