@@ -6,6 +6,7 @@ use crate::io::telemetry::Record;
 use crate::platform::i18n::strings;
 use crate::wire::worker::Answer;
 use assistant_core::answers::Suggestion;
+use assistant_core::api::ARTICLE_CHOICE;
 use assistant_core::locale::Lang;
 use assistant_core::pii;
 use assistant_core::protocol::{FromWorker, Reply, Stage, ToWorker, View};
@@ -157,7 +158,7 @@ impl Chat {
                 return;
             }
             // Unsure or out of scope: the bank's server chatbot answers (still waiting).
-            _ => self.ask_server(message_id, question, r.lang, r.top),
+            _ => self.ask_server(message_id, question, r.lang, r.top, None),
         }
         // After a hand-off it started: asking for a person now is this outcome, not one after it.
         self.io().telemetry.record(outcome);
@@ -226,9 +227,13 @@ impl Chat {
         }
         self.start_engine();
         self.waiting.update(|w| *w += 1);
-        if self.engine.get_untracked() == Engine::Failed {
-            // No instant answers on this device: the server answers everything.
-            self.ask_server(message_id, masked.text, lang, Vec::new());
+        // A help-centre article the server offered: only the server has it. No instant answers on
+        // this device: the server answers everything.
+        let article = chip_intent
+            .clone()
+            .filter(|c| c.starts_with(ARTICLE_CHOICE));
+        if article.is_some() || self.engine.get_untracked() == Engine::Failed {
+            self.ask_server(message_id, masked.text, lang, Vec::new(), article);
             return Ok(true);
         }
         let simple = self.prefs.text_size.get_untracked().elder();

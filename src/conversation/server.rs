@@ -99,6 +99,7 @@ impl Chat {
         text: String,
         lang: Lang,
         top: Vec<(String, f32)>,
+        chosen: Option<String>,
     ) {
         let recent = self.messages.with_untracked(|m| recent_lines(m, &text));
         let request = ChatRequest {
@@ -112,6 +113,7 @@ impl Chat {
                 .map(|(intent, score)| ClientIntent { intent, score })
                 .collect(),
             text_size: api_text_size(&self),
+            chosen,
         };
         self.queue(Kind::Chat, message_id, "/v1/chat".into(), &request);
     }

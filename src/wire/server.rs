@@ -24,6 +24,7 @@ impl Body for ChatRequest {
             client_intents,
             text_size,
             recent,
+            chosen,
         } = self;
         let recent = json::array(recent.iter().map(|TranscriptLine { role, text }| {
             Obj::new()
@@ -45,6 +46,7 @@ impl Body for ChatRequest {
             .raw("client_intents", &intents)
             .str("text_size", json::text_size(*text_size))
             .raw("recent", &recent)
+            .opt_str("chosen", chosen.as_deref())
             .done()
     }
 }
@@ -261,6 +263,7 @@ mod tests {
                     Vec::new()
                 },
                 client_intents: intents,
+                chosen: (text_size == TextSize::Large).then(|| "help:child-account".into()),
                 text_size,
             });
         }

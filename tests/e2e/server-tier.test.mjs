@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { mkdir } from 'node:fs/promises';
 import { startServer, launch, openPage, openChat, ask } from './harness.mjs';
 
 const BOT_ANSWER = 'Our branches lend umbrellas to customers on rainy days.';
@@ -90,3 +91,40 @@ test("a question neither tier can answer goes to the bank's own bot, masked, and
   assert.doesNotMatch(sent, /li\.wei@example\.com/, 'nothing personal reached the bank bot');
   await page.close();
 });
+
+// Without the bank's bot: a question the server is not sure about offers the closest help-centre
+// articles as chips, and a tap answers with that article (the chip goes to the server with its choice;
+// the browser has no articles).
+for (const [question, article, viewport, storage] of [
+  ['how do i get money to my son overseas', 'send-money-abroad', { width: 375, height: 812 }, { 'bank-assistant.text-size': 'largest' }],
+  ['我妈年纪大了去不了网点', 'home-visit-service', { width: 1280, height: 800 }, {}],
+]) {
+  test(`${viewport.width}×${viewport.height}: "${question}": not sure, the closest articles offered, one tap answers`, async () => {
+    const plain = await startServer();
+    try {
+      const { page, errors } = await openPage(browser, plain.url, { viewport, storage });
+      await openChat(page);
+      const reply = await ask(page, question);
+      assert.equal(await reply.getAttribute('data-route'), 'server');
+      assert.match(await reply.innerText(), /perhaps you meant|是不是想问/);
+      const chip = page.locator(`.ba-chip[data-intent="help:${article}"]`);
+      assert.ok(await onScreen(page, chip), 'the article is offered, on screen');
+      const title = (await chip.innerText()).trim();
+      const before = await page.locator('.ba-log .ba-assistant[data-route]').count();
+      await chip.click();
+      const answer = page.locator('.ba-log .ba-assistant[data-route]').nth(before);
+      await answer.waitFor({ timeout: 10_000 });
+      assert.equal(await answer.getAttribute('data-route'), 'help');
+      const link = answer.getByRole('link');
+      assert.match(await link.getAttribute('href'), new RegExp(`/help/${article}(\\?|$)`));
+      assert.ok(await onScreen(page, link), 'the article link is on screen');
+      assert.ok((await page.locator('.ba-log').innerText()).includes(title), 'the tapped title shows as the question');
+      assert.deepEqual(errors, []);
+      await mkdir(new URL('./test-results/', import.meta.url), { recursive: true });
+      await page.screenshot({ path: new URL(`./test-results/article-chip-${viewport.width}.png`, import.meta.url).pathname });
+      await page.close();
+    } finally {
+      await plain.stop();
+    }
+  });
+}

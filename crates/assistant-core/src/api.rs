@@ -88,7 +88,15 @@ pub struct ChatRequest {
     /// cost?") against the topic before it. Only `customer` and `assistant` lines.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recent: Vec<TranscriptLine>,
+    /// The server's suggestion the customer tapped, when the question is one: `help:<article id>` for
+    /// a help-centre article the server offered ("Or perhaps you meant…"), answered with that article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<String>,
 }
+
+/// The prefix of a suggestion that names a help-centre article (`help:<article id>`), which only the
+/// server can answer.
+pub const ARTICLE_CHOICE: &str = "help:";
 
 /// Most lines of `ChatRequest::recent`.
 pub const MAX_RECENT: usize = 6;

@@ -147,6 +147,7 @@ fn bench(c: &mut Criterion) {
                     client_intents: Vec::new(),
                     text_size: TextSize::Normal,
                     recent: Vec::new(),
+                    chosen: None,
                 };
                 black_box(assistant_server::chat::answer(
                     &index,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::upstream::{Passage, Speaker, Turn, Upstream, UpstreamOutcome, UpstreamQuestion};
 use assistant_core::answers::Suggestion;
 use assistant_core::api::{
-    ArticleLink, ChatRequest, ChatResponse, MAX_RECENT, Role, Source, TextSize,
+    ARTICLE_CHOICE, ArticleLink, ChatRequest, ChatResponse, MAX_RECENT, Role, Source, TextSize,
 };
 use assistant_core::locale::Lang;
 use assistant_core::{pii, routing, taxonomy};
@@ -90,14 +90,20 @@ pub fn answer(
     let distressed = routing::is_distressed(&req.text);
     let bundle = &index.answers;
     let large = req.text_size == TextSize::Large;
+    // An intent's chip is its suggestion, which the widget answers itself; an article's is its title,
+    // sent back with `chosen` = `help:<id>` (only the server has the article).
     let chips = |hits: &[Hit], floor: f32, max: usize| -> Vec<Suggestion> {
         hits.iter()
             .filter(|h| h.confidence >= floor)
-            .filter_map(|h| h.intent())
-            .filter_map(|intent| bundle.intents.get(intent).map(|a| (intent, a)))
-            .map(|(intent, a)| Suggestion {
-                intent: intent.to_owned(),
-                text: a.suggestion.get(lang).to_owned(),
+            .filter_map(|h| match &h.found {
+                Found::Intent(intent) => bundle.intents.get(intent).map(|a| Suggestion {
+                    intent: intent.clone(),
+                    text: a.suggestion.get(lang).to_owned(),
+                }),
+                &Found::Article(i) => Some(Suggestion {
+                    intent: format!("{ARTICLE_CHOICE}{}", index.articles[i].id),
+                    text: index.articles[i].title.get(lang).to_owned(),
+                }),
             })
             .take(max)
             .collect()
@@ -114,8 +120,40 @@ pub fn answer(
             article,
         };
     let max_chips = if large { 2 } else { 3 };
-    // A close runner-up means the words fit two answers: saying "not sure" (with both as chips where
-    // they are intents) is better than a coin toss about someone's money.
+    let quote_article = |i: usize, suggestions: Vec<Suggestion>| {
+        let article = &index.articles[i];
+        respond(
+            article.quote(lang, index.best_section(i, normalized)),
+            Source::Help,
+            None,
+            suggestions,
+            distressed,
+            Some(ArticleLink {
+                id: article.id.clone(),
+                title: article.title.get(lang).to_owned(),
+                url: cfg.help_url.replace("{id}", &article.id)
+                    + match lang {
+                        Lang::En => "",
+                        Lang::ZhCn => "?lang=zh-CN",
+                    },
+            }),
+        )
+    };
+    // A tapped article chip ("Or perhaps you meant…") is that article; an unknown one is searched.
+    let picked = req
+        .chosen
+        .as_deref()
+        .and_then(|c| c.strip_prefix(ARTICLE_CHOICE))
+        .and_then(|id| index.articles.iter().position(|a| a.id == id));
+    if let Some(i) = picked {
+        return Answer {
+            response: quote_article(i, Vec::new()),
+            answered: true,
+            hits,
+        };
+    }
+    // A close runner-up means the words fit two answers: saying "not sure" (with both as chips) is
+    // better than a coin toss about someone's money.
     // A near-complete match needs no margin ("我的卡丢了怎么办" is the lost-card intent even though an
     // article about a card lost abroad scores close behind it).
     let clear = |top: &Hit| {
@@ -162,33 +200,15 @@ pub fn answer(
                 }
             }
             &Found::Article(i) => {
-                let article = &index.articles[i];
-                let section = index.best_section(i, normalized);
-                let response = respond(
-                    article.quote(lang, section),
-                    Source::Help,
-                    None,
-                    chips(&hits[1..], cfg.min_confidence, max_chips),
-                    distressed,
-                    Some(ArticleLink {
-                        id: article.id.clone(),
-                        title: article.title.get(lang).to_owned(),
-                        url: cfg.help_url.replace("{id}", &article.id)
-                            + match lang {
-                                Lang::En => "",
-                                Lang::ZhCn => "?lang=zh-CN",
-                            },
-                    }),
-                );
                 return Answer {
-                    response,
+                    response: quote_article(i, chips(&hits[1..], cfg.min_confidence, max_chips)),
                     answered: true,
                     hits,
                 };
             }
         }
     }
-    // Not sure: say so, offer a person, and offer the closest knowledge-base questions as chips.
+    // Not sure: say so, offer a person, and offer the closest intents and articles as chips.
     let suggestions = chips(&hits, cfg.min_confidence * 0.5, 3);
     let mut text = match lang {
         Lang::En => NOT_SURE_EN.to_owned(),
@@ -226,6 +246,14 @@ fn validate(req: &ChatRequest) -> ApiResult<()> {
     }
     for c in &req.client_intents {
         check_chars("client_intents", &c.intent)?;
+    }
+    if let Some(c) = &req.chosen {
+        if c.chars().count() > 80 {
+            return Err(ApiError::bad_request(
+                "chosen is longer than 80 characters.",
+            ));
+        }
+        check_chars("chosen", c)?;
     }
     if req.recent.len() > MAX_RECENT {
         return Err(ApiError::bad_request(format!(

@@ -439,7 +439,7 @@ impl Default for ChatConfig {
         Self {
             min_confidence: 0.55,
             client_weight: 0.3,
-            similarity_weight: 0.5,
+            similarity_weight: 0.7,
             min_margin: 0.1,
             article_bonus: 0.1,
             help_url: "/help/{id}".into(),

@@ -2,13 +2,14 @@
 //! (`public/kb/help/eval/{dev,test}.csv`, columns `text,lang,expect`; see its README). Each question
 //! goes through the same `chat::answer` as a live one, with no browser intents (the question reached
 //! the server because the browser was unsure), and counts as answered correctly, answered wrongly, or
-//! "not sure". Reported per language and per kind of question, each rate with its binomial standard
-//! error, so a change to retrieval or content is measured rather than guessed.
+//! "not sure"; for a "not sure", whether its chips offered the expected answer (one tap away).
+//! Reported per language and per kind of question, each rate with its binomial standard error, so a
+//! change to retrieval or content is measured rather than guessed.
 
 use crate::chat::{self, Answer};
 use crate::config::ChatConfig;
 use crate::retrieval::Index;
-use assistant_core::api::{ChatRequest, Source, TextSize};
+use assistant_core::api::{ARTICLE_CHOICE, ChatRequest, Source, TextSize};
 use assistant_core::locale::Lang;
 use assistant_core::pii;
 
@@ -90,8 +91,19 @@ pub fn ask(index: &Index, cfg: &ChatConfig, text: &str, lang: Lang) -> Answer {
         client_intents: Vec::new(),
         text_size: TextSize::Normal,
         recent: Vec::new(),
+        chosen: None,
     };
     chat::answer(index, cfg, &req, &masked, &index.normalize(&masked))
+}
+
+/// Whether a "not sure" offered the expected answer among its chips ("Or perhaps you meant…"): one
+/// tap away for the customer.
+pub fn offered(expect: &Expect, a: &Answer) -> bool {
+    a.response.suggestions.iter().any(|s| match expect {
+        Expect::Article(id) => s.intent.strip_prefix(ARTICLE_CHOICE) == Some(id),
+        Expect::Intent(label) => &s.intent == label,
+        Expect::Nothing => false,
+    })
 }
 
 /// Scores every row with `cfg`: the tally, and one line per question not answered correctly (what
@@ -116,6 +128,9 @@ pub fn score(index: &Index, cfg: &ChatConfig, rows: &[(String, Lang, Expect)]) -
             ));
         }
         tally.add(*lang, expect, outcome);
+        if outcome == Outcome::NotSure && offered(expect, &answer) {
+            tally.offered[lang_index(*lang)][expect.kind()] += 1;
+        }
     }
     (tally, missed)
 }
@@ -154,18 +169,24 @@ pub fn sweep(index: &Index, cfg: &ChatConfig, rows: &[(String, Lang, Expect)]) -
     out
 }
 
-/// Counts per (language, kind): correct, wrong, not sure.
+/// Counts per (language, kind): correct, wrong, not sure; and of the "not sure", those whose chips
+/// offered the expected answer.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub counts: [[[usize; 3]; 3]; 2],
+    pub offered: [[usize; 3]; 2],
+}
+
+fn lang_index(lang: Lang) -> usize {
+    match lang {
+        Lang::En => 0,
+        Lang::ZhCn => 1,
+    }
 }
 
 impl Tally {
     pub fn add(&mut self, lang: Lang, expect: &Expect, outcome: Outcome) {
-        let l = match lang {
-            Lang::En => 0,
-            Lang::ZhCn => 1,
-        };
+        let l = lang_index(lang);
         let o = match outcome {
             Outcome::Correct => 0,
             Outcome::Wrong => 1,
@@ -192,16 +213,26 @@ impl Tally {
     /// The report table.
     pub fn report(&self) -> String {
         let mut s = String::from(
-            "| language | questions | n | correct | wrong | not sure |\n|---|---|---|---|---|---|\n",
+            "| language | questions | n | correct | wrong | not sure | not sure, the right one offered |\n\
+             |---|---|---|---|---|---|---|\n",
         );
         for (lang, name) in [(Some(0), "en"), (Some(1), "zh"), (None, "both")] {
             for (kind, kname) in KINDS.iter().enumerate() {
                 let [c, w, u, n] = self.of(lang, kind);
+                let offered: usize = (0..2)
+                    .filter(|l| lang.is_none_or(|x| x == *l))
+                    .map(|l| self.offered[l][kind])
+                    .sum();
                 s.push_str(&format!(
-                    "| {name} | {kname} | {n} | {} | {} | {} |\n",
+                    "| {name} | {kname} | {n} | {} | {} | {} | {} |\n",
                     with_se(c, n),
                     with_se(w, n),
-                    with_se(u, n)
+                    with_se(u, n),
+                    if kind == 2 {
+                        "–".into()
+                    } else {
+                        with_se(offered, n)
+                    },
                 ));
             }
         }

@@ -186,16 +186,103 @@ fn the_development_set_stays_honest_and_answers_most_help_centre_questions() {
     let rate = |k: usize, n: usize| k as f64 / n as f64;
     let [c, w, _, n] = tally.of(None, 0);
     assert!(
-        rate(c, n) >= 0.50,
+        rate(c, n) >= 0.65,
         "help-centre questions answered correctly: {c}/{n}"
     );
     assert!(
-        rate(w, n) <= 0.10,
+        rate(w, n) <= 0.06,
         "help-centre questions answered wrongly: {w}/{n}"
+    );
+    // A "not sure" still offers the right article as a chip for most of them.
+    let offered = tally.offered[0][0] + tally.offered[1][0];
+    assert!(
+        rate(c + offered, n) >= 0.90,
+        "help-centre questions answered or one tap away: {c} + {offered} of {n}"
     );
     let [c, _, _, n] = tally.of(None, 2);
     assert!(
         rate(c, n) >= 0.95,
         "out-of-scope questions not answered: {c}/{n}"
     );
+}
+
+/// When the server is not sure, its chips offer the closest help-centre articles by title
+/// ("Or perhaps you meant…"), and a tapped article chip comes back with `chosen` = `help:<id>` and is
+/// answered with that article: one tap, not a dead end.
+#[tokio::test]
+async fn not_sure_offers_the_closest_articles_and_a_tapped_one_is_answered() {
+    let s = TestServer::new(&None).await;
+    let conv = s.open().await;
+    for (question, locale, expected) in [
+        (
+            "how do i get money to my son overseas",
+            "en",
+            "send-money-abroad",
+        ),
+        ("钱怎么寄给国外的儿子", "zh-CN", "send-money-abroad"),
+    ] {
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(chat(&conv, question, locale)),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("ChatResponse", &v);
+        assert_eq!(v["source"], "server", "{question}: not sure: {v}");
+        let chips = v["suggestions"].as_array().unwrap();
+        let chip = chips
+            .iter()
+            .find(|c| c["intent"] == format!("help:{expected}"))
+            .unwrap_or_else(|| panic!("{question}: {expected} is offered: {chips:?}"));
+
+        // The customer taps it: the chip's words, with its choice.
+        let mut tap = chat(&conv, chip["text"].as_str().unwrap(), locale);
+        tap["chosen"] = chip["intent"].clone();
+        let (st, v) = s.call("POST", "/v1/chat", Some(tap), None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_valid("ChatResponse", &v);
+        assert_eq!(v["source"], "help", "{question}: {v}");
+        assert_eq!(v["article"]["id"], expected);
+        assert_eq!(v["article"]["title"], chip["text"], "the article tapped");
+        assert!(!v["offer_handoff"].as_bool().unwrap(), "answered");
+    }
+}
+
+/// `chosen` is the customer's tap, so anyone can send anything in it: an unknown article is ignored
+/// (the words are searched as usual), and an overlong or control-character value is refused calmly.
+#[tokio::test]
+async fn a_forged_choice_is_searched_as_usual_or_refused_calmly() {
+    let s = TestServer::new(&None).await;
+    let conv = s.open().await;
+    for chosen in [
+        "help:../../etc/passwd",
+        "help:",
+        "card_arrival",
+        "help:no-such-article",
+    ] {
+        let mut req = chat(&conv, "what's your SWIFT code?", "en");
+        req["chosen"] = json!(chosen);
+        let (st, v) = s.call("POST", "/v1/chat", Some(req), None).await;
+        assert_eq!(st, StatusCode::OK, "{chosen}");
+        assert_eq!(
+            v["article"]["id"], "swift-bic-code",
+            "{chosen}: the words decide: {v}"
+        );
+    }
+    for chosen in [
+        "help:".to_owned() + &"x".repeat(100),
+        "help:a\u{0}b".to_owned(),
+    ] {
+        let mut req = chat(&conv, "what's your SWIFT code?", "en");
+        req["chosen"] = json!(chosen);
+        let (st, v) = s.call("POST", "/v1/chat", Some(req), None).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{chosen:?}");
+        assert!(
+            v["message"].as_str().is_some_and(|m| m.contains("chosen")),
+            "the message names the field: {v}"
+        );
+    }
 }
