@@ -8,6 +8,13 @@
 //! - `--server`: `POST /v1/chat` under wrk at 16 and 64 connections on SQLite and on a throwaway
 //!   PostgreSQL in the same run, the 1,000-stream SSE hold on each, and the criterion bench of a chat
 //!   request's parts (`crates/assistant-server/benches/parts.rs`), its storage on both databases.
+//!   `BENCH_SECONDS` (default 15) sets how long wrk runs at each load. `SERVER_BIN=path` (relative to
+//!   where xtask is run) loads that server binary instead of building this checkout's, to compare two
+//!   versions one run after the other on the same machine, with this checkout's `public/kb` and wrk
+//!   scripts (a build from before PostgreSQL support ignores `database_url`, so its "PostgreSQL" rows
+//!   are SQLite again); the criterion bench, which measures this checkout's code, is then left out.
+//!   `--server` alone needs wrk (installed when missing), python3, curl and PostgreSQL (likewise), none
+//!   of the browser tools.
 
 use crate::server::Postgres;
 use crate::tools::{self, run as sh};
@@ -28,18 +35,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
     let all = args.is_empty();
     let want = |p: &str| all || args.iter().any(|a| a == p);
-    tools::ensure_build_tools(root)?;
-    tools::ensure_test_tools(root)?;
+    let browser = want("--browser") || want("--runtime") || want("--peers");
+    if browser {
+        tools::ensure_build_tools(root)?;
+        tools::ensure_test_tools(root)?;
+    }
     let peers = root.join("tests/e2e/peers");
     // The peers' packages (benchmark only: their own package.json, so the tests never install them).
-    if [
-        "onnxruntime-web",
-        "botframework-webchat",
-        "rasa-webchat",
-        "socket.io",
-    ]
-    .iter()
-    .any(|p| !peers.join("node_modules").join(p).exists())
+    if (want("--runtime") || want("--peers"))
+        && [
+            "onnxruntime-web",
+            "botframework-webchat",
+            "rasa-webchat",
+            "socket.io",
+        ]
+        .iter()
+        .any(|p| !peers.join("node_modules").join(p).exists())
     {
         sh(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
@@ -51,7 +62,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             &["bench", "-p", "assistant-cli", "--bench", "inference"],
         )?;
     }
-    if want("--browser") || want("--runtime") || want("--peers") {
+    if browser {
         crate::build_dist(root)?;
     }
     if want("--browser") {
@@ -93,8 +104,8 @@ fn node(root: &Path, script: &str, env: &[(&str, String)]) -> Result<()> {
     sh(&mut c)
 }
 
-/// Speed-optimised server build (the workspace's release profile optimises the wasm for size), as
-/// `crates/assistant-server/bench/run.sh` builds it.
+/// Speed-optimised server build (the workspace's release profile optimises the wasm for size):
+/// opt-level 3, LTO off.
 fn bench_profile(c: &mut Command) -> &mut Command {
     c.env("CARGO_PROFILE_BENCH_LTO", "false")
         .env("CARGO_PROFILE_BENCH_CODEGEN_UNITS", "16")
@@ -114,19 +125,33 @@ fn server(root: &Path) -> Result<()> {
     if Command::new("wrk").arg("--version").output().is_err() {
         tools::apt_install(&["wrk"])?;
     }
-    sh(bench_profile(
-        Command::new("cargo")
-            .args([
-                "build",
-                "-q",
-                "--profile",
-                "bench",
-                "-p",
-                "assistant-server",
-            ])
-            .current_dir(root),
-    ))?;
-    let bin = target_dir(root).join("release/assistant-server");
+    // Another build to compare with, or this checkout's.
+    let other = std::env::var_os("SERVER_BIN").filter(|b| !b.is_empty());
+    let bin = match &other {
+        Some(b) => {
+            let b = std::path::absolute(b)?;
+            if !b.is_file() {
+                bail!("SERVER_BIN={}: no such file", b.display());
+            }
+            b
+        }
+        None => {
+            sh(bench_profile(
+                Command::new("cargo")
+                    .args([
+                        "build",
+                        "-q",
+                        "--profile",
+                        "bench",
+                        "-p",
+                        "assistant-server",
+                    ])
+                    .current_dir(root),
+            ))?;
+            target_dir(root).join("release/assistant-server")
+        }
+    };
+    println!("server: {}", bin.display());
     let secs: u64 = std::env::var("BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -161,6 +186,12 @@ fn server(root: &Path) -> Result<()> {
             "PostgreSQL ÷ SQLite at {c} connections: throughput {:.2}",
             p.rps / s.rps
         );
+    }
+    if other.is_some() {
+        println!(
+            "\nSERVER_BIN is set: the criterion bench of a chat request's parts (this checkout's code) is left out"
+        );
+        return Ok(());
     }
     println!(
         "\n== parts of a chat request (criterion; storage on SQLite in a temp file and on the throwaway PostgreSQL)"

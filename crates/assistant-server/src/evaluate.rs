@@ -9,7 +9,7 @@
 use crate::chat::{self, Answer};
 use crate::config::ChatConfig;
 use crate::retrieval::Index;
-use assistant_core::api::{ARTICLE_CHOICE, ChatRequest, Source, TextSize};
+use assistant_core::api::{ARTICLE_CHOICE, ChatRequest, TextSize};
 use assistant_core::locale::Lang;
 use assistant_core::pii;
 
@@ -56,15 +56,16 @@ pub enum Outcome {
     NotSure,
 }
 
-/// What the server said, as an `expect` value (`none` for not sure).
+/// What the server said, as an `expect` value (`none` for not sure). `chat::answer` answers only
+/// with an article's quote (its link set) or an intent's answer (its intent set).
 pub fn said(a: &Answer) -> String {
-    if !a.answered {
-        return "none".into();
-    }
-    match (&a.response.source, &a.response.intent, &a.response.article) {
-        (Source::Help, _, Some(article)) => article.id.clone(),
-        (_, Some(intent), _) => format!("intent:{intent}"),
-        _ => "?".into(),
+    match (a.answered, &a.response.article, &a.response.intent) {
+        (false, _, _) => "none".into(),
+        (true, Some(article), _) => article.id.clone(),
+        (true, None, Some(intent)) => format!("intent:{intent}"),
+        (true, None, None) => {
+            unreachable!("chat::answer answered with neither an article nor an intent")
+        }
     }
 }
 

@@ -767,3 +767,112 @@ async fn chat_asks_the_bank_bot_only_what_we_cannot_answer_and_shows_its_answer_
     assert_eq!(again, v);
     assert_eq!(fake.seen().len(), 1);
 }
+
+/// Through `/v1/chat`: the question and the recent lines the widget sends (`ChatRequest::recent`)
+/// reach the bank's bot masked, with either adapter. The server does not trust the widget to have
+/// masked them: here it did not, and nothing personal may leave all the same.
+#[tokio::test]
+async fn chat_masks_the_question_and_the_recent_lines_it_sends_to_the_bank_bot() {
+    // Each value appears once, so a leak says which field it came from.
+    let question = "will it rain tomorrow? card 5555 5555 5555 4444, zhang.san@example.cn, \
+                    +44 7700 900123, 身份证440301199003071230 手机13912345678";
+    let recent = json!([
+        {"role": "customer",
+         "text": "my card 4111 1111 1111 1111, email li.wei@example.com, call me on +44 20 7946 0958"},
+        {"role": "assistant", "text": "I can't see your details, but a person can help."},
+        {"role": "customer", "text": "我的身份证11010519491231002X，手机13800138000"},
+    ]);
+    let leaks = [
+        // The question's.
+        "5555 5555",
+        "5555555555554444",
+        "zhang.san@example.cn",
+        "7700 900123",
+        "440301199003071230",
+        "13912345678",
+        // The recent lines'.
+        "4111 1111",
+        "4111111111111111",
+        "li.wei@example.com",
+        "7946 0958",
+        "11010519491231002X",
+        "13800138000",
+    ];
+    let rasa =
+        fake(|_| json_reply(200, json!([{"recipient_id": "x", "text": "Ask a person."}]))).await;
+    let openai = fake(|_| completion(Some("I can't say [P1]."), "stop")).await;
+    for (name, cfg, fake) in [
+        ("rasa", rasa_config(&rasa), &rasa),
+        ("openai", openai_config(&openai), &openai),
+    ] {
+        let s = common::TestServer::with(&None, |c| c.chat.upstream = cfg).await;
+        let conv = s.open().await;
+        let (st, v) = s
+            .call(
+                "POST",
+                "/v1/chat",
+                Some(json!({
+                    "conversation_id": conv, "message_id": "message-0000000001",
+                    "text": question, "locale": "en", "recent": recent,
+                })),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{name}: {v}");
+        let seen = fake.seen();
+        assert_eq!(seen.len(), 1, "{name}: the bot is asked once: {v}");
+        for leak in leaks {
+            assert!(
+                !seen[0].raw.contains(leak),
+                "{name}: {leak:?} reached the bank's bot: {}",
+                seen[0].raw
+            );
+        }
+        assert!(
+            !seen[0].raw.contains(conv.as_str()),
+            "{name}: conversation id"
+        );
+        // What was sent, by field: the question, then each recent line, masked where it was personal.
+        let (sent_question, sent_recent): (String, Vec<String>) = match name {
+            "rasa" => (
+                seen[0].body["message"].as_str().unwrap().to_owned(),
+                seen[0].body["metadata"]["recent"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["text"].as_str().unwrap().to_owned())
+                    .collect(),
+            ),
+            _ => {
+                // System prompt, the recent lines as turns, then the question.
+                let messages = seen[0].body["messages"].as_array().unwrap();
+                let contents: Vec<String> = messages
+                    .iter()
+                    .map(|m| m["content"].as_str().unwrap().to_owned())
+                    .collect();
+                assert_eq!(messages[0]["role"], "system");
+                (
+                    contents.last().unwrap().clone(),
+                    contents[1..contents.len() - 1].to_vec(),
+                )
+            }
+        };
+        assert!(sent_question.contains("rain"), "{name}: {sent_question}");
+        for placeholder in ["[card ••••4444]", "[email]", "[phone]", "[ID]"] {
+            assert!(
+                sent_question.contains(placeholder),
+                "{name}: {placeholder} in the question {sent_question:?}"
+            );
+        }
+        assert_eq!(sent_recent.len(), 3, "{name}: {sent_recent:?}");
+        assert_eq!(
+            sent_recent[0], "my card [card ••••1111], email [email], call me on [phone]",
+            "{name}"
+        );
+        assert_eq!(
+            sent_recent[1], "I can't see your details, but a person can help.",
+            "{name}"
+        );
+        assert_eq!(sent_recent[2], "我的身份证[ID]，手机[phone]", "{name}");
+    }
+}

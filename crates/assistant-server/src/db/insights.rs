@@ -29,22 +29,45 @@ pub struct FeedbackFacts {
     pub comment: Option<String>,
 }
 
-impl Store {
-    /// Adds counts (the browser's telemetry) in one transaction.
-    pub async fn add_counts(&self, counts: &Counts) -> Result<(), sqlx::Error> {
-        let mut tx = self.write.begin().await?;
-        for ((day, intent, metric), n) in counts {
-            sqlx::query(
-                "INSERT INTO insight_counts (day, intent, metric, n) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (day, intent, metric) DO UPDATE SET n = insight_counts.n + excluded.n",
-            )
+/// What [`write_counts`] does with a counter that is already there.
+enum Existing {
+    /// Adds the new count to it.
+    Add,
+    /// Overwrites it with the new count.
+    Replace,
+}
+
+/// Writes `counts` into `insight_counts` on `c` (the caller's transaction).
+async fn write_counts(
+    c: &mut sqlx::AnyConnection,
+    counts: &Counts,
+    existing: Existing,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO insight_counts (day, intent, metric, n) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (day, intent, metric) DO UPDATE SET n = {}",
+        match existing {
+            Existing::Add => "insight_counts.n + excluded.n",
+            Existing::Replace => "excluded.n",
+        }
+    );
+    for ((day, intent, metric), n) in counts {
+        sqlx::query(&sql)
             .bind(*day)
             .bind(intent)
             .bind(metric)
             .bind(*n)
-            .execute(&mut *tx)
+            .execute(&mut *c)
             .await?;
-        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Adds counts (the browser's telemetry) in one transaction.
+    pub async fn add_counts(&self, counts: &Counts) -> Result<(), sqlx::Error> {
+        let mut tx = self.write.begin().await?;
+        write_counts(&mut tx, counts, Existing::Add).await?;
         tx.commit().await
     }
 
@@ -59,20 +82,9 @@ impl Store {
             .bind(from_day)
             .execute(&mut *tx)
             .await?;
-        for ((day, intent, metric), n) in counts {
-            // Two instances (or the job and a page view) may replace the same days at once: both
-            // computed the same numbers, so the later one writes them again instead of failing.
-            sqlx::query(
-                "INSERT INTO insight_counts (day, intent, metric, n) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (day, intent, metric) DO UPDATE SET n = excluded.n",
-            )
-            .bind(*day)
-            .bind(intent)
-            .bind(metric)
-            .bind(*n)
-            .execute(&mut *tx)
-            .await?;
-        }
+        // Two instances (or the job and a page view) may replace the same days at once: both
+        // computed the same numbers, so the later one writes them again instead of failing.
+        write_counts(&mut tx, counts, Existing::Replace).await?;
         tx.commit().await
     }
 
