@@ -8,7 +8,7 @@ local questions = {
   -- Help-centre articles (issue #16): quoted with their best section.
   "what is your SWIFT code", "我想给孩子开个户要带什么",
 }
--- Conversations opened beforehand by run.sh ("id secret" per line, $BENCH_CONVERSATIONS): every call
+-- Conversations opened beforehand by `cargo xtask bench --server` ("id secret" per line, $BENCH_CONVERSATIONS): every call
 -- carries its conversation's secret, as the widget's do.
 local conversations = {}
 for line in io.lines(os.getenv("BENCH_CONVERSATIONS")) do
