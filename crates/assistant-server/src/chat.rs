@@ -146,8 +146,14 @@ pub fn answer(
         .and_then(|c| c.strip_prefix(ARTICLE_CHOICE))
         .and_then(|id| index.articles.iter().position(|a| a.id == id));
     if let Some(i) = picked {
+        // Its neighbours stay on offer, in place of the chips it was picked from.
+        let others: Vec<Hit> = hits
+            .iter()
+            .filter(|h| h.found != Found::Article(i))
+            .cloned()
+            .collect();
         return Answer {
-            response: quote_article(i, Vec::new()),
+            response: quote_article(i, chips(&others, cfg.min_confidence * 0.5, max_chips)),
             answered: true,
             hits,
         };

@@ -248,6 +248,14 @@ async fn not_sure_offers_the_closest_articles_and_a_tapped_one_is_answered() {
         assert_eq!(v["article"]["id"], expected);
         assert_eq!(v["article"]["title"], chip["text"], "the article tapped");
         assert!(!v["offer_handoff"].as_bool().unwrap(), "answered");
+        assert!(
+            !v["suggestions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["intent"] == chip["intent"]),
+            "the article read is not offered again: {v}"
+        );
     }
 }
 
