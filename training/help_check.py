@@ -209,6 +209,21 @@ def load_corpus():
 KB_LABELS = set()  # labels with an entry in public/kb/intents
 
 
+def check_asks_against_intents():
+    """An ask must not be, word for word, a training phrase of an intent: the same question would point at
+    two answers, and the server could only pick one by chance. The intent keeps it (the browser learns
+    from it); rewrite the ask with what makes the article the better answer, or drop it."""
+    phrases = {}
+    for path in INTENTS.glob("*.toml"):
+        for intent in tomllib.loads(path.read_text(encoding="utf-8")).get("intent", []):
+            for key in ("en", "zh", "zh_train"):
+                for phrase in intent.get("phrases", {}).get(key, []):
+                    phrases[norm(phrase)] = intent["label"]
+    for key, (aid, ask) in ASKS.items():
+        if key in phrases:
+            err(f"article {aid}: ask {ask!r} is a phrase of intent {phrases[key]}")
+
+
 def intent_labels():
     for path in INTENTS.glob("*.toml"):
         for intent in tomllib.loads(path.read_text(encoding="utf-8")).get("intent", []):
@@ -290,6 +305,7 @@ def main():
     labels = intent_labels()
     report = check_eval(articles, labels)
     check_asks_against(EVAL_TEXTS)
+    check_asks_against_intents()
     total = Counter()
     for counts in ASK_COUNTS.values():
         total.update(counts)
