@@ -16,6 +16,14 @@ fn chat(conv: &str, text: &str, locale: &str) -> Value {
     json!({"conversation_id": conv, "message_id": id(), "text": text, "locale": locale})
 }
 
+/// `POST /v1/chat` with `body`: answered (200) with a response the OpenAPI document allows.
+async fn ask(s: &TestServer, body: Value) -> Value {
+    let (st, v) = s.call("POST", "/v1/chat", Some(body), None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_valid("ChatResponse", &v);
+    v
+}
+
 #[tokio::test]
 async fn a_question_only_the_help_centre_covers_is_answered_with_its_article_and_a_link() {
     let s = TestServer::new(&None).await;
@@ -35,16 +43,7 @@ async fn a_question_only_the_help_centre_covers_is_answered_with_its_article_and
             "监护人",
         ),
     ] {
-        let (st, v) = s
-            .call(
-                "POST",
-                "/v1/chat",
-                Some(chat(&conv, question, locale)),
-                None,
-            )
-            .await;
-        assert_eq!(st, StatusCode::OK);
-        assert_valid("ChatResponse", &v);
+        let v = ask(&s, chat(&conv, question, locale)).await;
         assert_eq!(v["source"], "help", "{question}: {v}");
         assert_eq!(v["article"]["id"], article, "{question}");
         let text = v["text"].as_str().unwrap();
@@ -221,16 +220,7 @@ async fn not_sure_offers_the_closest_articles_and_a_tapped_one_is_answered() {
         ),
         ("钱怎么寄给国外的儿子", "zh-CN", "send-money-abroad"),
     ] {
-        let (st, v) = s
-            .call(
-                "POST",
-                "/v1/chat",
-                Some(chat(&conv, question, locale)),
-                None,
-            )
-            .await;
-        assert_eq!(st, StatusCode::OK);
-        assert_valid("ChatResponse", &v);
+        let v = ask(&s, chat(&conv, question, locale)).await;
         assert_eq!(v["source"], "server", "{question}: not sure: {v}");
         let chips = v["suggestions"].as_array().unwrap();
         let chip = chips
@@ -241,9 +231,7 @@ async fn not_sure_offers_the_closest_articles_and_a_tapped_one_is_answered() {
         // The customer taps it: the chip's words, with its choice.
         let mut tap = chat(&conv, chip["text"].as_str().unwrap(), locale);
         tap["chosen"] = chip["intent"].clone();
-        let (st, v) = s.call("POST", "/v1/chat", Some(tap), None).await;
-        assert_eq!(st, StatusCode::OK);
-        assert_valid("ChatResponse", &v);
+        let v = ask(&s, tap).await;
         assert_eq!(v["source"], "help", "{question}: {v}");
         assert_eq!(v["article"]["id"], expected);
         assert_eq!(v["article"]["title"], chip["text"], "the article tapped");
@@ -273,8 +261,7 @@ async fn a_forged_choice_is_searched_as_usual_or_refused_calmly() {
     ] {
         let mut req = chat(&conv, "what's your SWIFT code?", "en");
         req["chosen"] = json!(chosen);
-        let (st, v) = s.call("POST", "/v1/chat", Some(req), None).await;
-        assert_eq!(st, StatusCode::OK, "{chosen}");
+        let v = ask(&s, req).await;
         assert_eq!(
             v["article"]["id"], "swift-bic-code",
             "{chosen}: the words decide: {v}"
