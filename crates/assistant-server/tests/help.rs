@@ -249,10 +249,43 @@ async fn not_sure_offers_the_closest_articles_and_a_tapped_one_is_answered() {
 
 /// `chosen` is the customer's tap, so anyone can send anything in it: an unknown article is ignored
 /// (the words are searched as usual), and an overlong or control-character value is refused calmly.
+/// A tap is a chat message like any other: without the conversation's secret, or with another
+/// conversation's, it is answered 404 and quotes nothing.
 #[tokio::test]
 async fn a_forged_choice_is_searched_as_usual_or_refused_calmly() {
     let s = TestServer::new(&None).await;
     let conv = s.open().await;
+    let other = s.open().await;
+    let mut tap = chat(&conv, "Sending money abroad", "en");
+    tap["chosen"] = json!("help:send-money-abroad");
+    let (st, v) = s
+        .raw(
+            "POST",
+            "/v1/chat",
+            Some("application/json"),
+            tap.to_string(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "no secret: {v}");
+    let resp = s
+        .send(
+            Request::post("/v1/chat")
+                .header("content-type", "application/json")
+                .header("x-conversation-secret", s.secret(&other))
+                .body(Body::from(tap.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::NOT_FOUND,
+        "another conversation's secret"
+    );
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    assert!(
+        !String::from_utf8_lossy(&body).contains("abroad"),
+        "nothing quoted"
+    );
     for chosen in [
         "help:../../etc/passwd",
         "help:",
